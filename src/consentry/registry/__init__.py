@@ -1,0 +1,1 @@
+"""The registry's pure core: identifiers, parties, works, mandates, terms and decisions."""

@@ -1,0 +1,58 @@
+"""Purposes vocabulary v1 and the three statuses a holder can declare for each.
+
+Decision (vocabulary v1): five purposes, chosen so that every carrier consentry writes
+(TDMRep, robots.txt, aipref, Content-Signal, RSL, CAWG, IPTC) maps onto them without loss
+in the restrictive direction. ``tdm`` is the widest (any text and data mining).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from consentry.errors import ValidationError
+
+VOCABULARY_VERSION = "v1"
+
+
+class Purpose(StrEnum):
+    TDM = "tdm"  # any text and data mining
+    AI_TRAIN = "ai-train"  # training or fine-tuning any AI model
+    AI_INPUT = "ai-input"  # use at inference time: retrieval, grounding, prompts
+    AI_INDEX = "ai-index"  # building AI retrieval indexes or embeddings
+    SEARCH = "search"  # classic search indexing
+
+    @classmethod
+    def parse(cls, value: str) -> Purpose:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValidationError(
+                f"unknown purpose {value!r}, expected one of {', '.join(p.value for p in cls)}",
+                field="purpose",
+                value=value,
+                expected=", ".join(p.value for p in cls),
+            ) from None
+
+
+class Status(StrEnum):
+    RESERVED = "reserved"  # no consent; the default for every registered work
+    LICENCE = "licence"  # available under licence terms, authorisation in advance
+    ALLOWED = "allowed"  # consent given (optionally with attribution)
+
+    @classmethod
+    def parse(cls, value: str) -> Status:
+        v = value.strip().lower()
+        if v == "license":  # US spelling accepted on input
+            v = "licence"
+        try:
+            return cls(v)
+        except ValueError:
+            raise ValidationError(
+                f"unknown status {value!r}, expected one of {', '.join(s.value for s in cls)}",
+                field="status",
+                value=value,
+                expected=", ".join(s.value for s in cls),
+            ) from None
+
+
+ALL_PURPOSES: tuple[Purpose, ...] = tuple(Purpose)
