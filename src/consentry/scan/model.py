@@ -1,0 +1,56 @@
+"""Values every scan stage shares: the documents that flow in and the matches that flow out.
+
+Every stage has one signature over iterators of :class:`Document`; executors (local
+processes, Ray) differ only in scheduling and produce :class:`Match` values that one merge
+function orders, so the same corpus gives byte-identical match files on every executor.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str  # the id field, else "file:line" (or "file:record" for WARC/Parquet)
+    text: str
+    shard: str = ""  # the corpus file (shard) it came from, for per-shard counts
+
+
+class MatchLevel(StrEnum):
+    EVIDENCE = "evidence"
+    EXCERPT = "excerpt"
+    SUBSTANTIAL = "substantial"
+    COPY = "copy"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One (document, work) found: its matched extent, spans and similarity."""
+
+    doc: str
+    work: str
+    words: int  # matched extent in words
+    level: MatchLevel
+    spans: tuple[tuple[int, int], ...]  # character offsets into the document's original text
+    similarity: float  # 0..1, from aligning the original texts
+    shard: str = ""
+
+    def to_json_line(self) -> str:
+        return json.dumps(
+            {
+                "doc": self.doc,
+                "work": self.work,
+                "words": self.words,
+                "level": self.level.value,
+                "spans": [list(s) for s in self.spans],
+                "similarity": round(self.similarity, 4),
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    def sort_key(self) -> tuple[str, str, str, tuple[tuple[int, int], ...]]:
+        return (self.shard, self.doc, self.work, self.spans)
