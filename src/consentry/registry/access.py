@@ -1,0 +1,59 @@
+"""Who may do what: API-key roles and the rules the service applies to each call.
+
+Roles: ``admin`` (everything); ``organisation`` (acts only for mandated members, within the
+mandate); ``creator`` (own works and declarations); ``developer`` (lookups and decisions
+only, never another party's private data such as contact points).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from consentry.errors import PermissionDenied, ValidationError
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANISATION = "organisation"
+    CREATOR = "creator"
+    DEVELOPER = "developer"
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls(value.strip().lower())
+        except ValueError:
+            raise ValidationError(
+                f"unknown role {value!r}, expected one of {', '.join(r.value for r in cls)}",
+                field="role",
+                value=value,
+                expected=", ".join(r.value for r in cls),
+            ) from None
+
+
+# Roles that must be tied to a party (their rights are the party's).
+PARTY_ROLES = frozenset({Role.ORGANISATION, Role.CREATOR, Role.DEVELOPER})
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    role: Role
+    party_id: str | None = None
+    key_id: str | None = None
+
+    @property
+    def label(self) -> str:
+        who = f"party:{self.party_id}" if self.party_id else "registry"
+        return f"{self.role.value}:{who}"
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise PermissionDenied(
+                f"role {self.role.value} may not do this; "
+                f"allowed: {', '.join(r.value for r in roles)}",
+                role=self.role.value,
+            )
+
+
+SYSTEM = Actor(Role.ADMIN, None, "cli")

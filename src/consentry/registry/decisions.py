@@ -1,0 +1,190 @@
+"""Decisions: may developer D use work W for purpose P at time T?
+
+The answer combines the declaration of *every* party whose consent counts (each rights
+holder and each creative contributor, see :meth:`Work.consent_parties`), each read as it
+held at T. A party that declared nothing has reserved (the default). Any reservation
+denies; otherwise any ``licence`` makes a licence required; only when every party allowed is
+the use allowed. So a publisher's ``allowed`` never stands in for an author who did not
+consent (the Creators' Rights Alliance's consent-chain demand).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
+from consentry.registry.terms import Declaration, PurposeTerms, TermsSet, effective_declaration
+from consentry.registry.works import Work
+
+
+class Outcome(StrEnum):
+    ALLOW = "allow"
+    LICENCE_REQUIRED = "licence-required"
+    DENY = "deny"
+
+
+_OUTCOME_OF = {
+    Status.RESERVED: Outcome.DENY,
+    Status.LICENCE: Outcome.LICENCE_REQUIRED,
+    Status.ALLOWED: Outcome.ALLOW,
+}
+_STATUS_OF = {v: k for k, v in _OUTCOME_OF.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    party_id: str
+    status: Status
+    declaration_id: str | None  # None: nothing declared, the default reservation applies
+    scope: str  # "work", "catalogue" or "default"
+    effective_from: datetime | None
+    ledger_seq: int | None
+    declared_by: str | None = None
+    attribution_required: bool = False
+    licence_url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "party_id": self.party_id,
+            "status": self.status.value,
+            "declaration_id": self.declaration_id,
+            "scope": self.scope,
+            "effective_from": self.effective_from.isoformat() if self.effective_from else None,
+            "ledger_seq": self.ledger_seq,
+            "declared_by": self.declared_by,
+            "attribution_required": self.attribution_required,
+            "licence_url": self.licence_url,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    work_id: str
+    purpose: Purpose
+    at: datetime
+    outcome: Outcome
+    reasons: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    developer_id: str | None = None
+    attribution_required: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "work_id": self.work_id,
+            "purpose": self.purpose.value,
+            "at": self.at.isoformat(),
+            "developer_id": self.developer_id,
+            "outcome": self.outcome.value,
+            "attribution_required": self.attribution_required,
+            "reasons": list(self.reasons),
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+def decide(
+    work: Work,
+    declarations: Sequence[Declaration],
+    *,
+    purpose: Purpose,
+    at: datetime,
+    developer_id: str | None = None,
+) -> Decision:
+    evidence: list[Evidence] = []
+    reasons: list[str] = []
+    parties = work.consent_parties()
+    for party_id in parties:
+        d = effective_declaration(
+            declarations, party_id=party_id, purpose=purpose, work_id=work.id, at=at
+        )
+        if d is None:
+            evidence.append(Evidence(party_id, Status.RESERVED, None, "default", None, None))
+            reasons.append(f"party {party_id} has declared nothing for {purpose.value}: reserved")
+            continue
+        scope = "work" if d.work_id is not None else "catalogue"
+        evidence.append(
+            Evidence(
+                party_id,
+                d.status,
+                d.id,
+                scope,
+                d.effective_from,
+                d.ledger_seq,
+                declared_by=d.declared_by,
+                attribution_required=d.attribution_required,
+                licence_url=d.licence_url,
+            )
+        )
+        by = f" (declared by {d.declared_by} under mandate)" if d.declared_by else ""
+        reasons.append(
+            f"party {party_id} declared {d.status.value} for {purpose.value} "
+            f"({scope}, effective {d.effective_from.isoformat()}){by}"
+        )
+    if not parties:
+        reasons.append("no rights holder or creator recorded: the default reservation applies")
+        outcome = Outcome.DENY
+    else:
+        statuses = {e.status for e in evidence}
+        if Status.RESERVED in statuses:
+            outcome = Outcome.DENY
+        elif Status.LICENCE in statuses:
+            outcome = Outcome.LICENCE_REQUIRED
+        else:
+            outcome = Outcome.ALLOW
+    completeness = work.completeness()
+    if not completeness.complete:
+        reasons.extend(f"record incomplete: {p}" for p in completeness.problems)
+    attribution = outcome is Outcome.ALLOW and any(e.attribution_required for e in evidence)
+    if attribution:
+        reasons.append("attribution required by at least one holder")
+    return Decision(
+        work_id=work.id,
+        purpose=purpose,
+        at=at,
+        outcome=outcome,
+        reasons=tuple(reasons),
+        evidence=tuple(evidence),
+        developer_id=developer_id,
+        attribution_required=attribution,
+    )
+
+
+def terms_at(work: Work, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:
+    """The combined status per purpose for the work at ``at`` (what lookups answer)."""
+    out: dict[Purpose, PurposeTerms] = {}
+    for purpose in ALL_PURPOSES:
+        dec = decide(work, declarations, purpose=purpose, at=at)
+        licence_url = next((e.licence_url for e in dec.evidence if e.licence_url), None)
+        out[purpose] = PurposeTerms(
+            _STATUS_OF[dec.outcome],
+            attribution_required=dec.attribution_required,
+            licence_url=licence_url if dec.outcome is Outcome.LICENCE_REQUIRED else None,
+        )
+    return TermsSet(out)
+
+
+def party_terms_at(party_id: str, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:
+    """A party's own catalogue-wide terms at ``at`` (default reserved)."""
+    out: dict[Purpose, PurposeTerms] = {}
+    for purpose in ALL_PURPOSES:
+        best: Declaration | None = None
+        for d in declarations:
+            if (
+                d.party_id == party_id
+                and d.work_id is None
+                and d.purpose is purpose
+                and d.effective_from <= at
+                and d.recorded_at <= at
+                and (
+                    best is None
+                    or (d.effective_from, d.recorded_at, d.ledger_seq or 0)
+                    > (best.effective_from, best.recorded_at, best.ledger_seq or 0)
+                )
+            ):
+                best = d
+        if best is not None:
+            out[purpose] = PurposeTerms(best.status, best.attribution_required, best.licence_url)
+    return TermsSet(out)

@@ -1,0 +1,441 @@
+"""Bulk import: parsed records (CSV, ONIX) become works, parties and declarations at once.
+
+A file imports whole or not at all: every record is validated inside one write transaction
+and any invalid record rejects the file with the list of record numbers and reasons (unless
+``skip_invalid``). Importing the same file twice changes nothing: a file already imported
+(same SHA-256) is a no-op, and a record whose work already exists (same external id or same
+non-URL identifier) only adds declarations whose terms differ from those in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from consentry.errors import ConsentryError, ImportRejected, ValidationError
+from consentry.registry.identifiers import parse_identifier
+from consentry.registry.parties import RIGHTSHOLDER_ROLES, Party, PartyKind, PartyRole
+from consentry.registry.purposes import Purpose, Status
+from consentry.registry.terms import Declaration
+from consentry.registry.works import (
+    Contributor,
+    ContributorRole,
+    Holding,
+    PartyRef,
+    Work,
+    WorkDraft,
+)
+
+if TYPE_CHECKING:
+    from consentry.store.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedRecord:
+    """One record of an input file: a draft, or the reason it could not be read."""
+
+    number: int  # 1-based record number (CSV: data row; ONIX: <Product> position)
+    draft: WorkDraft | None
+    error: str | None = None
+    key: str | None = None  # record reference shown in reject lists (work_id, ISBN)
+
+
+@dataclass(slots=True)
+class ImportReport:
+    records: int = 0
+    created: int = 0
+    updated: int = 0  # existing works whose terms changed
+    unchanged: int = 0
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+    parties_created: int = 0
+    already_imported: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "records": self.records,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": [{"record": n, "reason": r} for n, r in self.rejected],
+            "parties_created": self.parties_created,
+            "already_imported": self.already_imported,
+        }
+
+
+_HOLDER_ROLE = {
+    "creator": PartyRole.CREATOR,
+    "author": PartyRole.CREATOR,
+    "rightsholder": PartyRole.RIGHTSHOLDER,
+    "publisher": PartyRole.PUBLISHER,
+    "label": PartyRole.LABEL,
+    "agent": PartyRole.AGENT,
+}
+
+
+def holder_role(value: str) -> PartyRole:
+    role = _HOLDER_ROLE.get(value.strip().lower())
+    if role is None or role not in RIGHTSHOLDER_ROLES:
+        raise ValidationError(
+            f"holder role {value!r} is not one of {', '.join(sorted(_HOLDER_ROLE))}",
+            field="holders.role",
+            value=value,
+            expected=", ".join(sorted(_HOLDER_ROLE)),
+        )
+    return role
+
+
+class PartyResolver:
+    """Resolves :class:`PartyRef` to party ids: by ``party:ID``, identifier, then name.
+
+    Parties not found are created (kept pending until :meth:`flush`). Lookups are batched by
+    :meth:`preload` so a 100,000-record file costs a few queries, not one per name.
+    """
+
+    def __init__(self, uow: SqlUnitOfWork, ids: Callable[[str], str], now: datetime) -> None:
+        self.uow = uow
+        self.ids = ids
+        self.now = now
+        self.by_ident: dict[str, str] = {}
+        self.by_name: dict[str, list[str]] = {}
+        self.known_ids: set[str] = set()
+        self.pending: dict[str, Party] = {}
+        self.new_roles: dict[str, set[PartyRole]] = {}
+        self._pending_idents: list[tuple[str, str]] = []
+
+    def preload(self, drafts: Sequence[WorkDraft]) -> None:
+        from consentry.store.repositories import (
+            name_key,
+            party_ids_for_identifiers,
+            party_ids_for_names,
+        )
+
+        refs = [r for d in drafts for r, _ in d.contributors]
+        refs += [h[0] for d in drafts for h in d.holders]
+        ids = [r.party_id for r in refs if r.party_id]
+        self.known_ids |= set(self.uow.parties.get_many(ids))
+        idents = [i for r in refs for i in r.identifiers]
+        self.by_ident.update(party_ids_for_identifiers(self.uow.session, idents))
+        names = [r.name for r in refs if r.name and not r.party_id]
+        for key, pids in party_ids_for_names(self.uow.session, names).items():
+            self.by_name[key] = list(pids)
+        self._name_key = name_key
+
+    def resolve(self, ref: PartyRef, role: PartyRole, kind: PartyKind) -> str:
+        if ref.party_id:
+            if ref.party_id not in self.known_ids and ref.party_id not in self.pending:
+                raise ValidationError(
+                    f"party:{ref.party_id} does not exist",
+                    field="party",
+                    value=f"party:{ref.party_id}",
+                    expected="the id of a registered party",
+                )
+            self._add_role(ref.party_id, role)
+            return ref.party_id
+        for ident in ref.identifiers:
+            pid = self.by_ident.get(ident)
+            if pid is not None:
+                self._add_role(pid, role)
+                return pid
+        if not ref.name or not ref.name.strip():
+            raise ValidationError(
+                "party has neither a name nor an id",
+                field="party",
+                value=ref.label(),
+                expected="a name or party:ID",
+            )
+        key = self._name_key(ref.name)
+        candidates = self.by_name.get(key, [])
+        if len(candidates) > 1:
+            raise ValidationError(
+                f"party name {ref.name!r} matches {len(candidates)} parties "
+                f"({', '.join(candidates[:5])}); name one as party:ID",
+                field="party",
+                value=ref.name,
+                expected="an unambiguous name or party:ID",
+            )
+        if candidates:
+            pid = candidates[0]
+            for ident in ref.identifiers:
+                if ident not in self.by_ident:
+                    self.by_ident[ident] = pid
+                    self._pending_idents.append((ident, pid))
+            self._add_role(pid, role)
+            return pid
+        pid = self.ids("p")
+        party = Party(
+            pid, ref.name.strip(), kind, frozenset({role}), tuple(sorted(ref.identifiers))
+        )
+        self.pending[pid] = party
+        self.by_name[key] = [pid]
+        for ident in ref.identifiers:
+            self.by_ident[ident] = pid
+        return pid
+
+    def _add_role(self, pid: str, role: PartyRole) -> None:
+        if pid in self.pending:
+            p = self.pending[pid]
+            if role not in p.roles:
+                self.pending[pid] = Party(
+                    p.id, p.name, p.kind, p.roles | {role}, p.identifiers, p.contacts
+                )
+            return
+        self.new_roles.setdefault(pid, set()).add(role)
+
+    def flush(self, actor: str) -> list[tuple[str, dict[str, Any]]]:
+        """Write pending parties and role additions; returns their ledger events."""
+        from consentry.registry.service import _party_event
+        from consentry.store.tables import PartyIdentifierRow
+
+        events: list[tuple[str, dict[str, Any]]] = []
+        for party in self.pending.values():
+            self.uow.parties.add(party, created_at=self.now)
+            events.append(("party.created", _party_event(party)))
+        for pid, roles in sorted(self.new_roles.items()):
+            self.uow.parties.add_roles(pid, roles)
+        extra = [(i, p) for i, p in self._pending_idents if p not in self.pending]
+        if extra:
+            from sqlalchemy import insert
+
+            self.uow.session.execute(
+                insert(PartyIdentifierRow), [{"identifier": i, "party_id": p} for i, p in extra]
+            )
+        self.pending = {}
+        self.new_roles = {}
+        self._pending_idents = []
+        return events
+
+
+def build_work(draft: WorkDraft, work_id: str, resolver: PartyResolver) -> Work:
+    identifiers = tuple(
+        sorted({str(parse_identifier(i, field="identifiers")) for i in draft.identifiers})
+    )
+    contributors = []
+    for ref, role in draft.contributors:
+        is_publisher = role is ContributorRole.PUBLISHER
+        party_role = PartyRole.PUBLISHER if is_publisher else PartyRole.CREATOR
+        kind = PartyKind.ORGANISATION if role is ContributorRole.PUBLISHER else PartyKind.PERSON
+        contributors.append(Contributor(resolver.resolve(ref, party_role, kind), role))
+    holders = []
+    for ref, role_text, share, right in draft.holders:
+        hrole = holder_role(role_text)
+        hkind = PartyKind.PERSON if hrole is PartyRole.CREATOR else PartyKind.ORGANISATION
+        holders.append(Holding(resolver.resolve(ref, hrole, hkind), hrole.value, share, right))
+    return Work(
+        id=work_id,
+        kind=draft.kind,
+        title=draft.title.strip(),
+        identifiers=identifiers,
+        contributors=tuple(contributors),
+        holders=tuple(holders),
+        external_id=draft.external_id,
+    )
+
+
+def draft_terms(draft: WorkDraft) -> dict[Purpose, Status] | None:
+    if draft.terms is None:
+        return None
+    return {Purpose.parse(p): Status.parse(s) for p, s in draft.terms}
+
+
+def import_records(
+    uow: SqlUnitOfWork,
+    records: Sequence[ParsedRecord],
+    *,
+    ids: Callable[[str], str],
+    now: datetime,
+    actor: str,
+    sha256: str,
+    filename: str,
+    fmt: str,
+    skip_invalid: bool,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Validate and write every record in the caller's transaction (the caller commits)."""
+    from consentry.registry.decisions import terms_at
+    from consentry.registry.service import _work_event
+
+    report = ImportReport(records=len(records))
+    if uow.imports.seen(sha256):
+        report.already_imported = True
+        report.unchanged = len(records)
+        return report
+    drafts = [r.draft for r in records if r.draft is not None]
+    resolver = PartyResolver(uow, ids, now)
+    resolver.preload(drafts)
+    by_external = uow.works.ids_for_external([d.external_id for d in drafts if d.external_id])
+    by_ident = uow.works.ids_for_identifiers(
+        [i for d in drafts for i in _safe_idents(d) if not i.startswith("url:")]
+    )
+    new_works: list[Work] = []
+    new_decls: list[Declaration] = []
+    events: list[tuple[str, dict[str, Any]]] = []
+    term_updates: list[tuple[Work, dict[Purpose, Status]]] = []
+    seen_idents: dict[str, int] = {}
+    seen_external: dict[str, int] = {}
+    for n, rec in enumerate(records):
+        if progress is not None and n % 1000 == 0:
+            progress(n)
+        if rec.draft is None:
+            report.rejected.append((rec.number, rec.error or "unreadable record"))
+            continue
+        draft = rec.draft
+        try:
+            terms = draft_terms(draft)
+            idents = _safe_idents(draft, strict=True)
+            existing = by_external.get(draft.external_id or "") or next(
+                (by_ident[i][0] for i in idents if i in by_ident and not i.startswith("url:")),
+                None,
+            )
+            for i in idents:
+                if i.startswith("url:"):
+                    continue
+                if i in seen_idents:
+                    raise ValidationError(
+                        f"identifier {i} is also in record {seen_idents[i]}",
+                        field="identifiers",
+                        value=i,
+                        expected="each identifier in one record only",
+                    )
+            if draft.external_id and draft.external_id in seen_external:
+                raise ValidationError(
+                    f"work id {draft.external_id!r} is also in record "
+                    f"{seen_external[draft.external_id]}",
+                    field="work_id",
+                    value=draft.external_id,
+                    expected="each work id once per file",
+                )
+            if existing is not None:
+                if terms is not None:
+                    term_updates.append((uow.works.get(existing), terms))
+                else:
+                    report.unchanged += 1
+            else:
+                work = build_work(draft, ids("w"), resolver)
+                new_works.append(work)
+                if terms is not None:
+                    payload = _work_event(work)
+                    payload["terms"] = {p.value: s.value for p, s in sorted(terms.items())}
+                    payload["source"] = draft.source
+                    events.append(("work.imported", payload))
+                    new_decls.extend(_declarations(work, terms, ids, now, seq=None))
+                else:
+                    events.append(("work.imported", {**_work_event(work), "source": draft.source}))
+                report.created += 1
+            for i in idents:
+                seen_idents.setdefault(i, rec.number)
+            if draft.external_id:
+                seen_external[draft.external_id] = rec.number
+        except ConsentryError as exc:
+            report.rejected.append((rec.number, f"{rec.key or ''}: {exc}".lstrip(": ")))
+    if report.rejected and not skip_invalid:
+        raise ImportRejected(
+            f"{filename}: {len(report.rejected)} of {len(records)} records are invalid; "
+            "nothing was imported",
+            rejects=report.rejected,
+        )
+    # Existing works: only terms that differ from those in force become new declarations.
+    if term_updates:
+        current = uow.declarations.for_works([w for w, _ in term_updates])
+        for work, terms in term_updates:
+            held = terms_at(work, current[work.id], at=now)
+            holder_ids = [h.party_id for h in work.holders]
+            own = [d for d in current[work.id] if d.work_id == work.id and d.party_id in holder_ids]
+            if all(held.status(p) is s for p, s in terms.items()) and (own or not holder_ids):
+                report.unchanged += 1
+                continue
+            payload = {
+                "work_id": work.id,
+                "terms": {p.value: s.value for p, s in sorted(terms.items())},
+            }
+            events.append(("terms.imported", payload))
+            new_decls.extend(_declarations(work, terms, ids, now, seq=None))
+            report.updated += 1
+    party_events = resolver.flush(actor)
+    report.parties_created = len(party_events)
+    uow.works.add_many(new_works, created_at=now)
+    all_events = party_events + events
+    all_events.append(
+        (
+            "import.completed",
+            {
+                "file": filename,
+                "sha256": sha256,
+                "format": fmt,
+                "records": report.records,
+                "created": report.created,
+                "updated": report.updated,
+                "rejected": len(report.rejected),
+            },
+        )
+    )
+    entries = uow.ledger.append_many(all_events, actor=actor, at=now)
+    seq_of_work = {
+        str(e.payload.get("work_id")): e.seq
+        for e in entries
+        if e.kind in ("work.imported", "terms.imported")
+    }
+    uow.declarations.add_many(
+        [
+            Declaration(
+                d.id,
+                d.party_id,
+                d.purpose,
+                d.status,
+                d.effective_from,
+                d.recorded_at,
+                d.work_id,
+                d.attribution_required,
+                d.licence_url,
+                d.declared_by,
+                d.mandate_id,
+                seq_of_work.get(d.work_id or ""),
+            )
+            for d in new_decls
+        ]
+    )
+    uow.imports.record(
+        sha256=sha256,
+        filename=filename,
+        format=fmt,
+        records=report.records,
+        created=report.created,
+        rejected=len(report.rejected),
+        imported_at=now,
+    )
+    return report
+
+
+def _declarations(
+    work: Work,
+    terms: dict[Purpose, Status],
+    ids: Callable[[str], str],
+    now: datetime,
+    seq: int | None,
+) -> list[Declaration]:
+    return [
+        Declaration(
+            id=ids("d"),
+            party_id=h.party_id,
+            purpose=p,
+            status=s,
+            effective_from=now,
+            recorded_at=now,
+            work_id=work.id,
+            ledger_seq=seq,
+        )
+        for h in dict((h.party_id, h) for h in work.holders).values()
+        for p, s in sorted(terms.items())
+    ]
+
+
+def _safe_idents(draft: WorkDraft, *, strict: bool = False) -> list[str]:
+    out = []
+    for i in draft.identifiers:
+        try:
+            out.append(str(parse_identifier(i, field="identifiers")))
+        except ConsentryError:
+            if strict:
+                raise
+    return out

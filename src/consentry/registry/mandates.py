@@ -1,0 +1,116 @@
+"""Mandates: a member organisation may act for a member within a scope.
+
+A mandate names the purposes, the territories (ISO 3166 codes, or ``WORLD``) and the period
+it covers, with a reference to the evidence (signed form, membership terms). A withdrawn
+mandate covers nothing from the moment of withdrawal. :func:`authorise` refuses any act
+outside every mandate with :class:`MandateError` naming what was missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from consentry.errors import MandateError, ValidationError
+from consentry.registry.purposes import Purpose
+
+WORLD = "WORLD"
+
+
+@dataclass(frozen=True, slots=True)
+class Mandate:
+    id: str
+    organisation_id: str
+    member_id: str
+    purposes: frozenset[Purpose]
+    territories: frozenset[str]
+    valid_from: datetime
+    valid_until: datetime | None
+    evidence: str
+    withdrawn_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if not self.purposes:
+            raise ValidationError(
+                "mandate covers no purpose",
+                field="purposes",
+                value=[],
+                expected="at least one purpose",
+            )
+        if self.valid_until is not None and self.valid_until <= self.valid_from:
+            raise ValidationError(
+                f"mandate ends ({self.valid_until.isoformat()}) before it starts "
+                f"({self.valid_from.isoformat()})",
+                field="valid_until",
+                value=self.valid_until.isoformat(),
+                expected="a time after valid_from",
+            )
+        if not self.evidence.strip():
+            raise ValidationError(
+                "mandate has no evidence reference",
+                field="evidence",
+                value=self.evidence,
+                expected="a reference to the signed form or membership terms",
+            )
+        for t in self.territories:
+            if t != WORLD and not (len(t) == 2 and t.isalpha() and t.isupper()):
+                raise ValidationError(
+                    f"territory {t!r} is not an ISO 3166-1 alpha-2 code or WORLD",
+                    field="territories",
+                    value=t,
+                    expected="a code like GB, or WORLD",
+                )
+
+    def in_force(self, at: datetime) -> bool:
+        if at < self.valid_from:
+            return False
+        if self.valid_until is not None and at >= self.valid_until:
+            return False
+        return not (self.withdrawn_at is not None and at >= self.withdrawn_at)
+
+    def covers(self, purpose: Purpose, territory: str, at: datetime) -> bool:
+        territory_ok = WORLD in self.territories or territory in self.territories
+        return self.in_force(at) and purpose in self.purposes and territory_ok
+
+
+def authorise(
+    mandates: Iterable[Mandate],
+    *,
+    organisation_id: str,
+    member_id: str,
+    purposes: Iterable[Purpose],
+    at: datetime,
+    territory: str = WORLD,
+) -> Mandate:
+    """The mandate under which ``organisation_id`` may act for ``member_id`` for every purpose.
+
+    Raises :class:`MandateError` naming the purposes no mandate in force covers.
+    """
+    wanted = list(dict.fromkeys(purposes))
+    relevant = [
+        m for m in mandates if m.organisation_id == organisation_id and m.member_id == member_id
+    ]
+    for m in relevant:
+        if all(m.covers(p, territory, at) for p in wanted):
+            return m
+    if not relevant:
+        raise MandateError(
+            f"organisation {organisation_id} holds no mandate from party {member_id}",
+            organisation=organisation_id,
+            member=member_id,
+        )
+    uncovered = [p.value for p in wanted if not any(m.covers(p, territory, at) for m in relevant)]
+    detail = (
+        f"purposes {', '.join(uncovered)}"
+        if uncovered
+        else f"these purposes together ({', '.join(p.value for p in wanted)})"
+    )
+    raise MandateError(
+        f"no mandate in force at {at.isoformat()} lets organisation {organisation_id} act "
+        f"for party {member_id} in territory {territory} for {detail}",
+        organisation=organisation_id,
+        member=member_id,
+        purposes=uncovered,
+        territory=territory,
+    )

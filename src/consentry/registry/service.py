@@ -1,0 +1,623 @@
+"""The registry's service layer: each public method is one use case in one transaction.
+
+It orchestrates the pure core (works, mandates, terms, decisions) through a unit of work and
+appends one ledger event per change in the same transaction. Time and ids are injected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from consentry.errors import (
+    Conflict,
+    IdentifierError,
+    LedgerError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from consentry.ledger.chain import ChainReport, verify_chain
+from consentry.registry.access import PARTY_ROLES, Actor, Role
+from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at
+from consentry.registry.identifiers import parse_identifier
+from consentry.registry.mandates import WORLD, Mandate, authorise
+from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
+from consentry.registry.purposes import Purpose, Status
+from consentry.registry.terms import Declaration, TermsSet
+from consentry.registry.works import Work, WorkDraft
+
+if TYPE_CHECKING:
+    from consentry.store.uow import SqlUnitOfWork
+
+Clock = Callable[[], datetime]
+IdFactory = Callable[[str], str]
+UowFactory = Callable[[bool], "SqlUnitOfWork"]
+Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+def random_ids(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(8)}"
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    id: str  # the identifier as asked, canonicalised when valid
+    works: tuple[tuple[Work, TermsSet], ...] = ()
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"id": self.id, "error": self.error}
+        return {
+            "id": self.id,
+            "works": [
+                {"work_id": w.id, "title": w.title, "terms": t.as_dict()} for w, t in self.works
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Declared:
+    declarations: tuple[Declaration, ...]
+    ledger_seq: int
+    receipt: dict[str, Any]
+
+
+class RegistryService:
+    def __init__(
+        self,
+        uow: UowFactory,
+        *,
+        clock: Clock,
+        ids: IdFactory = random_ids,
+        sign_receipt: Signer,
+    ) -> None:
+        self._uow = uow
+        self.clock = clock
+        self.ids = ids
+        self._sign = sign_receipt
+
+    # ----------------------------------------------------------------- parties
+    def create_party(
+        self,
+        actor: Actor,
+        *,
+        name: str,
+        kind: PartyKind,
+        roles: Iterable[PartyRole],
+        identifiers: Iterable[str] = (),
+        contacts: Iterable[ContactPoint] = (),
+    ) -> Party:
+        actor.require(Role.ADMIN, Role.ORGANISATION)
+        idents = tuple(sorted({str(parse_identifier(i, field="identifiers")) for i in identifiers}))
+        party = Party(
+            id=self.ids("p"),
+            name=name.strip(),
+            kind=kind,
+            roles=frozenset(roles),
+            identifiers=idents,
+            contacts=tuple(contacts),
+        )
+        now = self.clock()
+        with self._uow(True) as uow:
+            for ident in idents:
+                owner = uow.parties.find_by_identifier(ident)
+                if owner is not None:
+                    raise Conflict(
+                        f"identifier {ident} already belongs to party {owner}",
+                        identifier=ident,
+                        party=owner,
+                    )
+            uow.parties.add(party, created_at=now)
+            uow.ledger.append("party.created", _party_event(party), actor=actor.label, at=now)
+            uow.commit()
+        return party
+
+    def get_party(self, actor: Actor, party_id: str) -> Party:
+        with self._uow(False) as uow:
+            party = uow.parties.get(party_id)
+            if not self._may_see_private(uow, actor, party_id):
+                party = Party(party.id, party.name, party.kind, party.roles, party.identifiers, ())
+            return party
+
+    def list_parties(self, actor: Actor, *, offset: int, limit: int) -> list[Party]:
+        with self._uow(False) as uow:
+            parties = uow.parties.page(offset=offset, limit=limit)
+            return [
+                p
+                if self._may_see_private(uow, actor, p.id)
+                else Party(p.id, p.name, p.kind, p.roles, p.identifiers, ())
+                for p in parties
+            ]
+
+    def _may_see_private(self, uow: SqlUnitOfWork, actor: Actor, party_id: str) -> bool:
+        if actor.role is Role.ADMIN or actor.party_id == party_id:
+            return True
+        if actor.role is Role.ORGANISATION and actor.party_id:
+            now = self.clock()
+            return any(m.in_force(now) for m in uow.mandates.between(actor.party_id, party_id))
+        return False
+
+    # ----------------------------------------------------------------- works
+    def create_work(self, actor: Actor, draft: WorkDraft) -> Work:
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
+        now = self.clock()
+        with self._uow(True) as uow:
+            from consentry.registry.importing import PartyResolver, build_work
+
+            resolver = PartyResolver(uow, self.ids, now)
+            resolver.preload([draft])
+            work = build_work(draft, self.ids("w"), resolver)
+            self._check_may_register(uow, actor, work, now)
+            self._check_identifiers_free(uow, work)
+            if work.external_id and uow.works.ids_for_external([work.external_id]):
+                raise Conflict(
+                    f"external id {work.external_id!r} is already registered",
+                    external_id=work.external_id,
+                )
+            events = resolver.flush(actor.label)
+            uow.works.add_many([work], created_at=now)
+            events.append(("work.created", _work_event(work)))
+            uow.ledger.append_many(events, actor=actor.label, at=now)
+            uow.commit()
+        return work
+
+    def _check_identifiers_free(self, uow: SqlUnitOfWork, work: Work) -> None:
+        taken = uow.works.ids_for_identifiers(
+            [i for i in work.identifiers if not i.startswith("url:")]
+        )
+        for ident, owners in taken.items():
+            raise Conflict(
+                f"identifier {ident} is already registered to work {owners[0]}",
+                identifier=ident,
+                work=owners[0],
+            )
+
+    def _check_may_register(
+        self, uow: SqlUnitOfWork, actor: Actor, work: Work, now: datetime
+    ) -> None:
+        if actor.role is Role.ADMIN:
+            return
+        parties = set(work.consent_parties()) | {c.party_id for c in work.contributors}
+        if actor.role is Role.CREATOR:
+            if actor.party_id not in parties:
+                raise PermissionDenied(
+                    f"a creator key for party {actor.party_id} may only register works it "
+                    "holds rights in or contributed to",
+                    party=actor.party_id,
+                )
+            return
+        assert actor.party_id is not None
+        if actor.party_id in parties:
+            return
+        if not any(
+            m.in_force(now) for p in parties for m in uow.mandates.between(actor.party_id, p)
+        ):
+            raise PermissionDenied(
+                f"organisation {actor.party_id} holds no mandate in force from any holder or "
+                "creator of this work",
+                organisation=actor.party_id,
+            )
+
+    def get_work(self, work_id: str) -> Work:
+        with self._uow(False) as uow:
+            return uow.works.get(work_id)
+
+    def list_works(
+        self, *, offset: int, limit: int, party_id: str | None = None
+    ) -> list[tuple[Work, TermsSet]]:
+        now = self.clock()
+        with self._uow(False) as uow:
+            works = uow.works.page(offset=offset, limit=limit, party_id=party_id)
+            decls = uow.declarations.for_works(works)
+            return [(w, terms_at(w, decls[w.id], at=now)) for w in works]
+
+    def work_terms(self, work_id: str, *, at: datetime | None = None) -> TermsSet:
+        when = at or self.clock()
+        with self._uow(False) as uow:
+            work = uow.works.get(work_id)
+            return terms_at(work, uow.declarations.for_works([work])[work.id], at=when)
+
+    def party_terms(self, party_id: str, *, at: datetime | None = None) -> TermsSet:
+        when = at or self.clock()
+        with self._uow(False) as uow:
+            uow.parties.get(party_id)
+            return party_terms_at(party_id, uow.declarations.for_party(party_id), at=when)
+
+    def terms_history(self, work_id: str) -> list[Declaration]:
+        with self._uow(False) as uow:
+            uow.works.get(work_id)
+            return uow.declarations.history(work_id=work_id)
+
+    # ----------------------------------------------------------------- terms
+    def declare_terms(
+        self,
+        actor: Actor,
+        *,
+        party_id: str,
+        statuses: Mapping[Purpose, Status],
+        work_id: str | None = None,
+        effective_from: datetime | None = None,
+        attribution_required: bool = False,
+        licence_url: str | None = None,
+        territory: str = WORLD,
+    ) -> Declared:
+        if not statuses:
+            raise ValidationError(
+                "no purposes given", field="terms", value={}, expected="at least one purpose"
+            )
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
+        now = self.clock()
+        when = effective_from or now
+        if when.tzinfo is None:
+            raise ValidationError(
+                f"effective_from {when.isoformat()} has no time zone",
+                field="effective_from",
+                value=when.isoformat(),
+                expected="an ISO-8601 time with offset, e.g. 2026-01-01T00:00:00Z",
+            )
+        with self._uow(True) as uow:
+            uow.parties.get(party_id)
+            mandate: Mandate | None = None
+            if actor.role is Role.CREATOR and actor.party_id != party_id:
+                raise PermissionDenied(
+                    f"a creator key for party {actor.party_id} may only declare its own terms, "
+                    f"not those of party {party_id}",
+                    party=party_id,
+                )
+            if actor.role is Role.ORGANISATION and actor.party_id != party_id:
+                assert actor.party_id is not None
+                mandate = authorise(
+                    uow.mandates.between(actor.party_id, party_id),
+                    organisation_id=actor.party_id,
+                    member_id=party_id,
+                    purposes=statuses.keys(),
+                    at=now,
+                    territory=territory,
+                )
+            if work_id is not None:
+                work = uow.works.get(work_id)
+                if party_id not in work.consent_parties():
+                    raise ValidationError(
+                        f"party {party_id} is neither a rights holder nor a creator of work "
+                        f"{work_id}",
+                        field="party_id",
+                        value=party_id,
+                        expected="a holder or creative contributor of the work",
+                    )
+            declared_by = actor.party_id if actor.party_id != party_id else None
+            event = {
+                "party_id": party_id,
+                "work_id": work_id,
+                "terms": {p.value: s.value for p, s in sorted(statuses.items())},
+                "effective_from": when.isoformat(),
+                "attribution_required": attribution_required,
+                "licence_url": licence_url,
+                "declared_by": declared_by,
+                "mandate_id": mandate.id if mandate else None,
+            }
+            entry = uow.ledger.append("terms.declared", event, actor=actor.label, at=now)
+            decls = tuple(
+                Declaration(
+                    id=self.ids("d"),
+                    party_id=party_id,
+                    purpose=p,
+                    status=s,
+                    effective_from=when,
+                    recorded_at=now,
+                    work_id=work_id,
+                    attribution_required=attribution_required and s is Status.ALLOWED,
+                    licence_url=licence_url if s is Status.LICENCE else None,
+                    declared_by=declared_by,
+                    mandate_id=mandate.id if mandate else None,
+                    ledger_seq=entry.seq,
+                )
+                for p, s in sorted(statuses.items())
+            )
+            uow.declarations.add_many(decls)
+            receipt = self._sign(
+                {
+                    "declaration": event,
+                    "declared_by": declared_by or party_id,
+                    "ledger_seq": entry.seq,
+                    "ledger_hash": entry.hash,
+                    "recorded_at": entry.recorded_at,
+                }
+            )
+            uow.commit()
+        return Declared(decls, entry.seq, receipt)
+
+    def receipt_for(self, actor: Actor, seq: int) -> dict[str, Any]:
+        """Re-issue the receipt of a ``terms.declared`` ledger entry (deterministic)."""
+        with self._uow(False) as uow:
+            for item in uow.ledger.entries_from(seq, 1):
+                if isinstance(item, str) or item.kind != "terms.declared":
+                    break
+                payload = dict(item.payload)
+                owner = str(payload.get("party_id"))
+                if actor.role not in (Role.ADMIN,) and actor.party_id not in (
+                    owner,
+                    payload.get("declared_by"),
+                ):
+                    raise PermissionDenied(
+                        f"receipt {seq} belongs to party {owner}", party=owner, seq=seq
+                    )
+                return self._sign(
+                    {
+                        "declaration": payload,
+                        "declared_by": payload.get("declared_by") or owner,
+                        "ledger_seq": item.seq,
+                        "ledger_hash": item.hash,
+                        "recorded_at": item.recorded_at,
+                    }
+                )
+        raise NotFound("receipt", seq)
+
+    # ----------------------------------------------------------------- mandates
+    def create_mandate(
+        self,
+        actor: Actor,
+        *,
+        organisation_id: str,
+        member_id: str,
+        purposes: Iterable[Purpose],
+        territories: Iterable[str],
+        valid_from: datetime,
+        valid_until: datetime | None,
+        evidence: str,
+    ) -> Mandate:
+        if not (actor.role is Role.ADMIN or actor.party_id == member_id):
+            raise PermissionDenied(
+                "only the member (or an admin) may grant a mandate; an organisation cannot "
+                "grant itself one",
+                member=member_id,
+            )
+        mandate = Mandate(
+            id=self.ids("m"),
+            organisation_id=organisation_id,
+            member_id=member_id,
+            purposes=frozenset(purposes),
+            territories=frozenset(t.strip().upper() for t in territories) or frozenset({WORLD}),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence=evidence,
+        )
+        if organisation_id == member_id:
+            raise ValidationError(
+                "a party cannot hold a mandate from itself",
+                field="organisation_id",
+                value=organisation_id,
+                expected="an organisation other than the member",
+            )
+        now = self.clock()
+        with self._uow(True) as uow:
+            org = uow.parties.get(organisation_id)
+            uow.parties.get(member_id)
+            if PartyRole.MEMBER_ORGANISATION not in org.roles:
+                raise ValidationError(
+                    f"party {organisation_id} is not a member organisation",
+                    field="organisation_id",
+                    value=organisation_id,
+                    expected="a party with role member-organisation",
+                )
+            uow.mandates.add(mandate, created_at=now)
+            uow.ledger.append("mandate.created", _mandate_event(mandate), actor=actor.label, at=now)
+            uow.commit()
+        return mandate
+
+    def withdraw_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        now = self.clock()
+        with self._uow(True) as uow:
+            m = uow.mandates.get(mandate_id)
+            if actor.role is not Role.ADMIN and actor.party_id not in (
+                m.member_id,
+                m.organisation_id,
+            ):
+                raise PermissionDenied(
+                    f"mandate {mandate_id} is not yours to withdraw", mandate=mandate_id
+                )
+            if m.withdrawn_at is not None:
+                raise Conflict(
+                    f"mandate {mandate_id} was already withdrawn at {m.withdrawn_at.isoformat()}",
+                    mandate=mandate_id,
+                )
+            uow.mandates.withdraw(mandate_id, now)
+            uow.ledger.append(
+                "mandate.withdrawn", {"mandate_id": mandate_id}, actor=actor.label, at=now
+            )
+            uow.commit()
+            return uow.mandates.get(mandate_id)
+
+    def list_mandates(self, actor: Actor, *, offset: int, limit: int) -> list[Mandate]:
+        party = None if actor.role is Role.ADMIN else actor.party_id
+        if actor.role is Role.DEVELOPER:
+            raise PermissionDenied("developers may not list mandates", role=actor.role.value)
+        with self._uow(False) as uow:
+            return uow.mandates.page(offset=offset, limit=limit, party_id=party)
+
+    def get_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        with self._uow(False) as uow:
+            m = uow.mandates.get(mandate_id)
+        if actor.role is not Role.ADMIN and actor.party_id not in (m.member_id, m.organisation_id):
+            raise PermissionDenied(f"mandate {mandate_id} is not yours", mandate=mandate_id)
+        return m
+
+    # ----------------------------------------------------------------- lookups, decisions
+    def lookup(
+        self, identifiers: Sequence[str], *, at: datetime | None = None
+    ) -> list[LookupResult]:
+        when = at or self.clock()
+        canonical: list[str | None] = []
+        errors: dict[int, str] = {}
+        for n, raw in enumerate(identifiers):
+            try:
+                canonical.append(str(parse_identifier(raw)))
+            except IdentifierError as exc:
+                canonical.append(None)
+                errors[n] = exc.message
+        with self._uow(False) as uow:
+            found = uow.works.ids_for_identifiers([c for c in canonical if c])
+            works = uow.works.get_many(sorted({w for ids in found.values() for w in ids}))
+            decls = uow.declarations.for_works(list(works.values()))
+        terms = {wid: terms_at(w, decls[wid], at=when) for wid, w in works.items()}
+        out: list[LookupResult] = []
+        for n, raw in enumerate(identifiers):
+            c = canonical[n]
+            if c is None:
+                out.append(LookupResult(raw, error=errors[n]))
+                continue
+            out.append(
+                LookupResult(c, tuple((works[w], terms[w]) for w in found.get(c, []) if w in works))
+            )
+        return out
+
+    def decide(
+        self,
+        *,
+        work_id: str,
+        purpose: Purpose,
+        at: datetime | None = None,
+        developer_id: str | None = None,
+    ) -> Decision:
+        when = at or self.clock()
+        with self._uow(False) as uow:
+            work = uow.works.get(work_id)
+            decls = uow.declarations.for_works([work])[work.id]
+        return decide(work, decls, purpose=purpose, at=when, developer_id=developer_id)
+
+    # ----------------------------------------------------------------- ledger, keys
+    def verify_ledger(self) -> ChainReport:
+        with self._uow(False) as uow:
+            head_seq, head_hash = uow.ledger.head()
+            bad: list[str] = []
+
+            def entries() -> Iterable[Any]:
+                for item in uow.ledger.entries():
+                    if isinstance(item, str):
+                        bad.append(item)
+                        return
+                    yield item
+
+            report = verify_chain(entries())
+        if bad and report.ok:
+            seq = int(bad[0].split()[1].rstrip(":"))
+            return ChainReport(
+                False, report.checked, report.head_seq, report.head_hash, seq, bad[0]
+            )
+        if report.ok and (report.head_seq or 0) != head_seq:
+            return ChainReport(
+                False,
+                report.checked,
+                report.head_seq,
+                report.head_hash,
+                (report.head_seq or 0) + 1,
+                f"chain ends at entry {report.head_seq or 0} but the head says {head_seq}: "
+                "entries were removed",
+            )
+        if report.ok and head_seq and report.head_hash != head_hash:
+            return ChainReport(
+                False,
+                report.checked,
+                report.head_seq,
+                report.head_hash,
+                head_seq,
+                f"entry {head_seq}: hash differs from the recorded chain head",
+            )
+        return report
+
+    def create_api_key(self, actor: Actor, *, role: Role, party_id: str | None) -> tuple[str, str]:
+        """Returns ``(key_id, token)``; the token is shown once and stored only hashed."""
+        actor.require(Role.ADMIN)
+        if role in PARTY_ROLES and not party_id:
+            raise ValidationError(
+                f"a {role.value} key must name its party",
+                field="party_id",
+                value=None,
+                expected="--party ID",
+            )
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(24)
+        token = f"cst_{key_id}_{secret}"
+        now = self.clock()
+        with self._uow(True) as uow:
+            if party_id is not None:
+                uow.parties.get(party_id)
+            uow.keys.add(key_id, _hash_secret(secret), role.value, party_id, now)
+            uow.ledger.append(
+                "key.created",
+                {"key_id": key_id, "role": role.value, "party_id": party_id},
+                actor=actor.label,
+                at=now,
+            )
+            uow.commit()
+        return key_id, token
+
+    def authenticate(self, token: str) -> Actor:
+        parts = token.strip().split("_", 2)
+        if len(parts) != 3 or parts[0] != "cst":
+            raise PermissionDenied("API key is malformed", expected="cst_<id>_<secret>")
+        key_id, secret = parts[1], parts[2]
+        with self._uow(False) as uow:
+            row = uow.keys.get(key_id)
+        if row is None or not secrets.compare_digest(row[0], _hash_secret(secret)):
+            raise PermissionDenied("API key is not valid")
+        if row[3] is not None:
+            raise PermissionDenied(f"API key {key_id} was revoked")
+        return Actor(Role(row[1]), row[2], key_id)
+
+    def counts(self) -> dict[str, int]:
+        with self._uow(False) as uow:
+            return {
+                "works": uow.works.count(),
+                "parties": uow.parties.count(),
+                "ledger": uow.ledger.head()[0],
+            }
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def _party_event(p: Party) -> dict[str, Any]:
+    return {
+        "party_id": p.id,
+        "name": p.name,
+        "kind": p.kind.value,
+        "roles": sorted(r.value for r in p.roles),
+        "identifiers": list(p.identifiers),
+    }
+
+
+def _work_event(w: Work) -> dict[str, Any]:
+    return {
+        "work_id": w.id,
+        "external_id": w.external_id,
+        "kind": w.kind.value,
+        "title": w.title,
+        "identifiers": list(w.identifiers),
+        "contributors": [[c.party_id, c.role.value] for c in w.contributors],
+        "holders": [[h.party_id, h.role, str(h.share), h.right] for h in w.holders],
+    }
+
+
+def _mandate_event(m: Mandate) -> dict[str, Any]:
+    return {
+        "mandate_id": m.id,
+        "organisation_id": m.organisation_id,
+        "member_id": m.member_id,
+        "purposes": sorted(p.value for p in m.purposes),
+        "territories": sorted(m.territories),
+        "valid_from": m.valid_from.isoformat(),
+        "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+        "evidence": m.evidence,
+    }
+
+
+def raise_ledger(report: ChainReport) -> None:
+    if not report.ok:
+        raise LedgerError(report.reason or "ledger does not verify", seq=report.first_bad_seq)

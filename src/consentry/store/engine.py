@@ -1,0 +1,68 @@
+"""Engines for SQLite (the embedded default) and PostgreSQL, and schema migration.
+
+SQLite: WAL journal, foreign keys on, and writes start with ``BEGIN IMMEDIATE`` so that a
+writer holds the write lock from its first statement (no upgrade deadlocks, and the ledger
+head is read and advanced under that lock). Reads start with a plain deferred ``BEGIN``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+from consentry.errors import StorageError
+
+WRITE_OPTION = "consentry_write"
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, echo=echo)
+    if url.startswith("postgresql"):
+        return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    raise StorageError(
+        f"database URL {url!r} is not supported, expected sqlite:///PATH or "
+        "postgresql+psycopg://...",
+        url=url,
+    )
+
+
+def _sqlite_engine(url: str, *, echo: bool) -> Engine:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database to the newest schema (Alembic ``upgrade head``)."""
+    from alembic import command
+
+    from consentry.store.migrations import alembic_config
+
+    try:
+        with engine.begin() as conn:
+            cfg = alembic_config(conn)
+            command.upgrade(cfg, "head")
+    except OperationalError as exc:
+        raise StorageError(f"cannot migrate database {engine.url!r}: {exc.orig}") from exc

@@ -1,0 +1,125 @@
+"""The ledger's storage: append under the head lock, and walk the chain for verification.
+
+The next sequence number is taken inside the writing transaction: the single
+``ledger_head`` row is read ``FOR UPDATE`` (PostgreSQL) or under SQLite's ``BEGIN
+IMMEDIATE`` write lock, and ``ledger.seq`` is the primary key, so two writers can never fork
+the chain.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from consentry.errors import StorageError
+from consentry.ledger.chain import LedgerEntry, canonical_json, entry_hash
+from consentry.store.tables import LedgerHeadRow, LedgerRow, format_time
+
+
+class LedgerRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def _head(self) -> LedgerHeadRow:
+        head = self.s.scalars(
+            select(LedgerHeadRow).where(LedgerHeadRow.id == 1).with_for_update()
+        ).one_or_none()
+        if head is None:
+            raise StorageError("ledger head row is missing: run `consentry init` to migrate")
+        return head
+
+    def append(
+        self, kind: str, payload: Mapping[str, Any], *, actor: str | None, at: datetime
+    ) -> LedgerEntry:
+        return self.append_many([(kind, payload)], actor=actor, at=at)[0]
+
+    def append_many(
+        self,
+        events: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        actor: str | None,
+        at: datetime,
+    ) -> list[LedgerEntry]:
+        if not events:
+            return []
+        head = self._head()
+        seq, prev = head.seq, head.hash
+        recorded_at = format_time(at)
+        entries: list[LedgerEntry] = []
+        rows: list[dict[str, Any]] = []
+        for kind, payload in events:
+            seq += 1
+            h = entry_hash(
+                seq=seq,
+                kind=kind,
+                payload=payload,
+                recorded_at=recorded_at,
+                actor=actor,
+                prev_hash=prev,
+            )
+            entries.append(LedgerEntry(seq, kind, payload, recorded_at, actor, prev, h))
+            rows.append(
+                {
+                    "seq": seq,
+                    "kind": kind,
+                    "payload": canonical_json(payload).decode("utf-8"),
+                    "recorded_at": recorded_at,
+                    "actor": actor,
+                    "prev_hash": prev,
+                    "hash": h,
+                }
+            )
+            prev = h
+        for i in range(0, len(rows), 2000):
+            self.s.execute(insert(LedgerRow), rows[i : i + 2000])
+        self.s.execute(
+            update(LedgerHeadRow).where(LedgerHeadRow.id == 1).values(seq=seq, hash=prev)
+        )
+        return entries
+
+    def head(self) -> tuple[int, str]:
+        row = self.s.get(LedgerHeadRow, 1)
+        return (row.seq, row.hash) if row else (0, "0" * 64)
+
+    def entries_from(self, seq: int, count: int) -> Iterator[LedgerEntry | str]:
+        """``count`` rows starting at ``seq``."""
+        for n, item in enumerate(self.entries(after=seq - 1, batch=count)):
+            if n >= count:
+                return
+            yield item
+
+    def entries(self, *, after: int = 0, batch: int = 5000) -> Iterator[LedgerEntry | str]:
+        """Every row in seq order, as an entry, or as a message when a row cannot be read."""
+        last = after
+        while True:
+            rows = list(
+                self.s.execute(
+                    select(
+                        LedgerRow.seq,
+                        LedgerRow.kind,
+                        LedgerRow.payload,
+                        LedgerRow.recorded_at,
+                        LedgerRow.actor,
+                        LedgerRow.prev_hash,
+                        LedgerRow.hash,
+                    )
+                    .where(LedgerRow.seq > last)
+                    .order_by(LedgerRow.seq)
+                    .limit(batch)
+                )
+            )
+            if not rows:
+                return
+            for seq, kind, payload, recorded_at, actor, prev_hash, h in rows:
+                last = seq
+                try:
+                    data = json.loads(payload)
+                except ValueError as exc:
+                    yield f"entry {seq}: payload is not valid JSON ({exc})"
+                    continue
+                yield LedgerEntry(seq, kind, data, recorded_at, actor, prev_hash, h)

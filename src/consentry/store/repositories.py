@@ -1,0 +1,500 @@
+"""Repositories: map rows to core values and back. They never commit (the unit of work does).
+
+Bulk reads take lists and query in chunks so that a 10,000-identifier lookup is a handful of
+``IN`` queries, never one query per work.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
+
+from consentry.errors import NotFound
+from consentry.registry.mandates import Mandate
+from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
+from consentry.registry.purposes import Purpose, Status
+from consentry.registry.terms import Declaration
+from consentry.registry.works import Contributor, ContributorRole, Holding, Work, WorkKind
+from consentry.store.tables import (
+    ApiKeyRow,
+    ContactRow,
+    ContributorRow,
+    DeclarationRow,
+    HoldingRow,
+    ImportRow,
+    MandateRow,
+    PartyIdentifierRow,
+    PartyRow,
+    WorkIdentifierRow,
+    WorkRow,
+)
+
+CHUNK = 500
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
+
+
+class PartyRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, party: Party, *, created_at: datetime) -> None:
+        self.s.execute(
+            insert(PartyRow),
+            [
+                {
+                    "id": party.id,
+                    "name": party.name,
+                    "name_key": name_key(party.name),
+                    "kind": party.kind.value,
+                    "roles": ",".join(sorted(r.value for r in party.roles)),
+                    "created_at": created_at,
+                }
+            ],
+        )
+        if party.identifiers:
+            self.s.execute(
+                insert(PartyIdentifierRow),
+                [{"identifier": i, "party_id": party.id} for i in party.identifiers],
+            )
+        if party.contacts:
+            self.s.execute(
+                insert(ContactRow),
+                [{"party_id": party.id, "kind": c.kind, "value": c.value} for c in party.contacts],
+            )
+
+    def add_roles(self, party_id: str, roles: Iterable[PartyRole]) -> None:
+        row = self.s.get(PartyRow, party_id)
+        if row is None:
+            raise NotFound("party", party_id)
+        current = {r for r in row.roles.split(",") if r}
+        new = current | {r.value for r in roles}
+        if new != current:
+            row.roles = ",".join(sorted(new))
+
+    def get(self, party_id: str) -> Party:
+        parties = self.get_many([party_id])
+        if party_id not in parties:
+            raise NotFound("party", party_id)
+        return parties[party_id]
+
+    def exists(self, party_id: str) -> bool:
+        return self.s.get(PartyRow, party_id) is not None
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Party]:
+        ids = list(dict.fromkeys(ids))
+        rows: list[PartyRow] = []
+        idents: dict[str, list[str]] = defaultdict(list)
+        contacts: dict[str, list[ContactPoint]] = defaultdict(list)
+        for part in chunks(ids):
+            rows.extend(self.s.scalars(select(PartyRow).where(PartyRow.id.in_(part))))
+            for ir in self.s.scalars(
+                select(PartyIdentifierRow).where(PartyIdentifierRow.party_id.in_(part))
+            ):
+                idents[ir.party_id].append(ir.identifier)
+            for cr in self.s.scalars(select(ContactRow).where(ContactRow.party_id.in_(part))):
+                contacts[cr.party_id].append(ContactPoint(cr.kind, cr.value))
+        return {
+            r.id: Party(
+                id=r.id,
+                name=r.name,
+                kind=PartyKind(r.kind),
+                roles=frozenset(PartyRole(x) for x in r.roles.split(",") if x),
+                identifiers=tuple(sorted(idents[r.id])),
+                contacts=tuple(contacts[r.id]),
+            )
+            for r in rows
+        }
+
+    def find_by_identifier(self, identifier: str) -> str | None:
+        row = self.s.get(PartyIdentifierRow, identifier)
+        return row.party_id if row else None
+
+    def find_by_name(self, name: str) -> list[str]:
+        return list(
+            self.s.scalars(
+                select(PartyRow.id).where(PartyRow.name_key == name_key(name)).order_by(PartyRow.id)
+            )
+        )
+
+    def page(self, *, offset: int, limit: int, role: PartyRole | None = None) -> list[Party]:
+        q = select(PartyRow.id).order_by(PartyRow.id).offset(offset).limit(limit)
+        if role is not None:
+            q = q.where(PartyRow.roles.contains(role.value))
+        ids = list(self.s.scalars(q))
+        found = self.get_many(ids)
+        return [found[i] for i in ids]
+
+    def count(self) -> int:
+        return int(self.s.scalar(select(func.count()).select_from(PartyRow)) or 0)
+
+
+class WorkRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add_many(self, works: Sequence[Work], *, created_at: datetime) -> None:
+        if not works:
+            return
+        self.s.execute(
+            insert(WorkRow),
+            [
+                {
+                    "id": w.id,
+                    "external_id": w.external_id,
+                    "kind": w.kind.value,
+                    "title": w.title,
+                    "fingerprinted": w.fingerprinted,
+                    "created_at": created_at,
+                }
+                for w in works
+            ],
+        )
+        idents = [{"work_id": w.id, "identifier": i} for w in works for i in w.identifiers]
+        if idents:
+            self.s.execute(insert(WorkIdentifierRow), idents)
+        contribs = [
+            {"work_id": w.id, "position": n, "party_id": c.party_id, "role": c.role.value}
+            for w in works
+            for n, c in enumerate(w.contributors)
+        ]
+        if contribs:
+            self.s.execute(insert(ContributorRow), contribs)
+        holds = [
+            {
+                "work_id": w.id,
+                "party_id": h.party_id,
+                "role": h.role,
+                "share": str(h.share),
+                "right": h.right,
+            }
+            for w in works
+            for h in w.holders
+        ]
+        if holds:
+            self.s.execute(insert(HoldingRow), holds)
+
+    def add_identifiers(self, work_id: str, identifiers: Iterable[str]) -> None:
+        rows = [{"work_id": work_id, "identifier": i} for i in identifiers]
+        if rows:
+            self.s.execute(insert(WorkIdentifierRow), rows)
+
+    def get(self, work_id: str) -> Work:
+        works = self.get_many([work_id])
+        if work_id not in works:
+            raise NotFound("work", work_id)
+        return works[work_id]
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Work]:
+        ids = list(dict.fromkeys(ids))
+        rows: list[WorkRow] = []
+        idents: dict[str, list[str]] = defaultdict(list)
+        contribs: dict[str, list[tuple[int, Contributor]]] = defaultdict(list)
+        holds: dict[str, list[Holding]] = defaultdict(list)
+        for part in chunks(ids):
+            rows.extend(self.s.scalars(select(WorkRow).where(WorkRow.id.in_(part))))
+            for wi in self.s.execute(
+                select(WorkIdentifierRow.work_id, WorkIdentifierRow.identifier).where(
+                    WorkIdentifierRow.work_id.in_(part)
+                )
+            ):
+                idents[wi[0]].append(wi[1])
+            for c in self.s.execute(
+                select(
+                    ContributorRow.work_id,
+                    ContributorRow.position,
+                    ContributorRow.party_id,
+                    ContributorRow.role,
+                ).where(ContributorRow.work_id.in_(part))
+            ):
+                contribs[c[0]].append((c[1], Contributor(c[2], ContributorRole(c[3]))))
+            for h in self.s.execute(
+                select(
+                    HoldingRow.work_id,
+                    HoldingRow.party_id,
+                    HoldingRow.role,
+                    HoldingRow.share,
+                    HoldingRow.right,
+                )
+                .where(HoldingRow.work_id.in_(part))
+                .order_by(HoldingRow.id)
+            ):
+                holds[h[0]].append(Holding(h[1], h[2], Decimal(h[3]), h[4]))
+        return {
+            r.id: Work(
+                id=r.id,
+                kind=WorkKind(r.kind),
+                title=r.title,
+                identifiers=tuple(sorted(idents[r.id])),
+                contributors=tuple(c for _, c in sorted(contribs[r.id], key=lambda x: x[0])),
+                holders=tuple(holds[r.id]),
+                external_id=r.external_id,
+                fingerprinted=r.fingerprinted,
+            )
+            for r in rows
+        }
+
+    def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for part in chunks(list(dict.fromkeys(identifiers))):
+            for ident, work_id in self.s.execute(
+                select(WorkIdentifierRow.identifier, WorkIdentifierRow.work_id)
+                .where(WorkIdentifierRow.identifier.in_(part))
+                .order_by(WorkIdentifierRow.work_id)
+            ):
+                out[ident].append(work_id)
+        return out
+
+    def ids_for_external(self, external_ids: Sequence[str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for part in chunks(list(dict.fromkeys(external_ids))):
+            for ext, work_id in self.s.execute(
+                select(WorkRow.external_id, WorkRow.id).where(WorkRow.external_id.in_(part))
+            ):
+                out[str(ext)] = work_id
+        return out
+
+    def page(self, *, offset: int, limit: int, party_id: str | None = None) -> list[Work]:
+        q = select(WorkRow.id).order_by(WorkRow.id).offset(offset).limit(limit)
+        if party_id is not None:
+            held = select(HoldingRow.work_id).where(HoldingRow.party_id == party_id)
+            contributed = select(ContributorRow.work_id).where(ContributorRow.party_id == party_id)
+            q = q.where(WorkRow.id.in_(held.union(contributed)))
+        ids = list(self.s.scalars(q))
+        found = self.get_many(ids)
+        return [found[i] for i in ids]
+
+    def count(self) -> int:
+        return int(self.s.scalar(select(func.count()).select_from(WorkRow)) or 0)
+
+    def all_ids(self) -> list[str]:
+        return list(self.s.scalars(select(WorkRow.id).order_by(WorkRow.id)))
+
+
+def _declaration(r: DeclarationRow) -> Declaration:
+    return Declaration(
+        id=r.id,
+        party_id=r.party_id,
+        purpose=Purpose(r.purpose),
+        status=Status(r.status),
+        effective_from=r.effective_from,
+        recorded_at=r.recorded_at,
+        work_id=r.work_id,
+        attribution_required=r.attribution_required,
+        licence_url=r.licence_url,
+        declared_by=r.declared_by,
+        mandate_id=r.mandate_id,
+        ledger_seq=r.ledger_seq,
+    )
+
+
+def declaration_row(d: Declaration) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "party_id": d.party_id,
+        "work_id": d.work_id,
+        "purpose": d.purpose.value,
+        "status": d.status.value,
+        "attribution_required": d.attribution_required,
+        "licence_url": d.licence_url,
+        "effective_from": d.effective_from,
+        "recorded_at": d.recorded_at,
+        "declared_by": d.declared_by,
+        "mandate_id": d.mandate_id,
+        "ledger_seq": d.ledger_seq,
+    }
+
+
+class DeclarationRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add_many(self, declarations: Sequence[Declaration]) -> None:
+        if declarations:
+            self.s.execute(insert(DeclarationRow), [declaration_row(d) for d in declarations])
+
+    def for_works(self, works: Sequence[Work]) -> dict[str, list[Declaration]]:
+        """Per work: its own declarations plus the catalogue declarations of its parties."""
+        work_ids = [w.id for w in works]
+        party_ids = sorted({p for w in works for p in w.consent_parties()})
+        by_work: dict[str, list[Declaration]] = defaultdict(list)
+        by_party: dict[str, list[Declaration]] = defaultdict(list)
+        for part in chunks(work_ids):
+            for r in self.s.scalars(select(DeclarationRow).where(DeclarationRow.work_id.in_(part))):
+                by_work[str(r.work_id)].append(_declaration(r))
+        for part in chunks(party_ids):
+            for r in self.s.scalars(
+                select(DeclarationRow).where(
+                    DeclarationRow.party_id.in_(part), DeclarationRow.work_id.is_(None)
+                )
+            ):
+                by_party[r.party_id].append(_declaration(r))
+        return {
+            w.id: by_work[w.id] + [d for p in w.consent_parties() for d in by_party[p]]
+            for w in works
+        }
+
+    def for_party(self, party_id: str) -> list[Declaration]:
+        rows = self.s.scalars(
+            select(DeclarationRow)
+            .where(DeclarationRow.party_id == party_id)
+            .order_by(DeclarationRow.recorded_at, DeclarationRow.id)
+        )
+        return [_declaration(r) for r in rows]
+
+    def history(self, *, work_id: str) -> list[Declaration]:
+        rows = self.s.scalars(
+            select(DeclarationRow)
+            .where(DeclarationRow.work_id == work_id)
+            .order_by(DeclarationRow.recorded_at, DeclarationRow.id)
+        )
+        return [_declaration(r) for r in rows]
+
+
+def _mandate(r: MandateRow) -> Mandate:
+    return Mandate(
+        id=r.id,
+        organisation_id=r.organisation_id,
+        member_id=r.member_id,
+        purposes=frozenset(Purpose(p) for p in r.purposes.split(",") if p),
+        territories=frozenset(t for t in r.territories.split(",") if t),
+        valid_from=r.valid_from,
+        valid_until=r.valid_until,
+        evidence=r.evidence,
+        withdrawn_at=r.withdrawn_at,
+    )
+
+
+class MandateRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(self, m: Mandate, *, created_at: datetime) -> None:
+        self.s.add(
+            MandateRow(
+                id=m.id,
+                organisation_id=m.organisation_id,
+                member_id=m.member_id,
+                purposes=",".join(sorted(p.value for p in m.purposes)),
+                territories=",".join(sorted(m.territories)),
+                valid_from=m.valid_from,
+                valid_until=m.valid_until,
+                evidence=m.evidence,
+                withdrawn_at=m.withdrawn_at,
+                created_at=created_at,
+            )
+        )
+        self.s.flush()
+
+    def get(self, mandate_id: str) -> Mandate:
+        row = self.s.get(MandateRow, mandate_id)
+        if row is None:
+            raise NotFound("mandate", mandate_id)
+        return _mandate(row)
+
+    def withdraw(self, mandate_id: str, at: datetime) -> None:
+        self.s.execute(
+            update(MandateRow).where(MandateRow.id == mandate_id).values(withdrawn_at=at)
+        )
+
+    def between(self, organisation_id: str, member_id: str) -> list[Mandate]:
+        rows = self.s.scalars(
+            select(MandateRow)
+            .where(MandateRow.organisation_id == organisation_id)
+            .where(MandateRow.member_id == member_id)
+            .order_by(MandateRow.id)
+        )
+        return [_mandate(r) for r in rows]
+
+    def of_organisation(self, organisation_id: str) -> list[Mandate]:
+        rows = self.s.scalars(
+            select(MandateRow)
+            .where(MandateRow.organisation_id == organisation_id)
+            .order_by(MandateRow.id)
+        )
+        return [_mandate(r) for r in rows]
+
+    def page(self, *, offset: int, limit: int, party_id: str | None = None) -> list[Mandate]:
+        q = select(MandateRow).order_by(MandateRow.id).offset(offset).limit(limit)
+        if party_id is not None:
+            q = q.where(
+                (MandateRow.organisation_id == party_id) | (MandateRow.member_id == party_id)
+            )
+        return [_mandate(r) for r in self.s.scalars(q)]
+
+
+class ApiKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def add(
+        self, key_id: str, secret_hash: str, role: str, party_id: str | None, created_at: datetime
+    ) -> None:
+        self.s.add(
+            ApiKeyRow(
+                id=key_id,
+                secret_hash=secret_hash,
+                role=role,
+                party_id=party_id,
+                created_at=created_at,
+                revoked_at=None,
+            )
+        )
+        self.s.flush()
+
+    def get(self, key_id: str) -> tuple[str, str, str | None, datetime | None] | None:
+        row = self.s.get(ApiKeyRow, key_id)
+        if row is None:
+            return None
+        return row.secret_hash, row.role, row.party_id, row.revoked_at
+
+
+class ImportRepository:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def seen(self, sha256: str) -> bool:
+        q = select(func.count()).select_from(ImportRow).where(ImportRow.sha256 == sha256)
+        return bool(self.s.scalar(q))
+
+    def record(self, **values: Any) -> None:
+        self.s.execute(insert(ImportRow), [values])
+
+
+def party_ids_for_identifiers(session: Session, identifiers: Sequence[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in chunks(list(dict.fromkeys(identifiers))):
+        for ident, pid in session.execute(
+            select(PartyIdentifierRow.identifier, PartyIdentifierRow.party_id).where(
+                PartyIdentifierRow.identifier.in_(part)
+            )
+        ):
+            out[ident] = pid
+    return out
+
+
+def party_ids_for_names(session: Session, names: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    keys = list(dict.fromkeys(name_key(n) for n in names))
+    for part in chunks(keys):
+        for key, pid in session.execute(
+            select(PartyRow.name_key, PartyRow.id)
+            .where(PartyRow.name_key.in_(part))
+            .order_by(PartyRow.id)
+        ):
+            out[key].append(pid)
+    return out

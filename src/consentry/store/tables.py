@@ -1,0 +1,194 @@
+"""SQLAlchemy 2 typed tables. Rows never leave ``store/``: repositories map them to core values.
+
+Decision: times are stored as fixed-width ISO-8601 UTC strings (``UTCDateTime``) on both
+SQLite and PostgreSQL, so ordering and equality are identical on both backends and the
+ledger hashes exactly the text that is stored.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def format_time(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: consentry stores aware UTC times only")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    impl = String(27)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        return None if value is None else format_time(value)
+
+    def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else parse_time(str(value))
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class PartyRow(Base):
+    __tablename__ = "parties"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(500))
+    name_key: Mapped[str] = mapped_column(String(500), index=True)  # casefolded name
+    kind: Mapped[str] = mapped_column(String(20))
+    roles: Mapped[str] = mapped_column(String(200))  # comma-separated, sorted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PartyIdentifierRow(Base):
+    __tablename__ = "party_identifiers"
+    identifier: Mapped[str] = mapped_column(String(300), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+
+
+class ContactRow(Base):
+    __tablename__ = "contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    value: Mapped[str] = mapped_column(String(500))
+
+
+class WorkRow(Base):
+    __tablename__ = "works"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(1000))
+    fingerprinted: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WorkIdentifierRow(Base):
+    __tablename__ = "work_identifiers"
+    __table_args__ = (UniqueConstraint("work_id", "identifier"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
+    identifier: Mapped[str] = mapped_column(String(1000), index=True)
+
+
+class ContributorRow(Base):
+    __tablename__ = "contributors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+
+
+class HoldingRow(Base):
+    __tablename__ = "holdings"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    share: Mapped[str] = mapped_column(String(20))  # exact decimal text
+    right: Mapped[str] = mapped_column(String(50))
+
+
+class MandateRow(Base):
+    __tablename__ = "mandates"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    purposes: Mapped[str] = mapped_column(String(200))
+    territories: Mapped[str] = mapped_column(String(1000))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    evidence: Mapped[str] = mapped_column(Text)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DeclarationRow(Base):
+    __tablename__ = "declarations"
+    __table_args__ = (Index("ix_declarations_party_work", "party_id", "work_id"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    work_id: Mapped[str | None] = mapped_column(ForeignKey("works.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))
+    attribution_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    licence_url: Mapped[str | None] = mapped_column(String(2000))
+    effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    declared_by: Mapped[str | None] = mapped_column(String(40))
+    mandate_id: Mapped[str | None] = mapped_column(String(40))
+    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class LedgerRow(Base):
+    """Insert-only. ``seq`` is the primary key: two writers can never both append seq N."""
+
+    __tablename__ = "ledger"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[str] = mapped_column(Text)  # canonical JSON
+    recorded_at: Mapped[str] = mapped_column(String(27))
+    actor: Mapped[str | None] = mapped_column(String(80))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class LedgerHeadRow(Base):
+    """One row (id=1): the chain head, locked by every writer to take the next seq."""
+
+    __tablename__ = "ledger_head"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ImportRow(Base):
+    __tablename__ = "imports"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(20))
+    records: Mapped[int] = mapped_column(Integer)
+    created: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
