@@ -1,0 +1,94 @@
+"""What every command group shares: the data folder option, the registry, error output."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+
+from consentry.bootstrap import Registry, build
+from consentry.config import Settings
+from consentry.errors import ConsentryError, ImportRejected, ValidationError
+
+HomeOption = typer.Option(
+    None,
+    "--home",
+    envvar="CONSENTRY_HOME",
+    help="Data folder (database and signing key). Default ~/.local/share/consentry.",
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def settings_for(home: Path | None) -> Settings:
+    return Settings(home=home) if home is not None else Settings()
+
+
+@contextmanager
+def registry_for(home: Path | None) -> Iterator[Registry]:
+    reg = build(settings_for(home))
+    try:
+        yield reg
+    finally:
+        reg.close()
+
+
+def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Print a ConsentryError as one clear line on stderr and exit 1 (2 for bad input)."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except ImportRejected as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            for number, reason in exc.rejects[:50]:
+                typer.echo(f"  record {number}: {reason}", err=True)
+            if len(exc.rejects) > 50:
+                typer.echo(f"  ... and {len(exc.rejects) - 50} more", err=True)
+            raise typer.Exit(2) from None
+        except ValidationError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(2) from None
+        except ConsentryError as exc:
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def parse_time(value: str | None, *, field: str = "--at") -> datetime | None:
+    if value is None:
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(
+            f"{field} {value!r} is not an ISO-8601 time",
+            field=field,
+            value=value,
+            expected="e.g. 2026-01-01T00:00:00Z",
+        ) from None
+    if when.tzinfo is None:
+        raise ValidationError(
+            f"{field} {value!r} has no time zone",
+            field=field,
+            value=value,
+            expected="a time with offset or Z, e.g. 2026-01-01T00:00:00Z",
+        )
+    return when
+
+
+def echo_json(obj: Any) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")

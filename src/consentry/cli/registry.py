@@ -1,0 +1,307 @@
+"""Registry commands: init, serve, demo, import, lookup, decide, declare, ledger, receipt, keys."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from consentry.cli.common import (
+    HomeOption,
+    echo_json,
+    parse_time,
+    registry_for,
+    reports_errors,
+    settings_for,
+)
+from consentry.errors import ImportRejected, ValidationError
+from consentry.registry.access import SYSTEM, Role
+from consentry.registry.importing import ImportReport, ParsedRecord, import_records
+from consentry.registry.purposes import Purpose
+from consentry.registry.terms import parse_terms_spec
+
+import_app = typer.Typer(help="Bulk import works from CSV or ONIX.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The hash-chained ledger.", no_args_is_help=True)
+receipt_app = typer.Typer(help="Signed receipts.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.command("serve")(serve)
+    app.command("demo")(demo)
+    app.command("lookup")(lookup)
+    app.command("decide")(decide)
+    app.command("declare")(declare)
+    app.add_typer(import_app, name="import")
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(receipt_app, name="receipt")
+    app.add_typer(keys_app, name="keys")
+
+
+@reports_errors
+def init(home: Path | None = HomeOption) -> None:
+    """Create the data folder, the database schema and the registry's signing key."""
+    with registry_for(home) as reg:
+        counts = reg.service.counts()
+        typer.echo(f"data folder: {reg.settings.home}")
+        typer.echo(f"database:    {reg.engine.url.render_as_string(hide_password=True)}")
+        typer.echo(f"public key:  {reg.settings.home / 'registry-public-key.pem'}")
+        typer.echo(f"works: {counts['works']}, parties: {counts['parties']}, "
+                   f"ledger entries: {counts['ledger']}")
+
+
+@reports_errors
+def serve(
+    home: Path | None = HomeOption,
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    from consentry.api.server import serve as run
+
+    with registry_for(home) as reg:
+        run(reg, host=host, port=port)
+
+
+@reports_errors
+def demo(
+    home: Path | None = typer.Option(
+        None, "--home", help="Data folder for the demo (default: ~/.local/share/consentry-demo)."
+    ),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(8000, help="Port to listen on."),
+    no_serve: bool = typer.Option(False, "--no-serve", help="Seed only; do not start the server."),
+) -> None:
+    """Seed a SQLite registry with realistic sample data and serve it with the API docs."""
+    from consentry.demo.seed import seed
+
+    folder = home or (settings_for(None).home.parent / "consentry-demo")
+    with registry_for(folder) as reg:
+        summary = seed(reg)
+        typer.echo(f"demo registry in {folder}")
+        for line in summary:
+            typer.echo(f"  {line}")
+        if no_serve:
+            return
+        from consentry.api.server import serve as run
+
+        typer.echo(f"serving http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+        run(reg, host=host, port=port)
+
+
+def _import(path: Path, fmt: str, home: Path | None, skip_invalid: bool) -> ImportReport:
+    if not path.is_file():
+        raise ValidationError(
+            f"{path} is not a file", field="FILE", value=str(path), expected="a readable file"
+        )
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        transient=True,
+        disable=not typer.get_text_stream("stderr").isatty(),
+    ) as progress:
+        task = progress.add_task(f"reading {path.name}", total=None)
+        records: list[ParsedRecord]
+        if fmt == "csv":
+            from consentry.registry.csvfile import parse_csv
+
+            records = list(parse_csv(path))
+        else:
+            from consentry.registry.onix import parse_onix
+
+            records = []
+            for rec in parse_onix(path):
+                records.append(rec)
+                if len(records) % 1000 == 0:
+                    progress.update(task, completed=len(records))
+        progress.update(task, description=f"importing {path.name}", total=len(records))
+        with registry_for(home) as reg:
+            svc = reg.service
+            with reg.uow(write=True) as uow:
+                report = import_records(
+                    uow,
+                    records,
+                    ids=svc.ids,
+                    now=svc.clock(),
+                    actor=SYSTEM.label,
+                    sha256=digest,
+                    filename=path.name,
+                    fmt=fmt,
+                    skip_invalid=skip_invalid,
+                    progress=lambda n: progress.update(task, completed=n),
+                )
+                uow.commit()
+    if report.rejected:
+        rejects = path.with_name(path.name + ".rejects.csv")
+        with rejects.open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["record", "reason"])
+            writer.writerows(report.rejected)
+        typer.echo(f"{len(report.rejected)} invalid records skipped; see {rejects}", err=True)
+    return report
+
+
+def _print_report(report: ImportReport) -> None:
+    if report.already_imported:
+        typer.echo("this file was imported before: nothing changed")
+        return
+    typer.echo(
+        f"records: {report.records}, created: {report.created}, updated: {report.updated}, "
+        f"unchanged: {report.unchanged}, rejected: {len(report.rejected)}, "
+        f"new parties: {report.parties_created}"
+    )
+
+
+@import_app.command("csv")
+@reports_errors
+def import_csv(
+    file: Path = typer.Argument(..., help="CSV: work_id,kind,title,identifiers,contributors,holders,terms"),
+    home: Path | None = HomeOption,
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the valid records; write rejects beside the input."
+    ),
+) -> None:
+    """Import works from CSV. The file imports whole or not at all."""
+    _print_report(_import(file, "csv", home, skip_invalid))
+
+
+@import_app.command("onix")
+@reports_errors
+def import_onix(
+    file: Path = typer.Argument(..., help="ONIX for Books 3.0 (reference or short tags) or 2.1"),
+    home: Path | None = HomeOption,
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the valid records; write rejects beside the input."
+    ),
+) -> None:
+    """Import products from an ONIX file. The file imports whole or not at all."""
+    _print_report(_import(file, "onix", home, skip_invalid))
+
+
+@reports_errors
+def lookup(
+    ids: list[str] = typer.Argument(..., help="Identifiers: isbn:..., doi:..., url:..., bare ISBNs"),
+    home: Path | None = HomeOption,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per identifier."),
+    at: str | None = typer.Option(None, "--at", help="Answer as of this time (ISO-8601)."),
+) -> None:
+    """Look works up by identifier and show their terms."""
+    with registry_for(home) as reg:
+        results = reg.service.lookup(ids, at=parse_time(at))
+    for r in results:
+        if as_json:
+            echo_json(r.to_json())
+            continue
+        if r.error:
+            typer.echo(f"{r.id}: invalid: {r.error}")
+        elif not r.works:
+            typer.echo(f"{r.id}: not registered")
+        for w, terms in r.works:
+            statuses = ", ".join(f"{p}={s}" for p, s in terms.as_dict().items())
+            typer.echo(f"{r.id}: {w.id} {w.title!r}: {statuses}")
+
+
+@reports_errors
+def decide(
+    work: str = typer.Option(..., "--work", help="Work id"),
+    purpose: str = typer.Option(..., "--purpose", help="tdm, ai-train, ai-input, ai-index, search"),
+    developer: str | None = typer.Option(None, "--developer", help="Developer party id"),
+    at: str | None = typer.Option(None, "--at", help="Time to answer for (ISO-8601)"),
+    home: Path | None = HomeOption,
+    as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
+) -> None:
+    """May a developer use a work for a purpose at a time? With reasons and evidence."""
+    with registry_for(home) as reg:
+        d = reg.service.decide(
+            work_id=work, purpose=Purpose.parse(purpose), at=parse_time(at), developer_id=developer
+        )
+    if as_json:
+        echo_json(d.to_json())
+        return
+    typer.echo(f"{d.outcome.value}: work {d.work_id}, {d.purpose.value}, at {d.at.isoformat()}")
+    for reason in d.reasons:
+        typer.echo(f"  - {reason}")
+
+
+@reports_errors
+def declare(
+    party: str = typer.Option(..., "--party", help="Whose terms (party id)"),
+    terms: str = typer.Option(..., "--terms", help="e.g. 'ai-train=reserved;search=allowed'"),
+    work: str | None = typer.Option(None, "--work", help="One work; omit for the whole catalogue"),
+    effective_from: str | None = typer.Option(None, "--from", help="Effective from (ISO-8601)"),
+    receipt: Path | None = typer.Option(None, "--receipt", help="Write the signed receipt here"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Record a party's terms (as the registry operator) and get a signed receipt."""
+    statuses = parse_terms_spec(terms)
+    listed = {item.split("=")[0].strip() for item in terms.split(";") if "=" in item}
+    statuses = {p: s for p, s in statuses.items() if p.value in listed}
+    with registry_for(home) as reg:
+        out = reg.service.declare_terms(
+            SYSTEM,
+            party_id=party,
+            work_id=work,
+            statuses=statuses,
+            effective_from=parse_time(effective_from, field="--from"),
+        )
+    text = json.dumps(out.receipt, indent=2, ensure_ascii=False)
+    if receipt:
+        receipt.write_text(text + "\n", encoding="utf-8")
+        typer.echo(f"ledger entry {out.ledger_seq}; receipt written to {receipt}")
+    else:
+        typer.echo(text)
+
+
+@ledger_app.command("verify")
+@reports_errors
+def ledger_verify(home: Path | None = HomeOption) -> None:
+    """Re-walk the hash chain; name the first entry that does not verify."""
+    with registry_for(home) as reg:
+        report = reg.service.verify_ledger()
+    if report.ok:
+        typer.echo(f"ledger OK: {report.checked} entries, head {report.head_seq} {report.head_hash}")
+        return
+    typer.echo(f"ledger BROKEN at entry {report.first_bad_seq}: {report.reason}", err=True)
+    raise typer.Exit(1)
+
+
+@receipt_app.command("verify")
+@reports_errors
+def receipt_verify(
+    file: Path = typer.Argument(..., help="Receipt JSON file"),
+    public_key: Path | None = typer.Option(
+        None, "--public-key", help="Registry public key (PEM); default: the data folder's"
+    ),
+    home: Path | None = HomeOption,
+) -> None:
+    """Check a receipt offline against the registry's public key."""
+    from consentry.ledger.keys import verify_receipt_file
+
+    key_path = public_key or settings_for(home).home / "registry-public-key.pem"
+    verify_receipt_file(file, key_path, None)
+    typer.echo(f"receipt OK: {file}")
+
+
+@keys_app.command("create")
+@reports_errors
+def keys_create(
+    role: str = typer.Option(..., "--role", help="admin, organisation, creator or developer"),
+    party: str | None = typer.Option(None, "--party", help="The party the key acts as"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Create an API key; the token is printed once and stored only hashed."""
+    with registry_for(home) as reg:
+        key_id, token = reg.service.create_api_key(SYSTEM, role=Role.parse(role), party_id=party)
+    typer.echo(token)
+    typer.echo(f"key {key_id} ({role}{', party ' + party if party else ''})", err=True)
+
+
+__all__ = ["ImportRejected", "register"]

@@ -1,0 +1,1 @@
+"""Sample data for ``consentry demo`` (see data/SOURCES.md)."""

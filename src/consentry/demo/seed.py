@@ -1,0 +1,107 @@
+"""Seed a registry with the demo data: works from CSV and real ONIX samples, a member
+organisation with a mandate, catalogue terms declared under that mandate, and API keys.
+
+Seeding is idempotent: a registry that already holds the demo organisation is left as it is.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+from importlib import resources
+from pathlib import Path
+
+from consentry.bootstrap import Registry
+from consentry.registry.access import SYSTEM, Actor, Role
+from consentry.registry.importing import ImportReport, ParsedRecord, import_records
+from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
+from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
+
+ORG_NAME = "Society of Authors (demo)"
+DEVELOPER_NAME = "Example AI Lab (demo)"
+
+
+def _data() -> Path:
+    return Path(str(resources.files("consentry.demo") / "data"))
+
+
+def _import(reg: Registry, path: Path, records: list[ParsedRecord], fmt: str) -> ImportReport:
+    svc = reg.service
+    with reg.uow(write=True) as uow:
+        report = import_records(
+            uow,
+            records,
+            ids=svc.ids,
+            now=svc.clock(),
+            actor=SYSTEM.label,
+            sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+            filename=path.name,
+            fmt=fmt,
+            skip_invalid=True,
+        )
+        uow.commit()
+    return report
+
+
+def seed(reg: Registry) -> list[str]:
+    from consentry.registry.csvfile import parse_csv
+    from consentry.registry.onix import parse_onix
+
+    svc = reg.service
+    keys_file = reg.settings.home / "demo-keys.txt"
+    with reg.uow() as uow:
+        already = bool(uow.parties.find_by_name(ORG_NAME))
+    if already:
+        return [f"already seeded; {svc.counts()}", f"API keys: {keys_file}"]
+    lines: list[str] = []
+    csv_path = _data() / "works.csv"
+    rep = _import(reg, csv_path, list(parse_csv(csv_path)), "csv")
+    lines.append(f"works.csv: {rep.created} works, {rep.parties_created} parties")
+    for onix in sorted((_data() / "onix").glob("*.xml")):
+        rep = _import(reg, onix, list(parse_onix(onix)), "onix")
+        lines.append(f"{onix.name}: {rep.created} works")
+    org = svc.create_party(
+        SYSTEM,
+        name=ORG_NAME,
+        kind=PartyKind.ORGANISATION,
+        roles=[PartyRole.MEMBER_ORGANISATION],
+        contacts=[ContactPoint("email", "rights@example.org")],
+    )
+    dev = svc.create_party(
+        SYSTEM, name=DEVELOPER_NAME, kind=PartyKind.ORGANISATION, roles=[PartyRole.AI_DEVELOPER]
+    )
+    with reg.uow() as uow:
+        austen = uow.parties.find_by_name("Jane Austen")[0]
+        dickens = uow.parties.find_by_name("Charles Dickens")[0]
+    now = svc.clock()
+    for member in (austen, dickens):
+        svc.create_mandate(
+            SYSTEM,
+            organisation_id=org.id,
+            member_id=member,
+            purposes=list(ALL_PURPOSES),
+            territories=["WORLD"],
+            valid_from=now - timedelta(days=1),
+            valid_until=None,
+            evidence="membership form and AI-mandate clause, signed (demo)",
+        )
+    org_actor = Actor(Role.ORGANISATION, org.id)
+    svc.declare_terms(
+        org_actor,
+        party_id=dickens,
+        statuses={Purpose.AI_TRAIN: Status.RESERVED, Purpose.AI_INPUT: Status.LICENCE},
+    )
+    lines.append(f"{ORG_NAME} ({org.id}) holds mandates from Jane Austen and Charles Dickens")
+    keys = []
+    for role, party in (
+        (Role.ADMIN, None),
+        (Role.ORGANISATION, org.id),
+        (Role.DEVELOPER, dev.id),
+    ):
+        _, token = svc.create_api_key(SYSTEM, role=role, party_id=party)
+        keys.append(f"{role.value}\t{party or '-'}\t{token}")
+    keys_file.write_text("role\tparty\ttoken\n" + "\n".join(keys) + "\n", encoding="utf-8")
+    keys_file.chmod(0o600)
+    lines.append(f"API keys (admin, organisation, developer): {keys_file}")
+    lines.append(f"totals: {svc.counts()}")
+    return lines
