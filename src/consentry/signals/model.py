@@ -33,7 +33,9 @@ RESTRICTIVENESS: tuple[SignalStatus, ...] = (
 class Carrier(StrEnum):
     ROBOTS = "robots"  # robots.txt (+ Content-Usage, Content-Signal, License lines)
     TDMREP = "tdmrep"  # /.well-known/tdmrep.json
-    HEADERS = "headers"  # HTTP response headers (tdm-reservation, X-Robots-Tag, Content-Usage, Link)
+    HEADERS = (
+        "headers"  # HTTP response headers (tdm-reservation, X-Robots-Tag, Content-Usage, Link)
+    )
     HTML = "html"  # <meta> tags
     EPUB = "epub"  # OPF metadata
     PDF = "pdf"  # XMP metadata
@@ -56,6 +58,10 @@ class ParsedSignal:
     agent: str = "*"
     licence_urls: tuple[str, ...] = ()  # RSL / policy / licence links found
     policy_url: str | None = None  # e.g. TDMRep tdm-policy
+    # TDMRep part, kept apart so resolve.tdmrep_precedence can supersede it: the value read
+    # (0, 1 or None for unset/protocol error) and the decisions without the TDMRep part.
+    tdm_reservation: int | None = None
+    other_purposes: Mapping[Purpose, SignalStatus] | None = None
 
     def __post_init__(self) -> None:
         full = {p: self.purposes.get(p, SignalStatus.UNKNOWN) for p in ALL_PURPOSES}
@@ -70,4 +76,5 @@ class ParsedSignal:
             "diagnostics": list(self.diagnostics),
             "licence_urls": list(self.licence_urls),
             "policy_url": self.policy_url,
+            "tdm_reservation": self.tdm_reservation,
         }

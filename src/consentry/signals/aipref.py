@@ -1,0 +1,147 @@
+"""IETF aipref ``Content-Usage`` and Cloudflare ``Content-Signal`` values.
+
+``Content-Usage`` is an RFC 9651 structured-field Dictionary of ``key=y|n``: keys are
+case-sensitive (lower case), unknown keys and parameters are ignored, a duplicate key's last
+value wins, and a value that does not parse makes *every* category unknown (vocab draft).
+``Content-Signal`` (``search=yes, ai-input=no``) is read leniently: keys in any case,
+``yes/no`` or ``y/n``.
+
+Each function returns ``(decisions, diagnostics)`` and never raises.
+"""
+
+from __future__ import annotations
+
+import re
+
+from consentry.registry.purposes import Purpose
+from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
+from consentry.signals.purposes import (
+    aipref_token_mapping,
+    apply_mapping,
+    content_signal_mapping,
+    yes_no_status,
+)
+
+_SF_KEY = re.compile(r"^[a-z*][a-z0-9_\-.*]*$")
+_SF_TOKEN = re.compile(r"^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$")
+
+
+def _split_members(value: str) -> list[str]:
+    """Split on commas outside double quotes."""
+    out: list[str] = []
+    buf: list[str] = []
+    quoted = False
+    escape = False
+    for ch in value:
+        if escape:
+            buf.append(ch)
+            escape = False
+        elif ch == "\\" and quoted:
+            buf.append(ch)
+            escape = True
+        elif ch == '"':
+            quoted = not quoted
+            buf.append(ch)
+        elif ch == "," and not quoted:
+            out.append("".join(buf))
+            buf = []
+        else:
+            buf.append(ch)
+    out.append("".join(buf))
+    return out
+
+
+def parse_sf_dictionary(value: str) -> dict[str, str | bool] | None:
+    """A small RFC 9651 Dictionary reader (bare items as text); None if it does not parse."""
+    result: dict[str, str | bool] = {}
+    if not value.strip():
+        return result
+    for member in _split_members(value):
+        m = member.strip(" \t")
+        if not m:
+            return None  # empty member (e.g. trailing comma) is a parse error
+        item = m.split(";", 1)[0].strip()  # parameters are ignored
+        if "=" in item:
+            key, raw = item.split("=", 1)
+            key, raw = key.strip(), raw.strip()
+            if not _SF_KEY.match(key):
+                return None
+            if raw.startswith('"'):
+                if len(raw) < 2 or not raw.endswith('"'):
+                    return None
+                result[key] = raw[1:-1]
+            elif raw in ("?0", "?1"):
+                result[key] = raw == "?1"
+            elif _SF_TOKEN.match(raw) or re.match(r"^-?\d+(\.\d+)?$", raw):
+                result[key] = raw
+            else:
+                return None
+        else:
+            if not _SF_KEY.match(item):
+                return None
+            result[item] = True
+    return result
+
+
+def parse_content_usage(value: str) -> tuple[dict[Purpose, SignalStatus], list[str]]:
+    """``train-ai=n, search=y`` -> decisions. Older vocab tokens are mapped (see crosswalk)."""
+    diags: list[str] = []
+    parsed = parse_sf_dictionary(value)
+    if parsed is None:
+        return {}, [f"Content-Usage {value!r} is not a structured-field dictionary: all unknown"]
+    out: dict[Purpose, SignalStatus] = {}
+    for key, raw in parsed.items():
+        mapping = aipref_token_mapping(key)
+        if not mapping.purposes:
+            diags.append(f"Content-Usage key {key!r} is not in the vocabulary, ignored")
+            continue
+        if not isinstance(raw, str) or raw not in ("y", "n"):
+            diags.append(f"Content-Usage {key}={raw!r}: expected y or n, ignored")
+            continue
+        if mapping.note:
+            diags.append(f"Content-Usage {key!r}: {mapping.note}")
+        status = SignalStatus.ALLOWED if raw == "y" else SignalStatus.DISALLOWED
+        apply_mapping(out, mapping, status)
+    return out, diags
+
+
+def parse_content_signal(value: str) -> tuple[dict[Purpose, SignalStatus], list[str]]:
+    """``search=yes, ai-input=yes, ai-train=no`` -> decisions; lenient on case and y/n."""
+    diags: list[str] = []
+    out: dict[Purpose, SignalStatus] = {}
+    for member in value.split(","):
+        m = member.strip()
+        if not m:
+            continue
+        if "=" not in m:
+            diags.append(f"Content-Signal member {m!r} has no '=value', ignored")
+            continue
+        key, raw = (x.strip() for x in m.split("=", 1))
+        mapping = content_signal_mapping(key)
+        if not mapping.purposes:
+            diags.append(f"Content-Signal key {key!r} is not search, ai-input or ai-train, ignored")
+            continue
+        if key != key.lower():
+            diags.append(f"Content-Signal key {key!r} should be lower case")
+        status = yes_no_status(raw)
+        if status is None:
+            diags.append(f"Content-Signal {key}={raw!r}: expected yes or no, ignored")
+            continue
+        apply_mapping(out, mapping, status)
+    return out, diags
+
+
+def parse(
+    content: bytes | str,
+    *,
+    source: str = "<memory>",
+    agent: str = "*",
+    kind: str = "content-usage",
+) -> ParsedSignal:
+    """A bare Content-Usage (or, with ``kind="content-signal"``, Content-Signal) value."""
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    text = text.strip()
+    statuses, diags = (
+        parse_content_signal(text) if kind == "content-signal" else parse_content_usage(text)
+    )
+    return ParsedSignal(Carrier.HEADERS, source, statuses, tuple(diags), agent=agent)
