@@ -19,11 +19,14 @@ from consentry.registry.purposes import ALL_PURPOSES, Purpose
 
 CATEGORIES: tuple[str, ...] = ("training", "search", "user-fetch", "agent")
 CATALOGUE_FILE = "agents-v1.json"
-_TOKEN_CHARS = re.compile(r"[A-Za-z_-]+")
+_TOKEN_CHARS = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def product_token(value: str) -> str:
-    """RFC 9309 product token of a user-agent value: its leading ``[A-Za-z_-]`` run, lowercased.
+    """Product token of a user-agent value: its leading ``[A-Za-z0-9_-]`` run, lowercased.
+
+    RFC 9309 allows only letters, ``-`` and ``_``; digits are accepted too because real tokens
+    have them (``AI2Bot``, ``peer39_crawler``) and cutting them off would merge distinct bots.
 
     ``"GPTBot/1.1"`` -> ``"gptbot"``; ``"FAST Enterprise Crawler"`` -> ``"fast"``.
     """

@@ -145,3 +145,68 @@ def parse(
         parse_content_signal(text) if kind == "content-signal" else parse_content_usage(text)
     )
     return ParsedSignal(Carrier.HEADERS, source, statuses, tuple(diags), agent=agent)
+
+
+TDMAI_KEYS: tuple[str, ...] = ("all", "train-ai", "train-genai", "ai-use", "search")
+
+
+def parse_tdmai(
+    content: bytes | str, *, source: str = "<memory>", agent: str = "*"
+) -> ParsedSignal:
+    """A Liccium TDM-AI usage declaration: ``{"all": "false", "ai-use": "true", ...}``.
+
+    Keys are aipref vocab-02 tokens with ``"true"``/``"false"`` strings. TDM-AI inherits
+    ``all`` -> ``train-ai`` -> ``train-genai``, so a more specific key overrides ``all`` for
+    its purposes (not most-restrictive). A TDMRep-flavoured declaration
+    (``{"iscc": ..., "tdm-reservation": 1}``) is read as TDMRep. Never raises.
+    """
+    from consentry.signals.tdmrep import load_json_lenient, tdm_signal
+
+    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    data, diags = load_json_lenient(text)
+    if not isinstance(data, dict):
+        diags.append("TDM-AI declaration is not a JSON object")
+        return ParsedSignal(Carrier.TDMAI, source, {}, tuple(diags), agent=agent)
+    if "tdm-reservation" in data:
+        policy = data.get("tdm-policy")
+        return tdm_signal(
+            Carrier.TDMAI,
+            source,
+            agent=agent,
+            reservation=data.get("tdm-reservation"),
+            policy_url=policy if isinstance(policy, str) else None,
+            diagnostics=[*diags, f"TDMRep-style declaration for {data.get('iscc')!r}"],
+            textual=False,
+        )
+    if "$schema" in data or "properties" in data:
+        diags.append("this is a JSON Schema, not a declaration")
+        return ParsedSignal(Carrier.TDMAI, source, {}, tuple(diags), agent=agent)
+    out: dict[Purpose, SignalStatus] = {}
+    for key in TDMAI_KEYS:  # general first, so specific keys override
+        if key not in data:
+            continue
+        raw = data[key]
+        value = raw.strip().lower() if isinstance(raw, str) else raw
+        if value in ("true", True):
+            status = SignalStatus.ALLOWED
+        elif value in ("false", False):
+            status = SignalStatus.DISALLOWED
+        else:
+            diags.append(f"{key}={raw!r}: expected 'true' or 'false', ignored")
+            continue
+        if not isinstance(raw, str):
+            diags.append(f"{key} is a JSON boolean; TDM-AI uses the strings 'true'/'false'")
+        mapping = aipref_token_mapping(key)
+        if not mapping.exact and status is SignalStatus.ALLOWED:
+            continue
+        for p in mapping.purposes:
+            out[p] = status
+    unknown = sorted(
+        k
+        for k in data
+        if k not in TDMAI_KEYS
+        and k not in ("version", "iscc", "intent", "reference", "summary", "policy")
+    )
+    if unknown:
+        diags.append(f"keys {unknown} are not in the TDM-AI schema, ignored")
+    return ParsedSignal(Carrier.TDMAI, source, out, tuple(diags), agent=agent)

@@ -43,6 +43,7 @@ class Carrier(StrEnum):
     IPTC = "iptc"  # IPTC plus:DataMining in image XMP
     C2PA = "c2pa"  # CAWG training-mining assertion
     AITXT = "aitxt"  # Spawning ai.txt
+    TDMAI = "tdmai"  # Liccium TDM-AI usage declaration (JSON, aipref vocab-02 keys)
     REGISTRY = "registry"  # consentry's own registry terms for a registered URL
     FETCH = "fetch"  # a carrier that could not be fetched
 

@@ -8,7 +8,7 @@ Decisions (see docs/signals.md, "robots.txt"):
   group line starts a new group. ``Sitemap`` lines are site-wide and do not end a group.
   Blank lines do not end a group (as Google and protego read files). Groups naming the same
   token are merged. Rules before the first ``User-agent`` line are ignored (diagnostic).
-* Agent matching: the product token of each ``User-agent`` value (its leading ``[A-Za-z_-]``
+* Agent matching: the product token of each ``User-agent`` value (its leading ``[A-Za-z0-9_-]``
   run, as Google's parser extracts it) compared case-insensitively with the product token of
   the crawler's name. A value that is not a valid token (``https://hada.news``,
   ``FAST Enterprise Crawler 6 / Scirus``) gets a diagnostic. No matching group: the ``*``
@@ -43,7 +43,7 @@ from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import most_restrictive
 
 MAX_REDIRECTS = 5  # RFC 9309 2.3.1.2: follow at least five redirect hops
-_VALID_TOKEN = re.compile(r"^[A-Za-z_-]+$")
+_VALID_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
 _UA_KEYS = {"user-agent", "useragent", "user agent", "user-agnet"}
 _ALLOW_KEYS = {"allow"}
 _DISALLOW_KEYS = {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"}

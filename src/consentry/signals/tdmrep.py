@@ -50,20 +50,29 @@ def load_json_lenient(text: str) -> tuple[Any, list[str]]:
     return None, [f"invalid JSON: {first}"]
 
 
-def parse_reservation_value(value: object) -> tuple[int | None, str | None]:
-    """Value of ``tdm-reservation`` -> (0, 1 or None for unset/protocol error, diagnostic)."""
+def parse_reservation_value(
+    value: object, *, textual: bool = False
+) -> tuple[int | None, str | None]:
+    """Value of ``tdm-reservation`` -> (0, 1 or None for unset/protocol error, diagnostic).
+
+    ``textual``: the value comes from a header, meta tag or XML, where ``"1"`` is the normal
+    form; in JSON the number is required and a string is accepted with a diagnostic.
+    """
     if value is None:
         return None, None
     if isinstance(value, bool):
-        return None, (
-            f"tdm-reservation {value!r} is a boolean, expected 0 or 1: protocol error, unset"
+        return (
+            None,
+            f"tdm-reservation {value!r} is a boolean, expected 0 or 1: protocol error, unset",
         )
     if isinstance(value, int) and value in (0, 1):
         return value, None
     if isinstance(value, str) and value.strip() in ("0", "1"):
-        if value.strip() != value:
-            return int(value.strip()), None  # header/meta whitespace is normal
-        return int(value), f"tdm-reservation {value!r} is a string, expected the number 0 or 1"
+        if textual:
+            return int(value.strip()), None
+        return int(value.strip()), (
+            f"tdm-reservation {value!r} is a string, expected the number 0 or 1"
+        )
     return None, f"tdm-reservation {value!r} is not 0 or 1: protocol error, unset"
 
 
@@ -155,10 +164,11 @@ def tdm_signal(
     other: Mapping[Purpose, SignalStatus] | None = None,
     diagnostics: list[str] | None = None,
     licence_urls: tuple[str, ...] = (),
+    textual: bool = True,
 ) -> ParsedSignal:
     """A signal with a TDMRep part (raw ``reservation`` value) plus other decisions."""
     diags = list(diagnostics or [])
-    value, d = parse_reservation_value(reservation)
+    value, d = parse_reservation_value(reservation, textual=textual)
     if d:
         diags.append(d)
     if policy is not None:
@@ -275,4 +285,5 @@ def parse(
         policy_url=rule.policy,
         policy=parse_policy(policy) if policy is not None and rule.policy else None,
         diagnostics=all_diags,
+        textual=False,
     )
