@@ -39,7 +39,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -166,17 +165,33 @@ class _RecordError(Exception):
     """One product cannot be read; becomes its record's error (never leaves this module)."""
 
 
-@lru_cache(maxsize=4096)
+_NAMES: dict[str, str] = {}
+
+
 def _name(tag: str) -> str:
-    local = tag.rpartition("}")[2]
-    return SHORT_TAGS.get(local, local)
+    """Reference name of a tag: namespace dropped, short tag translated (memoised)."""
+    name = _NAMES.get(tag)
+    if name is None:
+        local = tag.rpartition("}")[2]
+        name = SHORT_TAGS.get(local, local)
+        if len(_NAMES) < 10_000:  # bounded: a hostile file cannot grow it without end
+            _NAMES[tag] = name
+    return name
 
 
 def _kids(el: etree._Element) -> dict[str, list[etree._Element]]:
     out: dict[str, list[etree._Element]] = {}
+    names = _NAMES
     for child in el:
-        if isinstance(child.tag, str):
-            out.setdefault(_name(child.tag), []).append(child)
+        tag = child.tag
+        if not isinstance(tag, str):
+            continue
+        name = names.get(tag) or _name(tag)
+        found = out.get(name)
+        if found is None:
+            out[name] = [child]
+        else:
+            found.append(child)
     return out
 
 
