@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -59,18 +59,15 @@ class Agent:
 class Catalogue:
     version: str
     agents: tuple[Agent, ...]
+    by_token: dict[str, Agent] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.by_token.update({a.token.lower(): a for a in self.agents})
 
     def get(self, token: str) -> Agent | None:
-        """Agent by token, case-insensitively; a full UA string (``GPTBot/1.1``) also works."""
+        """Agent by token, case-insensitively; ``GPTBot/1.1`` also works (product token)."""
         key = token.strip().lower()
-        for a in self.agents:
-            if a.token.lower() == key:
-                return a
-        pt = product_token(token)
-        for a in self.agents:
-            if a.token.lower() == pt:
-                return a
-        return None
+        return self.by_token.get(key) or self.by_token.get(product_token(token))
 
     def for_purpose(self, purpose: Purpose) -> list[Agent]:
         return [a for a in self.agents if purpose in a.purposes]

@@ -54,7 +54,9 @@ def find_opf(data: bytes) -> tuple[bytes | None, list[str]]:
             if info.file_size > MAX_OPF:
                 return None, [f"OPF {path} is {info.file_size} bytes, over the {MAX_OPF} cap"]
             return z.read(path), diags
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, etree.XMLSyntaxError) as e:
+    except Exception as e:
+        # zipfile on untrusted bytes raises BadZipFile, NotImplementedError (compression),
+        # zlib.error, EOFError...: a reader must never crash on content.
         return None, [f"EPUB zip not readable: {type(e).__name__}: {e}"]
 
 

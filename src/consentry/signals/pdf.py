@@ -27,10 +27,13 @@ def metadata_stream(data: bytes) -> tuple[bytes | None, list[str]]:
         if meta is None:
             return None, ["PDF has no /Metadata stream"]
         return bytes(meta.get_object().get_data()), []
-    except (PyPdfError, KeyError, ValueError, TypeError, AttributeError, OSError, IndexError) as e:
-        return None, [f"pypdf could not read the PDF ({type(e).__name__}: {e}); scanned raw bytes"]
     except RecursionError:
         return None, ["pypdf recursion limit on a malformed PDF; scanned raw bytes"]
+    except Exception as e:
+        # pypdf on untrusted bytes can fail in many ways (PyPdfError, KeyError, struct.error,
+        # zlib.error, warnings raised as errors...): a reader must never crash on content.
+        kind = "PyPdfError" if isinstance(e, PyPdfError) else type(e).__name__
+        return None, [f"pypdf could not read the PDF ({kind}: {e}); scanned raw bytes"]
 
 
 def parse(content: bytes | str, *, source: str = "<memory>", agent: str = "*") -> ParsedSignal:

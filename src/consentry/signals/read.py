@@ -54,11 +54,12 @@ _ALIASES = {
 
 
 def carrier_of(kind: Carrier | str) -> Carrier:
+    c: Carrier | None
     if isinstance(kind, Carrier):
         c = kind
     else:
         key = kind.strip().lower()
-        c = _ALIASES.get(key) or next((x for x in Carrier if x.value == key), None)  # type: ignore[assignment]
+        c = _ALIASES.get(key) or next((x for x in Carrier if x.value == key), None)
     if c is None or c not in READABLE:
         names = ", ".join(x.value for x in READABLE)
         raise SignalError(

@@ -81,9 +81,7 @@ class Rule:
 
     def match_length(self, path: str) -> int:
         """Length of the pattern if it matches ``path`` (normalised), else -1."""
-        return (
-            len(self.pattern) if compile_pattern(normalise_path(self.pattern)).match(path) else -1
-        )
+        return len(self.pattern) if rule_regex(self.pattern).match(path) else -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +207,12 @@ def normalise_path(s: str) -> str:
     return "".join(c if ord(c) < 128 else quote(c, safe="") for c in s)
 
 
+@lru_cache(maxsize=16384)
+def rule_regex(pattern: str) -> re.Pattern[str]:
+    """A robots.txt path pattern, normalised and compiled (cached)."""
+    return compile_pattern(normalise_path(pattern))
+
+
 @lru_cache(maxsize=4096)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     anchored = pattern.endswith("$")
@@ -318,7 +322,7 @@ def _usage_statuses(
     chosen: list[UsageLine] = []
     for u in lines:
         pattern = u.path or "/"
-        if not compile_pattern(normalise_path(pattern)).match(norm):
+        if not rule_regex(pattern).match(norm):
             continue
         if len(pattern) > best_len:
             best_len, chosen = len(pattern), [u]

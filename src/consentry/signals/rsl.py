@@ -27,7 +27,7 @@ from lxml import etree
 from consentry.registry.purposes import Purpose
 from consentry.signals.model import RESTRICTIVENESS, Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import RSL_PAYMENT_STATUS, rsl_token_mapping
-from consentry.signals.robots import compile_pattern, normalise_path, request_path
+from consentry.signals.robots import normalise_path, request_path, rule_regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +133,7 @@ def _content_match(content_url: str, url: str | None) -> int:
             return len(cu_path) if (request_path(url) or "/").startswith(cu_path) else -1
         return len(cu) if target.startswith(cu) or target.rstrip("/") == cu.rstrip("/") else -1
     path = request_path(url) or "/"
-    return len(cu) if compile_pattern(normalise_path(cu)).match(normalise_path(path)) else -1
+    return len(cu) if rule_regex(cu).match(normalise_path(path)) else -1
 
 
 def _rank(s: SignalStatus) -> int:

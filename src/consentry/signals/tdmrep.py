@@ -27,7 +27,7 @@ from typing import Any
 from consentry.registry.purposes import Purpose
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import TDMREP_PURPOSES, most_restrictive
-from consentry.signals.robots import compile_pattern, normalise_path, request_path
+from consentry.signals.robots import normalise_path, request_path, rule_regex
 
 LICENCE_DUTIES = frozenset({"obtainconsent", "compensate"})
 
@@ -208,9 +208,7 @@ class TdmFile:
     def rule_for(self, path_or_url: str) -> tuple[TdmRule | None, list[str]]:
         path = request_path(path_or_url) or "/"
         norm = normalise_path(path)
-        matching = [
-            r for r in self.rules if compile_pattern(normalise_path(r.location)).match(norm)
-        ]
+        matching = [r for r in self.rules if rule_regex(r.location).match(norm)]
         if not matching:
             return None, [f"no tdmrep.json rule matches {path!r}: unset"]
         best = max(matching, key=lambda r: (len(r.location), -r.index))
