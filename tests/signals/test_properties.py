@@ -182,3 +182,28 @@ def test_binary_readers_never_raise(reader: Callable[[bytes], ParsedSignal], dat
     _check(reader(b"%PDF-1.4\n" + data))
     _check(reader(b"PK\x03\x04" + data))
     _check(reader(data))
+
+
+@FAST
+@given(text=st.text(alphabet=st.characters(), max_size=200))
+def test_every_reader_never_raises_on_any_str_including_surrogates(text: str) -> None:
+    for signal in (
+        robots.parse(text, agent="GPTBot", path=text[:10]),
+        tdmrep.parse(text, path=text[:5], policy=text),
+        headers.parse(text, agent=text[:6]),
+        html.parse(text),
+        rsl.parse(text, url=text[:8]),
+        c2pa.parse(text),
+        aipref.parse_tdmai(text),
+        aitxt.parse(text, path=text[:4]),
+        iptc.parse(text),
+        epub.parse(text),
+        pdf.parse(text),
+    ):
+        _check(signal)
+
+
+@FAST
+@given(text=st.text(alphabet="{}[]\":,/ 'h0123456789abcdefnulltrue()#\n-.", max_size=80))
+def test_cbor_diagnostic_reader_never_raises(text: str) -> None:
+    _check(c2pa.parse(text))

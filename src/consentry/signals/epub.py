@@ -70,7 +70,7 @@ def _tdm_prefixes(package: etree._Element) -> set[str]:
 
 
 def parse(content: bytes | str, *, source: str = "<memory>", agent: str = "*") -> ParsedSignal:
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = content.encode("utf-8", errors="replace") if isinstance(content, str) else content
     opf, diags = find_opf(data)
     reservation: str | None = None
     policy: str | None = None

@@ -37,7 +37,7 @@ def parse(
     licences: list[str] = []
     try:
         if isinstance(content, str):
-            content = content.encode("utf-8")
+            content = content.encode("utf-8", errors="replace")
         doc = lxml.html.document_fromstring(content) if content.strip() else None
     except (etree.ParserError, etree.XMLSyntaxError, ValueError) as e:
         doc = None

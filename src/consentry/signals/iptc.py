@@ -124,5 +124,5 @@ def signal_from_xmp(
 
 def parse(content: bytes | str, *, source: str = "<memory>", agent: str = "*") -> ParsedSignal:
     """Read an image (or any file) for IPTC DataMining and TDMRep XMP; never raises."""
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = content.encode("utf-8", errors="replace") if isinstance(content, str) else content
     return signal_from_xmp(data, Carrier.IPTC, source=source, agent=agent)

@@ -61,7 +61,7 @@ def _parser() -> etree.XMLParser:
 
 
 def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
-    data = content.encode("utf-8") if isinstance(content, str) else content
+    data = content.encode("utf-8", errors="replace") if isinstance(content, str) else content
     diags: list[str] = []
     try:
         root = etree.fromstring(data, _parser())
