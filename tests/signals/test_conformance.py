@@ -17,6 +17,7 @@ from consentry.signals.purposes import (
     aipref_token_purposes,
     cawg_label_purposes,
 )
+from consentry.signals.model import SignalStatus
 from consentry.signals.read import parse_bytes
 from consentry.signals.robots import USAGE_KEYS
 from consentry.signals.tdmrep import parse_policy
@@ -120,7 +121,7 @@ def test_tdmai_schema_keys_are_all_mapped() -> None:
         assert aipref_token_purposes(key), key
     # the schema itself is not a declaration: read as nothing, with a diagnostic
     signal = aipref.parse_tdmai(json.dumps(schema))
-    assert set(signal.purposes.values()) == {signal.purposes[ALL_PURPOSES[0]]}
+    assert set(signal.purposes.values()) == {SignalStatus.UNKNOWN}
     assert any("JSON Schema" in d for d in signal.diagnostics)
 
 
