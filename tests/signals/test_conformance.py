@@ -11,13 +11,13 @@ import pytest
 
 from consentry.registry.purposes import ALL_PURPOSES
 from consentry.signals import aipref
+from consentry.signals.model import SignalStatus
 from consentry.signals.purposes import (
     CAWG_USE,
     TDMREP_PURPOSES,
     aipref_token_purposes,
     cawg_label_purposes,
 )
-from consentry.signals.model import SignalStatus
 from consentry.signals.read import parse_bytes
 from consentry.signals.robots import USAGE_KEYS
 from consentry.signals.tdmrep import parse_policy
