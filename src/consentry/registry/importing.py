@@ -18,7 +18,7 @@ from consentry.errors import ConsentryError, ImportRejected, ValidationError
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.parties import RIGHTSHOLDER_ROLES, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
-from consentry.registry.terms import Declaration
+from consentry.registry.terms import Declaration, effective_declaration
 from consentry.registry.works import (
     Contributor,
     ContributorRole,
@@ -253,7 +253,6 @@ def import_records(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate and write every record in the caller's transaction (the caller commits)."""
-    from consentry.registry.decisions import terms_at
     from consentry.registry.service import _work_event
 
     report = ImportReport(records=len(records))
@@ -278,7 +277,8 @@ def import_records(
         if progress is not None and n % 1000 == 0:
             progress(n)
         if rec.draft is None:
-            report.rejected.append((rec.number, rec.error or "unreadable record"))
+            reason = rec.error or "unreadable record"
+            report.rejected.append((rec.number, f"{rec.key}: {reason}" if rec.key else reason))
             continue
         draft = rec.draft
         try:
@@ -339,10 +339,14 @@ def import_records(
     if term_updates:
         current = uow.declarations.for_works([w for w, _ in term_updates])
         for work, terms in term_updates:
-            held = terms_at(work, current[work.id], at=now)
-            holder_ids = [h.party_id for h in work.holders]
-            own = [d for d in current[work.id] if d.work_id == work.id and d.party_id in holder_ids]
-            if all(held.status(p) is s for p, s in terms.items()) and (own or not holder_ids):
+            # Compare each holder's own declarations in force for this work, not the combined
+            # answer: that one also waits on contributors' consent, so comparing with it would
+            # re-declare the same terms at every import of a new file with the same records.
+            if all(
+                _declared(current[work.id], party_id, work.id, p, now) is s
+                for party_id in {h.party_id for h in work.holders}
+                for p, s in terms.items()
+            ):
                 report.unchanged += 1
                 continue
             payload = {
@@ -405,6 +409,16 @@ def import_records(
         imported_at=now,
     )
     return report
+
+
+def _declared(
+    declarations: Sequence[Declaration], party_id: str, work_id: str, purpose: Purpose, at: datetime
+) -> Status | None:
+    """The status ``party_id`` itself declared for this work and purpose, in force at ``at``."""
+    d = effective_declaration(
+        declarations, party_id=party_id, purpose=purpose, work_id=work_id, at=at
+    )
+    return d.status if d is not None and d.work_id == work_id else None
 
 
 def _declarations(
