@@ -1,0 +1,299 @@
+"""The scan pipeline: shards -> documents -> matcher -> matches, and the one merge function.
+
+A *matcher* is any callable from an iterable of documents to an iterator of matches. It is
+injected, never imported here: executors receive a picklable :class:`MatcherFactory` and
+build the matcher once per worker process (so a memory-mapped index is opened once per
+process and never pickled). :func:`scan_shard` is the unit of work every executor schedules;
+:func:`merge` is the only place results are combined, so local processes and Ray produce
+byte-identical match files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from consentry.errors import ScanError
+from consentry.scan.model import Document, Match, MatchLevel
+from consentry.scan.readers import ReadLog, ReadOptions, ReadProblem, Shard, read_shard
+
+__all__ = [
+    "EXAMPLES_PER_WORK",
+    "Example",
+    "LiteralMatcher",
+    "Matcher",
+    "MatcherFactory",
+    "ScanResult",
+    "ShardResult",
+    "file_sha256",
+    "merge",
+    "read_matches",
+    "scan_shard",
+    "write_matches",
+]
+
+Matcher = Callable[[Iterable[Document]], Iterator[Match]]
+EXAMPLES_PER_WORK = 3  # example spans kept per work and shard for the report
+_SNIPPET = 240  # characters of an example span kept
+_TEXT_WINDOW = 256  # recent document texts kept while a shard is matched
+
+
+class MatcherFactory(Protocol):
+    """Builds a matcher inside a worker. Must be picklable (a frozen dataclass, say)."""
+
+    def __call__(self) -> Matcher: ...
+
+    def describe(self) -> dict[str, Any]:
+        """What the report records about the matcher: index, spec, thresholds."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    doc: str
+    work: str
+    span: tuple[int, int]
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShardResult:
+    """Everything one shard contributes: counts, matches, examples, bad records."""
+
+    shard: str
+    path: str
+    size: int
+    sha256: str
+    documents: int
+    chars: int
+    matches: tuple[Match, ...]
+    examples: tuple[Example, ...]
+    bad_records: int
+    problems: tuple[ReadProblem, ...]
+
+    def to_json(self) -> str:
+        """A lossless JSON form, for executors that move results between processes."""
+        return json.dumps(
+            {
+                "shard": self.shard,
+                "path": self.path,
+                "size": self.size,
+                "sha256": self.sha256,
+                "documents": self.documents,
+                "chars": self.chars,
+                "matches": [
+                    [
+                        m.doc,
+                        m.work,
+                        m.words,
+                        m.level.value,
+                        [list(s) for s in m.spans],
+                        m.similarity,
+                        m.shard,
+                    ]
+                    for m in self.matches
+                ],
+                "examples": [[e.doc, e.work, list(e.span), e.text] for e in self.examples],
+                "bad_records": self.bad_records,
+                "problems": [[p.location, p.reason] for p in self.problems],
+            },
+            ensure_ascii=False,
+        )
+
+    @classmethod
+    def from_json(cls, data: str) -> ShardResult:
+        d = json.loads(data)
+        return cls(
+            shard=d["shard"],
+            path=d["path"],
+            size=d["size"],
+            sha256=d["sha256"],
+            documents=d["documents"],
+            chars=d["chars"],
+            matches=tuple(
+                Match(
+                    doc,
+                    work,
+                    words,
+                    MatchLevel(level),
+                    tuple((int(a), int(b)) for a, b in spans),
+                    float(sim),
+                    shard,
+                )
+                for doc, work, words, level, spans, sim, shard in d["matches"]
+            ),
+            examples=tuple(
+                Example(doc, work, (int(s[0]), int(s[1])), text)
+                for doc, work, s, text in d["examples"]
+            ),
+            bad_records=d["bad_records"],
+            problems=tuple(ReadProblem(loc, reason) for loc, reason in d["problems"]),
+        )
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """The merged result of a scan: shards in name order, matches in :func:`merge` order."""
+
+    shards: list[ShardResult] = field(default_factory=list)
+    matches: list[Match] = field(default_factory=list)
+
+    @property
+    def documents(self) -> int:
+        return sum(s.documents for s in self.shards)
+
+    @property
+    def chars(self) -> int:
+        return sum(s.chars for s in self.shards)
+
+    @property
+    def bad_records(self) -> int:
+        return sum(s.bad_records for s in self.shards)
+
+
+def file_sha256(path: str) -> tuple[int, str]:
+    """Size and sha256 of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            h.update(block)
+            size += len(block)
+    return size, h.hexdigest()
+
+
+def scan_shard(shard: Shard, options: ReadOptions, matcher: Matcher) -> ShardResult:
+    """Read one shard, run the matcher over its documents, and keep example spans."""
+    log = ReadLog()
+    counts = [0, 0]
+    # the texts of the last documents read, for example spans: a matcher may batch
+    # documents, so keep a bounded window rather than only the current one
+    texts: OrderedDict[str, str] = OrderedDict()
+
+    def documents() -> Iterator[Document]:
+        for doc in read_shard(shard, options, log):
+            counts[0] += 1
+            counts[1] += len(doc.text)
+            texts[doc.id] = doc.text
+            texts.move_to_end(doc.id)
+            if len(texts) > _TEXT_WINDOW:
+                texts.popitem(last=False)
+            yield doc
+
+    matches: list[Match] = []
+    examples: list[Example] = []
+    per_work: dict[str, int] = {}
+    for m in matcher(documents()):
+        match = m if m.shard == shard.name else replace(m, shard=shard.name)
+        matches.append(match)
+        text = texts.get(match.doc)
+        if text is not None and match.spans and per_work.get(match.work, 0) < EXAMPLES_PER_WORK:
+            per_work[match.work] = per_work.get(match.work, 0) + 1
+            a, b = match.spans[0]
+            examples.append(Example(match.doc, match.work, (a, b), text[a : min(b, a + _SNIPPET)]))
+    size, digest = file_sha256(shard.path)
+    return ShardResult(
+        shard=shard.name,
+        path=shard.path,
+        size=size,
+        sha256=digest,
+        documents=counts[0],
+        chars=counts[1],
+        matches=tuple(matches),
+        examples=tuple(examples),
+        bad_records=log.count,
+        problems=tuple(log.problems),
+    )
+
+
+def merge(results: Iterable[ShardResult]) -> ScanResult:
+    """The one merge function: shards by name, matches by ``Match.sort_key``, duplicates
+    (the same match reported twice, e.g. by a retried task) dropped."""
+    by_name: dict[str, ShardResult] = {}
+    for r in results:
+        if r.shard in by_name and by_name[r.shard] != r:
+            raise ScanError(f"shard {r.shard!r} gave two different results", shard=r.shard)
+        by_name[r.shard] = r
+    shards = [by_name[name] for name in sorted(by_name)]
+    matches = sorted({m for s in shards for m in s.matches}, key=_full_key)
+    return ScanResult(shards=shards, matches=matches)
+
+
+def _full_key(m: Match) -> tuple[Any, ...]:
+    return (*m.sort_key(), m.level.value, m.words, m.similarity)
+
+
+def write_matches(matches: Iterable[Match], path: str | Path) -> int:
+    """Write matches as JSONL, atomically (a temporary file renamed into place)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    n = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            for m in matches:
+                out.write(m.to_json_line())
+                out.write("\n")
+                n += 1
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return n
+
+
+def read_matches(path: str | Path) -> list[dict[str, Any]]:
+    """The lines of a match file, as dicts (for tests and reports of earlier scans)."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+# --------------------------------------------------------------------------- literal matcher
+
+
+@dataclass(frozen=True, slots=True)
+class LiteralMatcher:
+    """A matcher factory that reports a work wherever its literal text occurs verbatim.
+
+    Not a fingerprint matcher: it is the in-memory fake for tests and demos of the pipeline,
+    the executors, the filter and the reports (every occurrence is one span; ``words`` is
+    the literal's word count; ``similarity`` 1.0; level ``excerpt``).
+    """
+
+    literals: tuple[tuple[str, str], ...]  # (work id, literal text)
+
+    def __post_init__(self) -> None:
+        for work, lit in self.literals:
+            if not lit:
+                raise ScanError(f"literal for work {work!r} is empty", work=work)
+
+    def __call__(self) -> Matcher:
+        literals = self.literals
+
+        def match(docs: Iterable[Document]) -> Iterator[Match]:
+            for doc in docs:
+                for work, lit in literals:
+                    spans: list[tuple[int, int]] = []
+                    start = doc.text.find(lit)
+                    while start >= 0:
+                        spans.append((start, start + len(lit)))
+                        start = doc.text.find(lit, start + len(lit))
+                    if spans:
+                        words = len(lit.split()) * len(spans)
+                        yield Match(doc.id, work, words, MatchLevel.EXCERPT, tuple(spans), 1.0)
+
+        return match
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "matcher": "literal (test fake)",
+            "works": sorted({w for w, _ in self.literals}),
+            "thresholds": {},
+        }
