@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from protego import Protego
 
 from consentry.signals.robots import parse_robots
@@ -117,3 +119,45 @@ def test_difference_fetch_failures_are_not_allow_all() -> None:
     assert (
         RobotsFile.for_fetch_state(FetchState.COMPLETE_DISALLOW).can_fetch("GPTBot", "/x") is False
     )
+
+
+def test_difference_final_dollar_is_only_an_anchor() -> None:
+    """Deliberate difference 4: a final '$' anchors the end (RFC 9309); protego also adds the
+    pattern with a literal '$', so 'Disallow: /$' blocks the (rare) path '/$' there."""
+    text = "User-agent: *\nDisallow: /$\n"
+    assert parse_robots(text).can_fetch("x", "/$") is True
+    assert Protego.parse(text).can_fetch("https://example.org/$", "x") is False
+
+
+_SEGMENTS = ["a", "b", "ab", "x.html", "index.html", ".pdf", "?q=", "&", "%7E", "~", "-", "_"]
+_SEGMENTS += ["%20", " ", "\u00e9", "%C3%A9", "%2F", "/", "A", "%41", '"']
+_pattern = st.builds(
+    lambda parts, end: "/" + "".join(parts) + ("$" if end else ""),
+    st.lists(st.sampled_from([*_SEGMENTS, "*"]), max_size=4),
+    st.booleans(),
+)
+_line = st.one_of(
+    st.builds(
+        "User-agent: {}".format, st.sampled_from(["*", "GPTBot", "gptbot", "CCBot", "A-b_c"])
+    ),
+    st.builds("Allow: {}".format, _pattern),
+    st.builds("Disallow: {}".format, _pattern),
+    st.sampled_from(["", "Sitemap: https://x/s.xml", "Content-Signal: ai-train=no", "# c"]),
+)
+_path = st.builds(
+    lambda parts: "/" + "".join(parts), st.lists(st.sampled_from(_SEGMENTS), max_size=5)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(_line, max_size=12),
+    paths=st.lists(_path, min_size=1, max_size=5),
+    agent=st.sampled_from(["*", "GPTBot", "ccbot", "A-b_c", "OtherBot"]),
+)
+def test_agreement_on_generated_files(lines: list[str], paths: list[str], agent: str) -> None:
+    """Generated files within the documented common ground: valid tokens, no literal '$'."""
+    text = "\n".join(lines)
+    ours, theirs = parse_robots(text), Protego.parse(text)
+    for p in paths:
+        assert ours.can_fetch(agent, p) == theirs.can_fetch("https://example.org" + p, agent), p

@@ -50,6 +50,7 @@ _DISALLOW_KEYS = {"disallow", "dissallow", "dissalow", "disalow", "diasllow", "d
 _SITEMAP_KEYS = {"sitemap", "site-map"}
 USAGE_KEYS = {"content-usage": "content-usage", "content-signal": "content-signal"}
 _LICENSE_KEYS = {"license", "licence"}
+_UNSAFE = frozenset(' "<>\\^`{|}')
 _UNRESERVED = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
@@ -184,9 +185,9 @@ class RobotsFile:
 
 def request_path(path_or_url: str) -> str | None:
     """``https://h/a?b`` -> ``/a?b``; ``/a`` -> ``/a``; anything else None."""
+    if path_or_url.startswith("/"):
+        return path_or_url
     s = path_or_url.strip()
-    if s.startswith("/"):
-        return s
     try:
         parts = urlsplit(s)
     except ValueError:
@@ -197,14 +198,18 @@ def request_path(path_or_url: str) -> str | None:
 
 
 def normalise_path(s: str) -> str:
-    """Decode %XX of unreserved characters, upper-case other escapes, encode non-ASCII."""
+    """Decode %XX of unreserved characters, upper-case other escapes, and percent-encode
+    (UTF-8) what may not appear raw in a URL: controls, space, non-ASCII, ``"<>\\^`{|}``."""
 
     def fix(m: re.Match[str]) -> str:
         ch = chr(int(m.group(1), 16))
         return ch if ch in _UNRESERVED else m.group(0).upper()
 
     s = re.sub(r"%([0-9A-Fa-f]{2})", fix, s)
-    return "".join(c if ord(c) < 128 else quote(c, safe="") for c in s)
+    return "".join(
+        quote(c, safe="", errors="replace") if c in _UNSAFE or not 32 < ord(c) < 127 else c
+        for c in s
+    )
 
 
 @lru_cache(maxsize=16384)
