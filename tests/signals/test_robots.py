@@ -172,3 +172,10 @@ def test_bom_and_crlf_and_comments() -> None:
     rf = parse_robots("\ufeffUser-agent: * # all\r\nDisallow: /x # private\r\n")
     assert rf.can_fetch("a", "/x") is False
     assert rf.can_fetch("a", "/y") is True
+
+
+def test_allowing_index_html_allows_the_directory_url() -> None:
+    rf = parse_robots("User-agent: *\nDisallow: /a/\nAllow: /a/index.html\n")
+    assert rf.can_fetch("x", "/a/") is True
+    assert rf.can_fetch("x", "/a/index.html") is True
+    assert rf.can_fetch("x", "/a/other") is False

@@ -285,6 +285,10 @@ def parse_robots(text: str) -> RobotsFile:
                 continue
             if value:
                 cur_rules.append(Rule(key in _ALLOW_KEYS, value, n))
+                if key in _ALLOW_KEYS and value.endswith("/index.html"):
+                    # Google and protego: allowing a directory's index.html allows the
+                    # directory URL itself.
+                    cur_rules.append(Rule(True, value[: -len("index.html")] + "$", n))
             continue
         if key in USAGE_KEYS or key in _LICENSE_KEYS:
             kind = "license" if key in _LICENSE_KEYS else USAGE_KEYS[key]
