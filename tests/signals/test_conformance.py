@@ -19,6 +19,7 @@ from consentry.signals.purposes import (
     cawg_label_purposes,
 )
 from consentry.signals.read import parse_bytes
+from consentry.signals.resolve import resolve
 from consentry.signals.robots import USAGE_KEYS
 from consentry.signals.tdmrep import parse_policy
 
@@ -127,3 +128,49 @@ def test_tdmai_schema_keys_are_all_mapped() -> None:
 
 def test_tdmrep_covers_everything_but_search() -> None:
     assert frozenset(ALL_PURPOSES) - TDMREP_PURPOSES == {ALL_PURPOSES[-1]}
+
+
+SITES = {
+    # site: ([(file, carrier)], agent, url, expected decisions (unlisted: unknown))
+    "healsdata": (
+        [
+            ("tdmrep/healsdata_ai-training-opt-out_tdmrep.json", "tdmrep"),
+            ("headers-meta/healsdata_ai-training-opt-out_headers.txt", "headers"),
+            ("headers-meta/healsdata_ai-training-opt-out_meta-tags.html", "html"),
+        ],
+        "*",
+        "/",
+        {"tdm": "disallowed", "ai-train": "disallowed", "ai-input": "disallowed",
+         "ai-index": "disallowed"},
+    ),
+    "davidtofan": (
+        [("robots/davidtofan.com_robots.txt", "robots"), ("rsl/davidtofan.com_rsl.xml", "rsl")],
+        "*",
+        "https://davidtofan.com/blog/x",
+        # robots Content-Signal says ai-train=no, RSL offers it on licence: the restriction wins
+        {"search": "allowed", "ai-input": "allowed", "ai-train": "disallowed"},
+    ),
+    "sourcelibrary": (
+        [("tdmrep/sourcelibrary.org_tdmrep.json", "tdmrep"),
+         ("rsl/sourcelibrary.org_license.xml", "rsl")],
+        "*",
+        "https://sourcelibrary.org/book/1",
+        # TDMRep reserves ai-input while RSL gives it free with attribution: disallowed wins
+        {"tdm": "disallowed", "ai-train": "disallowed", "ai-input": "disallowed",
+         "ai-index": "disallowed", "search": "allowed"},
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("site", sorted(SITES))
+def test_site_resolution_over_its_real_carriers(site: str) -> None:
+    files, agent, url, want = SITES[site]
+    signals = [
+        parse_bytes((DATA / f).read_bytes(), c, source=f, url=url, agent=agent) for f, c in files
+    ]
+    r = resolve(signals, agent=agent)
+    assert {p.value: s.value for p, s in r.purposes.items()} == {
+        p.value: want.get(p.value, "unknown") for p in ALL_PURPOSES
+    }
+    for p in ALL_PURPOSES:
+        assert r.reasons[p]
