@@ -179,3 +179,14 @@ def test_allowing_index_html_allows_the_directory_url() -> None:
     assert rf.can_fetch("x", "/a/") is True
     assert rf.can_fetch("x", "/a/index.html") is True
     assert rf.can_fetch("x", "/a/other") is False
+
+
+def test_content_signal_after_the_last_named_group_is_diagnosed() -> None:
+    # the Cloudflare managed-file gotcha: the line lands in the last named group
+    text = (
+        "User-agent: *\nAllow: /\n\nUser-agent: GPTBot\nDisallow: /\nContent-Signal: ai-train=no\n"
+    )
+    rf = parse_robots(text)
+    assert any(d.startswith("Content-Signal: after the last group") for d in rf.diagnostics)
+    assert robots.parse(text, agent="*").purposes[P.AI_TRAIN] is U
+    assert robots.parse(text, agent="GPTBot").purposes[P.AI_TRAIN] is D

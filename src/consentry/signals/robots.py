@@ -310,15 +310,19 @@ def parse_robots(text: str) -> RobotsFile:
         }:
             diags.append(f"line {n}: unknown directive {key!r}, ignored")
     close()
-    if len(groups) > 1 and any(u.kind == "license" for u in groups[-1].usage):
+    if len(groups) > 1 and groups[-1].rules:
         last = groups[-1]
-        if last.rules and max(u.line for u in last.usage if u.kind == "license") > max(
-            r.line for r in last.rules
+        last_rule = max(r.line for r in last.rules)
+        for kind, name in (
+            ("license", "License"),
+            ("content-signal", "Content-Signal"),
+            ("content-usage", "Content-Usage"),
         ):
-            diags.append(
-                "License: after the last group's rules belongs to that group only "
-                f"({', '.join(last.agents)}) under RSL 1.0 group scoping"
-            )
+            if any(u.kind == kind and u.line > last_rule for u in last.usage):
+                diags.append(
+                    f"{name}: after the last group's rules belongs to that group only "
+                    f"({', '.join(last.agents)}); put it in each group it is meant for"
+                )
     return RobotsFile(tuple(groups), tuple(global_usage), tuple(sitemaps), tuple(diags))
 
 
