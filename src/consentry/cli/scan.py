@@ -1,0 +1,228 @@
+"""``consentry scan`` and ``consentry filter``: find registered works in a corpus, and write
+the corpus again without them.
+
+The commands are thin: they build a matcher factory for the index, discover the corpus
+shards, run an executor with a rich progress bar, and write the match file, the report and
+the filter output. :func:`run_scan` and :func:`run_filter` take the matcher factory as a
+parameter, so the same code runs with the fingerprint index or any other matcher.
+"""
+
+from __future__ import annotations
+
+import importlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
+
+from consentry.cli.common import reports_errors
+from consentry.errors import ScanError
+from consentry.scan.executors import ENGINES, run
+from consentry.scan.filter import MODES, FilterResult, ShardFilterResult, filter_corpus
+from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult, write_matches
+from consentry.scan.readers import ReadOptions, discover_shards
+from consentry.scan.report import build_report, render_html, report_json
+
+__all__ = ["index_matcher_factory", "register", "report_paths", "run_filter", "run_scan"]
+
+
+def index_matcher_factory(index: Path) -> MatcherFactory:
+    """The fingerprint matcher for an index file (``consentry fingerprints build``)."""
+    if not index.is_file():
+        raise ScanError(f"index {str(index)!r} does not exist", path=str(index))
+    try:
+        module = importlib.import_module("consentry.scan.match")
+        factory: MatcherFactory = module.IndexMatcher(str(index))
+    except (ImportError, AttributeError) as exc:
+        raise ScanError(
+            "the fingerprint matcher (consentry.scan.match) is not part of this build yet",
+            path=str(index),
+        ) from exc
+    return factory
+
+
+def report_paths(report: Path) -> tuple[Path, Path]:
+    """``--report R`` writes ``R.json`` and ``R.html`` (a ``.json``/``.html`` suffix on R is
+    dropped first)."""
+    base = report.with_suffix("") if report.suffix.lower() in (".json", ".html") else report
+    return base.with_name(base.name + ".json"), base.with_name(base.name + ".html")
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("shards"),
+        TransferSpeedColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    )
+
+
+def _print_thresholds(console: Console, describe: dict[str, Any]) -> None:
+    thresholds = describe.get("thresholds") or {}
+    text = ", ".join(f"{k}={v}" for k, v in sorted(thresholds.items())) or "none recorded"
+    console.print(f"thresholds: {text}")
+
+
+def run_scan(
+    corpora: list[Path],
+    factory: MatcherFactory,
+    *,
+    matches: Path,
+    report: Path | None = None,
+    options: ReadOptions | None = None,
+    workers: int = 1,
+    engine: str = "local",
+    console: Console | None = None,
+    now: datetime | None = None,
+) -> ScanResult:
+    """Scan ``corpora`` and write the match file (and the report when asked)."""
+    console = console or Console(stderr=True)
+    options = options or ReadOptions()
+    if engine not in ENGINES:
+        raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
+    shards = discover_shards(corpora)
+    describe = factory.describe()
+    _print_thresholds(console, describe)
+    total_bytes = sum(Path(s.path).stat().st_size for s in shards)
+    with _progress(console) as progress:
+        task = progress.add_task("scanning", total=len(shards))
+        done_bytes = [0]
+
+        def on_shard(result: ShardResult) -> None:
+            done_bytes[0] += result.size
+            progress.update(task, advance=1)
+
+        result = run(engine, shards, options, factory, workers=workers, on_shard=on_shard)
+    written = write_matches(result.matches, matches)
+    console.print(
+        f"{result.documents:,} documents in {len(shards)} shards ({total_bytes:,} bytes); "
+        f"{written:,} matches written to {matches}"
+    )
+    if result.bad_records:
+        console.print(f"[yellow]{result.bad_records:,} records could not be read[/yellow]:")
+        for s in result.shards:
+            for p in s.problems[:5]:
+                console.print(f"  {p.location}: {p.reason}")
+    if report is not None:
+        generated = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+        data = build_report(result, describe, generated=generated, engine=engine, workers=workers)
+        json_path, html_path = report_paths(report)
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(report_json(data), encoding="utf-8")
+        html_path.write_text(render_html(data), encoding="utf-8")
+        console.print(f"report written to {json_path} and {html_path}")
+    return result
+
+
+def run_filter(
+    corpus: list[Path],
+    factory: MatcherFactory,
+    *,
+    out: Path,
+    mode: str = "drop",
+    purpose: str = "ai-train",
+    options: ReadOptions | None = None,
+    workers: int = 1,
+    console: Console | None = None,
+) -> FilterResult:
+    """Write ``corpus`` to ``out`` without the matched documents or spans (resumable)."""
+    console = console or Console(stderr=True)
+    options = options or ReadOptions()
+    if mode not in MODES:
+        raise ScanError(f"--mode {mode!r} is not one of {list(MODES)}", mode=mode)
+    shards = discover_shards(corpus)
+    _print_thresholds(console, factory.describe())
+    with _progress(console) as progress:
+        task = progress.add_task("filtering", total=len(shards))
+
+        def on_shard(_: ShardFilterResult) -> None:
+            progress.update(task, advance=1)
+
+        result = filter_corpus(
+            shards,
+            options,
+            factory,
+            out,
+            mode=mode,
+            purpose=purpose,
+            workers=workers,
+            on_shard=on_shard,
+        )
+    skipped = sum(1 for s in result.shards if s.skipped)
+    console.print(
+        f"{result.total('documents'):,} documents: {result.total('kept'):,} kept, "
+        f"{result.total('dropped'):,} dropped, {result.total('redacted'):,} redacted, "
+        f"{result.total('unreadable'):,} unreadable left out"
+        + (f"; {skipped} shards already done, skipped" if skipped else "")
+    )
+    console.print(f"corpus written to {out}; removal manifest {result.manifest}")
+    return result
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("scan")
+    @reports_errors
+    def scan(
+        corpus: list[Path] = typer.Argument(
+            ..., help="Files or folders: JSONL(.gz/.zst), Parquet, WARC, .txt, HF datasets"
+        ),
+        index: Path = typer.Option(..., "--index", help="Index file to scan against"),
+        matches: Path = typer.Option(..., "--matches", help="Where to write matches (JSONL)"),
+        report: Path | None = typer.Option(
+            None, "--report", help="Write REPORT.json and REPORT.html"
+        ),
+        text_field: str = typer.Option("text", "--text-field"),
+        id_field: str = typer.Option("id", "--id-field"),
+        workers: int = typer.Option(1, "--workers", min=1),
+        engine: str = typer.Option("local", "--engine", help="local or ray"),
+    ) -> None:
+        """Find registered works in a corpus: one JSONL line per (document, work)."""
+        run_scan(
+            corpus,
+            index_matcher_factory(index),
+            matches=matches,
+            report=report,
+            options=ReadOptions(text_field=text_field, id_field=id_field),
+            workers=workers,
+            engine=engine,
+        )
+
+    @app.command("filter")
+    @reports_errors
+    def filter_(
+        corpus: list[Path] = typer.Argument(..., help="Files or folders to filter"),
+        index: Path = typer.Option(..., "--index", help="Index file of the works to remove"),
+        out: Path = typer.Option(..., "--out", help="Output folder"),
+        purpose: str = typer.Option("ai-train", "--purpose", help="Purpose the works reserve"),
+        mode: str = typer.Option("drop", "--mode", help="drop documents or redact spans"),
+        text_field: str = typer.Option("text", "--text-field"),
+        id_field: str = typer.Option("id", "--id-field"),
+        workers: int = typer.Option(1, "--workers", min=1),
+    ) -> None:
+        """Write the corpus without matched documents (or spans) plus a removal manifest."""
+        from consentry.registry.purposes import Purpose
+
+        purpose = Purpose.parse(purpose).value
+        run_filter(
+            corpus,
+            index_matcher_factory(index),
+            out=out,
+            mode=mode,
+            purpose=purpose,
+            options=ReadOptions(text_field=text_field, id_field=id_field),
+            workers=workers,
+        )

@@ -1,0 +1,435 @@
+"""Filter a corpus: write it again without the matched documents (``drop``) or with the
+matched spans removed (``redact``), plus a removal manifest.
+
+Per shard, three steps: the matcher runs over the shard's documents; the shard is read again
+and every record is copied, dropped or redacted; the output shard, its part of the removal
+manifest and a completed-shard marker are each written atomically (temporary file, then
+rename), the marker last. A restarted run skips shards whose marker matches the same input
+file (sha256), mode, purpose and matcher, so an interrupted filter resumes per shard.
+
+Output formats: JSONL shards keep their format and compression with every field of every
+kept record (only the text field changes when redacted); Parquet shards stay Parquet with
+their schema; ``.txt`` files stay text files (a dropped file is not written). WARC and Arrow
+(Hugging Face) shards are written as JSONL with the id and text fields.
+
+Redaction replaces each matched span by one space, then scans the document again; if a match
+remains after three rounds the document is dropped. Unreadable records are never examined,
+so they are never copied: they are left out and listed in the manifest. A second scan of the
+output with the same index therefore finds nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from consentry.errors import ScanError
+from consentry.scan.model import Document, Match
+from consentry.scan.pipeline import Matcher, MatcherFactory, file_sha256
+from consentry.scan.readers import ReadLog, ReadOptions, Shard, iter_records
+
+__all__ = ["MODES", "FilterResult", "ShardFilterResult", "filter_corpus", "filter_shard"]
+
+MODES = ("drop", "redact")
+STATE_DIR = ".consentry-filter"
+MANIFEST = "removals.jsonl"
+_REDACT_ROUNDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ShardFilterResult:
+    shard: str
+    output: str | None  # path of the written shard, relative to the output folder
+    documents: int
+    kept: int
+    dropped: int
+    redacted: int
+    unreadable: int
+    skipped: bool = False  # True when a completed-shard marker let a restarted run skip it
+
+
+@dataclass(frozen=True, slots=True)
+class FilterResult:
+    shards: tuple[ShardFilterResult, ...]
+    manifest: str
+
+    def total(self, name: str) -> int:
+        return sum(int(getattr(s, name)) for s in self.shards)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _atomic_target(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.with_name(f".{path.name}.tmp{os.getpid()}")
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = _atomic_target(path)
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _open_out(path: Path) -> IO[bytes]:
+    name = path.name.lower()
+    if name.endswith(".gz"):
+        return gzip.open(path, "wb")  # type: ignore[return-value]
+    if name.endswith((".zst", ".zstd")):
+        import zstandard
+
+        raw = open(path, "wb")  # noqa: SIM115 - closed by the writer (closefd)
+        return zstandard.ZstdCompressor().stream_writer(raw, closefd=True)
+    return open(path, "wb")
+
+
+def _merge_spans(matches: Sequence[Match]) -> list[tuple[int, int]]:
+    spans = sorted(s for m in matches for s in m.spans)
+    merged: list[tuple[int, int]] = []
+    for a, b in spans:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    parts, pos = [], 0
+    for a, b in spans:
+        a, b = max(a, pos), min(b, len(text))
+        if a >= b:
+            continue
+        parts.append(text[pos:a])
+        parts.append(" ")
+        pos = b
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _marker_key(shard: Shard, sha256: str, mode: str, purpose: str, matcher: str) -> str:
+    return json.dumps(
+        {
+            "shard": shard.name,
+            "input_sha256": sha256,
+            "mode": mode,
+            "purpose": purpose,
+            "matcher": matcher,
+        },
+        sort_keys=True,
+    )
+
+
+def _state_name(shard: Shard) -> str:
+    return hashlib.sha256(shard.name.encode()).hexdigest()[:20]
+
+
+def _output_name(shard: Shard) -> str:
+    if shard.kind in ("warc", "arrow"):
+        return shard.name + ".jsonl"
+    return shard.name
+
+
+# --------------------------------------------------------------------------- one shard
+
+
+@dataclass(slots=True)
+class _Decision:
+    matches: list[Match]
+    text: str | None = None  # redacted text; None means drop
+    reason: str = ""
+
+
+def _decide(
+    doc: Document, matches: list[Match], matcher: Matcher, mode: str, purpose: str
+) -> _Decision:
+    works = ", ".join(sorted({m.work for m in matches}))
+    if mode == "drop":
+        return _Decision(matches, None, f"matched {works}; reserved for {purpose}; dropped")
+    text = doc.text
+    found = matches
+    for _ in range(_REDACT_ROUNDS):
+        text = _cut(text, _merge_spans(found))
+        found = list(matcher([Document(doc.id, text, doc.shard)]))
+        if not found:
+            return _Decision(
+                matches, text, f"matched {works}; reserved for {purpose}; spans redacted"
+            )
+    return _Decision(
+        matches,
+        None,
+        f"matched {works}; reserved for {purpose}; a match "
+        f"remained after {_REDACT_ROUNDS} redactions; dropped",
+    )
+
+
+def filter_shard(
+    shard: Shard,
+    options: ReadOptions,
+    matcher: Matcher,
+    out_dir: Path,
+    *,
+    mode: str,
+    purpose: str,
+    matcher_id: str,
+) -> ShardFilterResult:
+    """Filter one shard into ``out_dir`` (skipped when its completed marker matches)."""
+    state = out_dir / STATE_DIR
+    marker = state / f"{_state_name(shard)}.done"
+    part = state / f"{_state_name(shard)}.removals.jsonl"
+    _, sha = file_sha256(shard.path)
+    key = _marker_key(shard, sha, mode, purpose, matcher_id)
+    if marker.is_file():
+        try:
+            saved = json.loads(marker.read_text(encoding="utf-8"))
+        except ValueError:
+            saved = {}
+        if saved.get("key") == key and part.is_file():
+            return ShardFilterResult(**saved["result"], skipped=True)
+
+    # 1. match: documents carry their record number as id, so duplicate ids cannot collide
+    by_record: dict[int, list[Match]] = {}
+    log = ReadLog()
+    numbered = (
+        Document(str(r.number), r.doc.text, shard.name)
+        for r in iter_records(shard, options, log)
+        if r.doc is not None
+    )
+    for m in matcher(numbered):
+        by_record.setdefault(int(m.doc), []).append(m)
+
+    # 2. decide and write
+    removals: list[str] = []
+    counts = {"documents": 0, "kept": 0, "dropped": 0, "redacted": 0, "unreadable": 0}
+    out_name = _output_name(shard)
+    target = out_dir / out_name
+    tmp = _atomic_target(target)
+    log2 = ReadLog()
+    decisions: dict[int, _Decision] = {}
+    unreadable: list[str] = []
+
+    def records() -> Iterator[tuple[Any, Document | None, _Decision | None]]:
+        for r in iter_records(shard, options, log2):
+            if r.doc is None:
+                counts["unreadable"] += 1
+                unreadable.append(f"{shard.name}:{r.number}")
+                yield r.raw, None, None
+                continue
+            counts["documents"] += 1
+            found = by_record.get(r.number)
+            decision = _decide(r.doc, found, matcher, mode, purpose) if found else None
+            if decision is not None:
+                decisions[r.number] = decision
+                counts["dropped" if decision.text is None else "redacted"] += 1
+                for m in decision.matches:
+                    removals.append(
+                        json.dumps(
+                            {
+                                "doc": r.doc.id,
+                                "shard": shard.name,
+                                "record": r.number,
+                                "work": m.work,
+                                "spans": [list(s) for s in m.spans],
+                                "level": m.level.value,
+                                "words": m.words,
+                                "reason": decision.reason,
+                            },
+                            ensure_ascii=False,
+                        )
+                    )
+            else:
+                counts["kept"] += 1
+            yield r.raw, r.doc, decision
+
+    wrote = True
+    try:
+        if shard.kind == "jsonl":
+            with _open_out(tmp) as out:
+                for raw, doc, decision in records():
+                    if doc is None or (decision is not None and decision.text is None):
+                        continue
+                    if decision is None:
+                        out.write(raw if raw.endswith(b"\n") else raw + b"\n")
+                    else:
+                        obj = json.loads(raw)
+                        obj[options.text_field] = decision.text
+                        out.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
+        elif shard.kind in ("warc", "arrow"):
+            with open(tmp, "wb") as out:
+                for _, doc, decision in records():
+                    if doc is None or (decision is not None and decision.text is None):
+                        continue
+                    text = doc.text if decision is None else decision.text
+                    line = {options.id_field: doc.id, options.text_field: text}
+                    out.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+        elif shard.kind == "text":
+            texts = [(doc, d) for _, doc, d in records() if doc is not None]
+            kept = [doc.text if d is None else d.text for doc, d in texts]
+            if kept and kept[0] is not None:
+                tmp.write_text(kept[0], encoding="utf-8")
+            else:
+                wrote = False
+        else:  # parquet: decide first (sparse), then copy row batches with the decisions
+            for _ in records():
+                pass
+            _write_parquet(shard, options, decisions, tmp)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if wrote:
+        os.replace(tmp, target)
+    else:
+        target.unlink(missing_ok=True)
+    for where in unreadable:
+        removals.append(
+            json.dumps(
+                {
+                    "doc": where,
+                    "shard": shard.name,
+                    "record": int(where.rsplit(":", 1)[1]),
+                    "work": None,
+                    "spans": [],
+                    "level": None,
+                    "words": 0,
+                    "reason": "unreadable record, not examined; left out",
+                },
+                ensure_ascii=False,
+            )
+        )
+    if log2.count > counts["unreadable"]:  # a shard-level problem (e.g. no text column)
+        for p in log2.problems:
+            removals.append(
+                json.dumps(
+                    {
+                        "doc": p.location,
+                        "shard": shard.name,
+                        "record": None,
+                        "work": None,
+                        "spans": [],
+                        "level": None,
+                        "words": 0,
+                        "reason": f"{p.reason}; not examined; left out",
+                    },
+                    ensure_ascii=False,
+                )
+            )
+    _atomic_write_text(part, "".join(line + "\n" for line in removals))
+    result = ShardFilterResult(
+        shard.name,
+        out_name if wrote else None,
+        documents=counts["documents"],
+        kept=counts["kept"],
+        dropped=counts["dropped"],
+        redacted=counts["redacted"],
+        unreadable=counts["unreadable"],
+    )
+    fields = {k: getattr(result, k) for k in ShardFilterResult.__slots__ if k != "skipped"}
+    _atomic_write_text(marker, json.dumps({"key": key, "result": fields}, sort_keys=True))
+    return result
+
+
+def _write_parquet(
+    shard: Shard, options: ReadOptions, decisions: dict[int, _Decision], tmp: Path
+) -> None:
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped]
+
+    pf = pq.ParquetFile(shard.path)
+    schema = pf.schema_arrow
+    row = 0
+    with pq.ParquetWriter(str(tmp), schema) as writer:
+        for batch in pf.iter_batches(batch_size=1024):
+            n = batch.num_rows
+            numbers = range(row + 1, row + n + 1)
+            row += n
+            if not any(k in decisions for k in numbers):
+                writer.write_batch(batch)
+                continue
+            keep = [not (k in decisions and decisions[k].text is None) for k in numbers]
+            if options.text_field in schema.names:
+                col = schema.names.index(options.text_field)
+                texts = batch.column(col).to_pylist()
+                for i, k in enumerate(numbers):
+                    if k in decisions and decisions[k].text is not None:
+                        texts[i] = decisions[k].text
+                batch = batch.set_column(
+                    col, options.text_field, pa.array(texts, type=schema.field(col).type)
+                )
+            writer.write_batch(batch.filter(pa.array(keep)))
+
+
+# --------------------------------------------------------------------------- corpus
+
+_w_matcher: Matcher | None = None
+_w_args: tuple[ReadOptions, Path, str, str, str] | None = None
+
+
+def _init(factory: MatcherFactory, args: tuple[ReadOptions, Path, str, str, str]) -> None:
+    global _w_matcher, _w_args
+    _w_matcher, _w_args = factory(), args
+
+
+def _task(shard: Shard) -> ShardFilterResult:
+    assert _w_matcher is not None and _w_args is not None
+    options, out, mode, purpose, mid = _w_args
+    return filter_shard(shard, options, _w_matcher, out, mode=mode, purpose=purpose, matcher_id=mid)
+
+
+def filter_corpus(
+    shards: Sequence[Shard],
+    options: ReadOptions,
+    factory: MatcherFactory,
+    out_dir: str | Path,
+    *,
+    mode: str = "drop",
+    purpose: str = "ai-train",
+    workers: int = 1,
+    on_shard: Callable[[ShardFilterResult], None] | None = None,
+) -> FilterResult:
+    """Filter every shard into ``out_dir`` and write the removal manifest
+    (``out_dir/removals.jsonl``, the shards' parts in shard-name order)."""
+    if mode not in MODES:
+        raise ScanError(f"filter mode {mode!r} is not one of {list(MODES)}", mode=mode)
+    if workers < 1:
+        raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
+    out = Path(out_dir)
+    for shard in shards:
+        if Path(shard.path).resolve().is_relative_to(out.resolve()):
+            raise ScanError(
+                f"corpus file {shard.path!r} is inside the output folder {str(out)!r}",
+                path=shard.path,
+            )
+    matcher_id = json.dumps(factory.describe(), sort_keys=True, default=str)
+    args = (options, out, mode, purpose, matcher_id)
+    results: list[ShardFilterResult] = []
+    if workers == 1 or len(shards) <= 1:
+        matcher = factory()
+        for shard in shards:
+            r = filter_shard(
+                shard, options, matcher, out, mode=mode, purpose=purpose, matcher_id=matcher_id
+            )
+            results.append(r)
+            if on_shard is not None:
+                on_shard(r)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        with ctx.Pool(min(workers, len(shards)), _init, (factory, args)) as pool:
+            for r in pool.imap_unordered(_task, shards, chunksize=1):
+                results.append(r)
+                if on_shard is not None:
+                    on_shard(r)
+    results.sort(key=lambda r: r.shard)
+    manifest = out / MANIFEST
+    tmp = _atomic_target(manifest)
+    with open(tmp, "wb") as f:
+        for shard in sorted(shards, key=lambda s: s.name):
+            f.write((out / STATE_DIR / f"{_state_name(shard)}.removals.jsonl").read_bytes())
+    os.replace(tmp, manifest)
+    return FilterResult(tuple(results), str(manifest))

@@ -1,0 +1,352 @@
+"""Scan reports: a JSON document and a self-contained HTML page built from a merged scan.
+
+Pure: :func:`build_report` takes the merged :class:`~consentry.scan.pipeline.ScanResult`,
+what the matcher says about itself (index, spec, thresholds) and the time of the run, and
+returns plain JSON-able data; :func:`render_html` turns that into one HTML page with inline
+CSS and SVG charts and no external assets. Writing files is the CLI's job.
+
+The report holds, per registered work, the documents and words matched with example spans;
+per corpus shard, the counts; the index and spec used, the thresholds, the corpus manifest
+hash; and a summary worded for section 3.1 ("respect of reservations of rights") of the EU
+AI Act template for the public summary of training content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from consentry.scan.model import MatchLevel
+from consentry.scan.pipeline import ScanResult, ShardResult
+
+__all__ = [
+    "REPORT_FORMAT",
+    "build_report",
+    "corpus_manifest",
+    "eu_summary",
+    "render_html",
+    "report_json",
+]
+
+REPORT_FORMAT = "consentry-scan-report/1"
+_LEVELS = [level.value for level in MatchLevel]
+_MAX_PROBLEMS = 50
+
+
+def corpus_manifest(shards: Sequence[ShardResult]) -> tuple[str, list[dict[str, Any]]]:
+    """The corpus manifest and its hash: sha256 over the sorted lines
+    ``"<name>\\t<size>\\t<sha256>\\n"``, one per corpus file."""
+    files = sorted(
+        ({"name": s.shard, "size": s.size, "sha256": s.sha256} for s in shards),
+        key=lambda f: str(f["name"]),
+    )
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f"{f['name']}\t{f['size']}\t{f['sha256']}\n".encode())
+    return h.hexdigest(), files
+
+
+def build_report(
+    result: ScanResult,
+    matcher: Mapping[str, Any],
+    *,
+    generated: str,
+    engine: str = "local",
+    workers: int = 1,
+    actions: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The scan report as JSON-able data.
+
+    ``matcher`` is the matcher factory's ``describe()``: it should carry ``index`` (path,
+    sha256, works), ``spec`` and ``thresholds``. ``actions`` counts what was done with the
+    matches (e.g. ``{"documents_removed": 12}``); omitted when the scan only reported.
+    """
+    manifest_hash, files = corpus_manifest(result.shards)
+    works: dict[str, dict[str, Any]] = {}
+    by_level = dict.fromkeys(_LEVELS, 0)
+    matched_docs: set[tuple[str, str]] = set()
+    shard_docs: dict[str, set[str]] = {}
+    for m in result.matches:
+        w = works.setdefault(
+            m.work,
+            {
+                "work": m.work,
+                "documents": 0,
+                "words": 0,
+                "by_level": dict.fromkeys(_LEVELS, 0),
+                "examples": [],
+            },
+        )
+        w["documents"] += 1
+        w["words"] += m.words
+        w["by_level"][m.level.value] += 1
+        by_level[m.level.value] += 1
+        matched_docs.add((m.shard, m.doc))
+        shard_docs.setdefault(m.shard, set()).add(m.doc)
+    for shard in result.shards:
+        for ex in shard.examples:
+            entry = works.get(ex.work)
+            if entry is not None and len(entry["examples"]) < 3:
+                entry["examples"].append(
+                    {"doc": ex.doc, "shard": shard.shard, "span": list(ex.span), "text": ex.text}
+                )
+    shard_rows = []
+    for s in result.shards:
+        shard_rows.append(
+            {
+                "shard": s.shard,
+                "documents": s.documents,
+                "chars": s.chars,
+                "matches": len(s.matches),
+                "documents_matched": len(shard_docs.get(s.shard, ())),
+                "bad_records": s.bad_records,
+            }
+        )
+    problems = [
+        {"location": p.location, "reason": p.reason} for s in result.shards for p in s.problems
+    ][:_MAX_PROBLEMS]
+    report: dict[str, Any] = {
+        "format": REPORT_FORMAT,
+        "generated": generated,
+        "engine": {"name": engine, "workers": workers},
+        "matcher": dict(matcher),
+        "thresholds": dict(matcher.get("thresholds", {})),
+        "corpus": {
+            "manifest_sha256": manifest_hash,
+            "files": files,
+            "documents": result.documents,
+            "chars": result.chars,
+            "bad_records": result.bad_records,
+            "problems": problems,
+        },
+        "totals": {
+            "matches": len(result.matches),
+            "documents_matched": len(matched_docs),
+            "works_matched": len(works),
+            "words_matched": sum(w["words"] for w in works.values()),
+            "by_level": by_level,
+        },
+        "works": sorted(works.values(), key=lambda w: (-w["documents"], w["work"])),
+        "shards": shard_rows,
+        "actions": dict(actions or {}),
+    }
+    report["summary"] = {"eu_ai_act_3_1": eu_summary(report)}
+    return report
+
+
+def _thresholds_text(thresholds: Mapping[str, Any]) -> str:
+    if not thresholds:
+        return "no thresholds recorded by the matcher"
+    return ", ".join(f"{k} = {v}" for k, v in sorted(thresholds.items()))
+
+
+def eu_summary(report: Mapping[str, Any]) -> str:
+    """A paragraph for section 3.1 of the EU AI Act training-content summary template
+    (respect of reservations of rights from the text and data mining exception)."""
+    m = report["matcher"]
+    index = m.get("index") or {}
+    c = report["corpus"]
+    t = report["totals"]
+    levels = ", ".join(f"{n} {lvl}" for lvl, n in t["by_level"].items() if n) or "none"
+    index_words = []
+    if index.get("path"):
+        index_words.append(f"index file {index['path']}")
+    if index.get("sha256"):
+        index_words.append(f"sha256 {index['sha256']}")
+    if index.get("works") is not None:
+        index_words.append(f"{index['works']} registered works")
+    if m.get("purpose"):
+        index_words.append(f"works whose terms reserve the purpose {m['purpose']}")
+    index_text = "; ".join(index_words) or m.get("matcher", "a matcher")
+    spec = m.get("spec") or "unrecorded"
+    actions = report.get("actions") or {}
+    if actions:
+        acted = (
+            "Actions taken: "
+            + ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(actions.items()))
+            + "."
+        )
+    else:
+        acted = (
+            "This scan only reported matches; the actions taken on them (removal, "
+            "redaction or licensing) are recorded separately."
+        )
+    return (
+        "Respect of reservations of rights under Article 4(3) of Directive (EU) 2019/790. "
+        f"The training text ({c['documents']:,} documents, {c['chars']:,} characters, in "
+        f"{len(c['files'])} files; corpus manifest sha256 {c['manifest_sha256']}) was "
+        "scanned with consentry against a registry of works whose rightsholders reserved "
+        f"their use ({index_text}; fingerprint spec {spec}). Method: normalised word "
+        "n-gram fingerprints matched by position and confirmed by aligning the original "
+        "texts, so that excerpts are found after reformatting and light edits; each "
+        f"(document, work) finding stands on its own evidence. Thresholds: "
+        f"{_thresholds_text(report['thresholds'])}. Result: {t['works_matched']} registered "
+        f"works found in {t['documents_matched']:,} documents ({levels}). "
+        f"{c['bad_records']:,} records could not be read and were not examined. {acted}"
+    )
+
+
+def report_json(report: Mapping[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+# --------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font:15px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:70rem;color:#1d1d1f;
+padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border-bottom:1px solid #eee;
+padding:.25rem .5rem;text-align:left;vertical-align:top}td.n,th.n{text-align:right}
+.summary{background:#f5f7fa;border-left:4px solid #3b6ea5;padding:.75rem 1rem;white-space:pre-wrap}
+code,.mono{font-family:ui-monospace,monospace;font-size:.85em;word-break:break-all}
+blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:3px solid #c8a400;background:#fffbe6}
+.kpi{display:inline-block;margin:0 1.5rem .5rem 0}.kpi b{display:block;font-size:1.4rem}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _bar_chart(rows: Sequence[tuple[str, int]], title: str, colour: str = "#3b6ea5") -> str:
+    """A horizontal bar chart as inline SVG."""
+    if not rows:
+        return f"<p><em>{_e(title)}: nothing to chart.</em></p>"
+    bar_h, gap, label_w, width = 18, 6, 260, 720
+    top = max(v for _, v in rows) or 1
+    height = len(rows) * (bar_h + gap) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="{_e(title)}"><title>{_e(title)}</title>',
+        f'<text x="0" y="14" font-size="13" font-weight="bold">{_e(title)}</text>',
+    ]
+    for i, (label, value) in enumerate(rows):
+        y = 24 + i * (bar_h + gap)
+        w = max(1, round((width - label_w - 70) * value / top)) if value else 0
+        short = label if len(label) <= 38 else label[:36] + "…"
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 13}" font-size="12" text-anchor="end">'
+            f"{_e(short)}</text>"
+            f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{colour}"/>'
+            f'<text x="{label_w + w + 4}" y="{y + 13}" font-size="12">{value:,}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
+    """One self-contained HTML page (inline CSS and SVG, no scripts, no external assets)."""
+    t, c, m = report["totals"], report["corpus"], report["matcher"]
+    works = report["works"]
+    out = [
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>consentry scan report {_e(report['generated'])}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>consentry scan report</h1>",
+        f"<p>Generated {_e(report['generated'])} · engine {_e(report['engine']['name'])} "
+        f"with {_e(report['engine']['workers'])} worker(s)</p>",
+        "<div>",
+    ]
+    for label, value in (
+        ("documents scanned", c["documents"]),
+        ("documents matched", t["documents_matched"]),
+        ("works found", t["works_matched"]),
+        ("words matched", t["words_matched"]),
+        ("unreadable records", c["bad_records"]),
+    ):
+        out.append(f'<span class="kpi"><b>{value:,}</b>{_e(label)}</span>')
+    out.append("</div>")
+    out.append("<h2>Summary for the EU AI Act training-content summary, section 3.1</h2>")
+    out.append(f'<div class="summary">{_e(report["summary"]["eu_ai_act_3_1"])}</div>')
+
+    out.append("<h2>Index, spec and thresholds</h2><table>")
+    for key in sorted(m):
+        if key == "thresholds":
+            continue
+        out.append(f'<tr><th>{_e(key)}</th><td class="mono">{_e(_flat(m[key]))}</td></tr>')
+    out.append("</table><table><tr><th>threshold</th><th>value</th></tr>")
+    for k, v in sorted(report["thresholds"].items()):
+        out.append(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>")
+    if not report["thresholds"]:
+        out.append("<tr><td colspan=2><em>none recorded by the matcher</em></td></tr>")
+    out.append("</table>")
+
+    out.append("<h2>Works found</h2>")
+    out.append(
+        _bar_chart(
+            [(w["work"], w["documents"]) for w in works[:top]],
+            f"Documents per work (top {min(top, len(works))})",
+        )
+    )
+    out.append(
+        _bar_chart([(lvl, n) for lvl, n in t["by_level"].items()], "Findings by level", "#8a5aa5")
+    )
+    out.append(
+        '<table><tr><th>work</th><th class="n">documents</th><th class="n">words</th>'
+        "<th>levels</th><th>example spans</th></tr>"
+    )
+    for w in works:
+        levels = ", ".join(f"{n} {lvl}" for lvl, n in w["by_level"].items() if n)
+        examples = "".join(
+            f'<blockquote>{_e(ex["text"])}<br><small class="mono">{_e(ex["doc"])} '
+            f"[{ex['span'][0]}, {ex['span'][1]})</small></blockquote>"
+            for ex in w["examples"]
+        )
+        out.append(
+            f'<tr><td>{_e(w["work"])}</td><td class="n">{w["documents"]:,}</td>'
+            f'<td class="n">{w["words"]:,}</td><td>{_e(levels)}</td><td>{examples}</td></tr>'
+        )
+    if not works:
+        out.append("<tr><td colspan=5><em>no registered work found</em></td></tr>")
+    out.append("</table>")
+
+    out.append("<h2>Corpus shards</h2>")
+    out.append(
+        _bar_chart(
+            [(s["shard"], s["documents_matched"]) for s in report["shards"][:top]],
+            "Matched documents per shard",
+            "#2f8f5b",
+        )
+    )
+    out.append(
+        '<table><tr><th>shard</th><th class="n">documents</th><th class="n">characters'
+        '</th><th class="n">matches</th><th class="n">documents matched</th>'
+        '<th class="n">unreadable</th></tr>'
+    )
+    for s in report["shards"]:
+        out.append(
+            f'<tr><td class="mono">{_e(s["shard"])}</td><td class="n">{s["documents"]:,}</td>'
+            f'<td class="n">{s["chars"]:,}</td><td class="n">{s["matches"]:,}</td>'
+            f'<td class="n">{s["documents_matched"]:,}</td>'
+            f'<td class="n">{s["bad_records"]:,}</td></tr>'
+        )
+    out.append("</table>")
+    out.append(
+        f"<p>Corpus manifest sha256: <code>{_e(c['manifest_sha256'])}</code> "
+        f"({len(c['files'])} files; sha256 over sorted name, size and sha256 lines)</p>"
+    )
+    if c["problems"]:
+        out.append("<h2>Unreadable records (first ones)</h2><table>")
+        for p in c["problems"]:
+            out.append(
+                f'<tr><td class="mono">{_e(p["location"])}</td><td>{_e(p["reason"])}</td></tr>'
+            )
+        out.append("</table>")
+    if report.get("actions"):
+        out.append("<h2>Actions taken</h2><table>")
+        for k, v in sorted(report["actions"].items()):
+            out.append(f'<tr><td>{_e(k)}</td><td class="n">{v:,}</td></tr>')
+        out.append("</table>")
+    out.append("</body></html>\n")
+    return "\n".join(out)
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, Mapping | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
