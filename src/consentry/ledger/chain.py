@@ -56,10 +56,14 @@ def _check(obj: Any, path: str = "$") -> None:
 
 
 def canonical_json(obj: object) -> bytes:
-    _check(obj)
-    return json.dumps(
-        obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    try:
+        text = json.dumps(
+            obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+        )
+    except (TypeError, ValueError):
+        _check(obj)  # raises a ValidationError naming the offending value
+        raise
+    return text.encode("utf-8")
 
 
 @dataclass(frozen=True, slots=True)

@@ -186,7 +186,7 @@ class PartyResolver:
     def flush(self, actor: str) -> list[tuple[str, dict[str, Any]]]:
         """Write pending parties and role additions; returns their ledger events."""
         from consentry.registry.service import _party_event
-        from consentry.store.tables import PartyIdentifierRow
+        from consentry.store.tables import PartyIdentifierRow, table
 
         events: list[tuple[str, dict[str, Any]]] = []
         for party in self.pending.values():
@@ -199,7 +199,7 @@ class PartyResolver:
             from sqlalchemy import insert
 
             self.uow.session.execute(
-                insert(PartyIdentifierRow), [{"identifier": i, "party_id": p} for i, p in extra]
+                insert(table(PartyIdentifierRow)), [{"identifier": i, "party_id": p} for i, p in extra]
             )
         self.pending = {}
         self.new_roles = {}

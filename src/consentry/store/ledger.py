@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from consentry.errors import StorageError
 from consentry.ledger.chain import LedgerEntry, canonical_json, entry_hash
-from consentry.store.tables import LedgerHeadRow, LedgerRow, format_time
+from consentry.store.tables import LedgerHeadRow, LedgerRow, format_time, table
 
 
 class LedgerRepository:
@@ -76,7 +76,7 @@ class LedgerRepository:
             )
             prev = h
         for i in range(0, len(rows), 2000):
-            self.s.execute(insert(LedgerRow), rows[i : i + 2000])
+            self.s.execute(insert(table(LedgerRow)), rows[i : i + 2000])
         self.s.execute(
             update(LedgerHeadRow).where(LedgerHeadRow.id == 1).values(seq=seq, hash=prev)
         )

@@ -33,6 +33,7 @@ from consentry.store.tables import (
     PartyRow,
     WorkIdentifierRow,
     WorkRow,
+    table,
 )
 
 CHUNK = 500
@@ -54,7 +55,7 @@ class PartyRepository:
 
     def add(self, party: Party, *, created_at: datetime) -> None:
         self.s.execute(
-            insert(PartyRow),
+            insert(table(PartyRow)),
             [
                 {
                     "id": party.id,
@@ -68,12 +69,12 @@ class PartyRepository:
         )
         if party.identifiers:
             self.s.execute(
-                insert(PartyIdentifierRow),
+                insert(table(PartyIdentifierRow)),
                 [{"identifier": i, "party_id": party.id} for i in party.identifiers],
             )
         if party.contacts:
             self.s.execute(
-                insert(ContactRow),
+                insert(table(ContactRow)),
                 [{"party_id": party.id, "kind": c.kind, "value": c.value} for c in party.contacts],
             )
 
@@ -151,7 +152,7 @@ class WorkRepository:
         if not works:
             return
         self.s.execute(
-            insert(WorkRow),
+            insert(table(WorkRow)),
             [
                 {
                     "id": w.id,
@@ -166,14 +167,14 @@ class WorkRepository:
         )
         idents = [{"work_id": w.id, "identifier": i} for w in works for i in w.identifiers]
         if idents:
-            self.s.execute(insert(WorkIdentifierRow), idents)
+            self.s.execute(insert(table(WorkIdentifierRow)), idents)
         contribs = [
             {"work_id": w.id, "position": n, "party_id": c.party_id, "role": c.role.value}
             for w in works
             for n, c in enumerate(w.contributors)
         ]
         if contribs:
-            self.s.execute(insert(ContributorRow), contribs)
+            self.s.execute(insert(table(ContributorRow)), contribs)
         holds = [
             {
                 "work_id": w.id,
@@ -186,12 +187,12 @@ class WorkRepository:
             for h in w.holders
         ]
         if holds:
-            self.s.execute(insert(HoldingRow), holds)
+            self.s.execute(insert(table(HoldingRow)), holds)
 
     def add_identifiers(self, work_id: str, identifiers: Iterable[str]) -> None:
         rows = [{"work_id": work_id, "identifier": i} for i in identifiers]
         if rows:
-            self.s.execute(insert(WorkIdentifierRow), rows)
+            self.s.execute(insert(table(WorkIdentifierRow)), rows)
 
     def get(self, work_id: str) -> Work:
         works = self.get_many([work_id])
@@ -325,7 +326,7 @@ class DeclarationRepository:
 
     def add_many(self, declarations: Sequence[Declaration]) -> None:
         if declarations:
-            self.s.execute(insert(DeclarationRow), [declaration_row(d) for d in declarations])
+            self.s.execute(insert(table(DeclarationRow)), [declaration_row(d) for d in declarations])
 
     def for_works(self, works: Sequence[Work]) -> dict[str, list[Declaration]]:
         """Per work: its own declarations plus the catalogue declarations of its parties."""
@@ -472,7 +473,7 @@ class ImportRepository:
         return bool(self.s.scalar(q))
 
     def record(self, **values: Any) -> None:
-        self.s.execute(insert(ImportRow), [values])
+        self.s.execute(insert(table(ImportRow)), [values])
 
 
 def party_ids_for_identifiers(session: Session, identifiers: Sequence[str]) -> dict[str, str]:

@@ -8,10 +8,12 @@ ledger hashes exactly the text that is stored.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    Table,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +35,7 @@ NAMING = {
 }
 
 
+@lru_cache(maxsize=4096)
 def format_time(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: consentry stores aware UTC times only")
@@ -41,6 +44,13 @@ def format_time(value: datetime) -> str:
 
 def parse_time(text: str) -> datetime:
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def table(row: type[DeclarativeBase]) -> Table:
+    """The Core table of a mapped class: bulk inserts go through Core, not the ORM."""
+    t = row.__table__
+    assert isinstance(t, Table)
+    return t
 
 
 class UTCDateTime(TypeDecorator[datetime]):
