@@ -97,9 +97,7 @@ def build(
 
 
 @contextmanager
-def open_registry(
-    home: Path | None = None, settings: Settings | None = None
-) -> Iterator[Registry]:
+def open_registry(home: Path | None = None, settings: Settings | None = None) -> Iterator[Registry]:
     if settings is None:
         settings = Settings(home=home) if home is not None else Settings()
     registry = build(settings)

@@ -18,7 +18,7 @@ from consentry.cli.common import (
     reports_errors,
     settings_for,
 )
-from consentry.errors import ImportRejected, ValidationError
+from consentry.errors import ValidationError
 from consentry.registry.access import SYSTEM, Role
 from consentry.registry.importing import ImportReport, ParsedRecord, import_records
 from consentry.registry.purposes import Purpose
@@ -51,8 +51,10 @@ def init(home: Path | None = HomeOption) -> None:
         typer.echo(f"data folder: {reg.settings.home}")
         typer.echo(f"database:    {reg.engine.url.render_as_string(hide_password=True)}")
         typer.echo(f"public key:  {reg.settings.home / 'registry-public-key.pem'}")
-        typer.echo(f"works: {counts['works']}, parties: {counts['parties']}, "
-                   f"ledger entries: {counts['ledger']}")
+        typer.echo(
+            f"works: {counts['works']}, parties: {counts['parties']}, "
+            f"ledger entries: {counts['ledger']}"
+        )
 
 
 @reports_errors
@@ -100,6 +102,9 @@ def _import(path: Path, fmt: str, home: Path | None, skip_invalid: bool) -> Impo
             f"{path} is not a file", field="FILE", value=str(path), expected="a readable file"
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with registry_for(home) as reg, reg.uow() as uow:
+        if uow.imports.seen(digest):  # the same file again: nothing to read or change
+            return ImportReport(already_imported=True)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -163,7 +168,9 @@ def _print_report(report: ImportReport) -> None:
 @import_app.command("csv")
 @reports_errors
 def import_csv(
-    file: Path = typer.Argument(..., help="CSV: work_id,kind,title,identifiers,contributors,holders,terms"),
+    file: Path = typer.Argument(
+        ..., help="CSV: work_id,kind,title,identifiers,contributors,holders,terms"
+    ),
     home: Path | None = HomeOption,
     skip_invalid: bool = typer.Option(
         False, "--skip-invalid", help="Import the valid records; write rejects beside the input."
@@ -188,7 +195,9 @@ def import_onix(
 
 @reports_errors
 def lookup(
-    ids: list[str] = typer.Argument(..., help="Identifiers: isbn:..., doi:..., url:..., bare ISBNs"),
+    ids: list[str] = typer.Argument(
+        ..., help="Identifiers: isbn:..., doi:..., url:..., bare ISBNs"
+    ),
     home: Path | None = HomeOption,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per identifier."),
     at: str | None = typer.Option(None, "--at", help="Answer as of this time (ISO-8601)."),
@@ -267,7 +276,9 @@ def ledger_verify(home: Path | None = HomeOption) -> None:
     with registry_for(home) as reg:
         report = reg.service.verify_ledger()
     if report.ok:
-        typer.echo(f"ledger OK: {report.checked} entries, head {report.head_seq} {report.head_hash}")
+        typer.echo(
+            f"ledger OK: {report.checked} entries, head {report.head_seq} {report.head_hash}"
+        )
         return
     typer.echo(f"ledger BROKEN at entry {report.first_bad_seq}: {report.reason}", err=True)
     raise typer.Exit(1)
@@ -302,6 +313,3 @@ def keys_create(
         key_id, token = reg.service.create_api_key(SYSTEM, role=Role.parse(role), party_id=party)
     typer.echo(token)
     typer.echo(f"key {key_id} ({role}{', party ' + party if party else ''})", err=True)
-
-
-__all__ = ["ImportRejected", "register"]

@@ -199,7 +199,8 @@ class PartyResolver:
             from sqlalchemy import insert
 
             self.uow.session.execute(
-                insert(table(PartyIdentifierRow)), [{"identifier": i, "party_id": p} for i, p in extra]
+                insert(table(PartyIdentifierRow)),
+                [{"identifier": i, "party_id": p} for i, p in extra],
             )
         self.pending = {}
         self.new_roles = {}

@@ -326,7 +326,9 @@ class DeclarationRepository:
 
     def add_many(self, declarations: Sequence[Declaration]) -> None:
         if declarations:
-            self.s.execute(insert(table(DeclarationRow)), [declaration_row(d) for d in declarations])
+            self.s.execute(
+                insert(table(DeclarationRow)), [declaration_row(d) for d in declarations]
+            )
 
     def for_works(self, works: Sequence[Work]) -> dict[str, list[Declaration]]:
         """Per work: its own declarations plus the catalogue declarations of its parties."""

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
-    Table,
     ForeignKey,
     Index,
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
