@@ -56,6 +56,9 @@ def admin_token(home: Path, database_url: str | None, role: str = "admin") -> st
     out = subprocess.run(
         [sys.executable, "-m", "consentry.cli", "keys", "create", "--role", role]
         + (["--party", "pa00001"] if role != "admin" else []),
-        env=env, check=True, capture_output=True, text=True,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return out.stdout.strip().splitlines()[0]

@@ -55,15 +55,22 @@ def main() -> None:
     results = body["results"] if isinstance(body, dict) else body
     found = sum(1 for x in results if x.get("works"))
     errors = sum(1 for x in results if "error" in x)
-    print(json.dumps({
-        "name": "bulk_lookup_10k_of_1m",
-        "value": round(statistics.median(times), 4),
-        "unit": "s",
-        "max_s": round(max(times), 4),
-        "backend": "postgresql" if args.database_url else "sqlite",
-        "works": args.works, "ids": len(ids), "found": found, "invalid": errors,
-        "target_s": 1.0,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "bulk_lookup_10k_of_1m",
+                "value": round(statistics.median(times), 4),
+                "unit": "s",
+                "max_s": round(max(times), 4),
+                "backend": "postgresql" if args.database_url else "sqlite",
+                "works": args.works,
+                "ids": len(ids),
+                "found": found,
+                "invalid": errors,
+                "target_s": 1.0,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,16 @@ from consentry.config import Settings
 PURPOSES = ["tdm", "ai-train", "ai-input", "ai-index", "search"]
 
 
-async def client(base: str, token: str, works: int, n: int, rate: float, seed_: int,
-                 out: list[float], errors: list[int]) -> None:
+async def client(
+    base: str,
+    token: str,
+    works: int,
+    n: int,
+    rate: float,
+    seed_: int,
+    out: list[float],
+    errors: list[int],
+) -> None:
     rnd = random.Random(seed_)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=30) as c:
@@ -53,11 +61,16 @@ async def run(base: str, token: str, args: argparse.Namespace) -> dict[str, obje
     lat: list[float] = []
     errors: list[int] = []
     # warm-up
-    await asyncio.gather(*(client(base, token, args.works, 5, 0, 1000 + i, [], [])
-                           for i in range(5)))
+    await asyncio.gather(
+        *(client(base, token, args.works, 5, 0, 1000 + i, [], []) for i in range(5))
+    )
     t = time.perf_counter()
-    await asyncio.gather(*(client(base, token, args.works, args.requests, args.rate, i, lat, errors)
-                           for i in range(args.clients)))
+    await asyncio.gather(
+        *(
+            client(base, token, args.works, args.requests, args.rate, i, lat, errors)
+            for i in range(args.clients)
+        )
+    )
     wall = time.perf_counter() - t
     return {
         "name": "decision_latency_50_clients",

@@ -29,8 +29,17 @@ def main() -> None:
     args.dir.mkdir(parents=True, exist_ok=True)
     onix = args.dir / f"onix-{args.products}.xml"
     if not onix.exists():
-        subprocess.run([sys.executable, str(Path(__file__).with_name("make_onix.py")),
-                        "--products", str(args.products), "--out", str(onix)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("make_onix.py")),
+                "--products",
+                str(args.products),
+                "--out",
+                str(onix),
+            ],
+            check=True,
+        )
     home = args.dir / "home"
     shutil.rmtree(home, ignore_errors=True)
     build(Settings(home=home)).close()  # schema + key, outside the timing
@@ -44,22 +53,26 @@ def main() -> None:
     counts = reg.service.counts()
     ok = reg.service.verify_ledger().ok
     reg.close()
-    print(json.dumps({
-        "name": "onix_import_100k",
-        "value": round(first, 2),
-        "unit": "s",
-        "products": args.products,
-        "file_mb": round(onix.stat().st_size / 1e6, 1),
-        "created": report.created,
-        "rejected": len(report.rejected),
-        "reimport_s": round(second, 2),
-        "reimport_changed": not again.already_imported,
-        "works_in_registry": counts["works"],
-        "ledger_entries": counts["ledger"],
-        "ledger_verifies": ok,
-        "backend": "sqlite",
-        "target_s": 60,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "onix_import_100k",
+                "value": round(first, 2),
+                "unit": "s",
+                "products": args.products,
+                "file_mb": round(onix.stat().st_size / 1e6, 1),
+                "created": report.created,
+                "rejected": len(report.rejected),
+                "reimport_s": round(second, 2),
+                "reimport_changed": not again.already_imported,
+                "works_in_registry": counts["works"],
+                "ledger_entries": counts["ledger"],
+                "ledger_verifies": ok,
+                "backend": "sqlite",
+                "target_s": 60,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,12 +52,24 @@ def seed(url: str, works: int) -> dict[str, float]:
         if conn.execute(text("SELECT count(*) FROM works")).scalar_one() >= works:
             return {"seeded": 0.0, "existing": float(works)}
         parties = [
-            {"id": f"pa{i:05d}", "name": f"Author {i}", "name_key": f"author {i}", "kind": "person",
-             "roles": "creator", "created_at": T0}
+            {
+                "id": f"pa{i:05d}",
+                "name": f"Author {i}",
+                "name_key": f"author {i}",
+                "kind": "person",
+                "roles": "creator",
+                "created_at": T0,
+            }
             for i in range(AUTHORS)
         ] + [
-            {"id": f"pp{i:04d}", "name": f"Press {i}", "name_key": f"press {i}",
-             "kind": "organisation", "roles": "publisher", "created_at": T0}
+            {
+                "id": f"pp{i:04d}",
+                "name": f"Press {i}",
+                "name_key": f"press {i}",
+                "kind": "organisation",
+                "roles": "publisher",
+                "created_at": T0,
+            }
             for i in range(PUBLISHERS)
         ]
         conn.execute(insert(PartyRow), parties)
@@ -68,23 +80,67 @@ def seed(url: str, works: int) -> dict[str, float]:
         conn.execute(insert(DeclarationRow), decls)
         for start in range(0, works, BATCH):
             rng = range(start, min(works, start + BATCH))
-            conn.execute(insert(WorkRow), [
-                {"id": f"w{n:08d}", "external_id": None, "kind": "book", "title": f"Work {n}",
-                 "fingerprinted": False, "created_at": T0} for n in rng])
-            conn.execute(insert(WorkIdentifierRow), [
-                {"work_id": f"w{n:08d}", "identifier": isbn13(n)} for n in rng])
-            conn.execute(insert(ContributorRow), [
-                {"work_id": f"w{n:08d}", "position": 0, "party_id": f"pa{n % AUTHORS:05d}",
-                 "role": "author"} for n in rng])
-            conn.execute(insert(HoldingRow), [
-                row for n in rng for row in (
-                    {"work_id": f"w{n:08d}", "party_id": f"pa{n % AUTHORS:05d}",
-                     "role": "creator", "share": "50", "right": "all"},
-                    {"work_id": f"w{n:08d}", "party_id": f"pp{n % PUBLISHERS:04d}",
-                     "role": "publisher", "share": "50", "right": "all"})])
-            conn.execute(insert(DeclarationRow), [
-                _decl(f"dw{n}", f"pa{n % AUTHORS:05d}", f"w{n:08d}", "ai-train", "allowed")
-                for n in rng if n % 10 == 0])
+            conn.execute(
+                insert(WorkRow),
+                [
+                    {
+                        "id": f"w{n:08d}",
+                        "external_id": None,
+                        "kind": "book",
+                        "title": f"Work {n}",
+                        "fingerprinted": False,
+                        "created_at": T0,
+                    }
+                    for n in rng
+                ],
+            )
+            conn.execute(
+                insert(WorkIdentifierRow),
+                [{"work_id": f"w{n:08d}", "identifier": isbn13(n)} for n in rng],
+            )
+            conn.execute(
+                insert(ContributorRow),
+                [
+                    {
+                        "work_id": f"w{n:08d}",
+                        "position": 0,
+                        "party_id": f"pa{n % AUTHORS:05d}",
+                        "role": "author",
+                    }
+                    for n in rng
+                ],
+            )
+            conn.execute(
+                insert(HoldingRow),
+                [
+                    row
+                    for n in rng
+                    for row in (
+                        {
+                            "work_id": f"w{n:08d}",
+                            "party_id": f"pa{n % AUTHORS:05d}",
+                            "role": "creator",
+                            "share": "50",
+                            "right": "all",
+                        },
+                        {
+                            "work_id": f"w{n:08d}",
+                            "party_id": f"pp{n % PUBLISHERS:04d}",
+                            "role": "publisher",
+                            "share": "50",
+                            "right": "all",
+                        },
+                    )
+                ],
+            )
+            conn.execute(
+                insert(DeclarationRow),
+                [
+                    _decl(f"dw{n}", f"pa{n % AUTHORS:05d}", f"w{n:08d}", "ai-train", "allowed")
+                    for n in rng
+                    if n % 10 == 0
+                ],
+            )
             print(f"\rseeded {rng.stop:,} works", end="", file=sys.stderr)
     print(file=sys.stderr)
     if engine.dialect.name == "postgresql":
@@ -95,9 +151,20 @@ def seed(url: str, works: int) -> dict[str, float]:
 
 
 def _decl(id_: str, party: str, work: str | None, purpose: str, status: str) -> dict[str, object]:
-    return {"id": id_, "party_id": party, "work_id": work, "purpose": purpose, "status": status,
-            "attribution_required": False, "licence_url": None, "effective_from": T0,
-            "recorded_at": T0, "declared_by": None, "mandate_id": None, "ledger_seq": None}
+    return {
+        "id": id_,
+        "party_id": party,
+        "work_id": work,
+        "purpose": purpose,
+        "status": status,
+        "attribution_required": False,
+        "licence_url": None,
+        "effective_from": T0,
+        "recorded_at": T0,
+        "declared_by": None,
+        "mandate_id": None,
+        "ledger_seq": None,
+    }
 
 
 def main() -> None:

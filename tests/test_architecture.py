@@ -9,13 +9,36 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "consentry"
 PURE = [
-    "registry/identifiers.py", "registry/purposes.py", "registry/parties.py",
-    "registry/works.py", "registry/mandates.py", "registry/terms.py",
-    "registry/decisions.py", "registry/access.py", "ledger/chain.py", "ledger/receipts.py",
+    "registry/identifiers.py",
+    "registry/purposes.py",
+    "registry/parties.py",
+    "registry/works.py",
+    "registry/mandates.py",
+    "registry/terms.py",
+    "registry/decisions.py",
+    "registry/access.py",
+    "ledger/chain.py",
+    "ledger/receipts.py",
 ]
-IO_MODULES = {"sqlalchemy", "httpx", "requests", "socket", "urllib.request", "fastapi",
-              "uvicorn", "smtplib", "subprocess", "psycopg", "sqlite3", "consentry.store",
-              "consentry.api", "consentry.cli", "consentry.bootstrap", "random", "time"}
+IO_MODULES = {
+    "sqlalchemy",
+    "httpx",
+    "requests",
+    "socket",
+    "urllib.request",
+    "fastapi",
+    "uvicorn",
+    "smtplib",
+    "subprocess",
+    "psycopg",
+    "sqlite3",
+    "consentry.store",
+    "consentry.api",
+    "consentry.cli",
+    "consentry.bootstrap",
+    "random",
+    "time",
+}
 
 
 def _imports(path: Path) -> set[str]:
@@ -37,7 +60,10 @@ def test_pure_core_imports_no_io(rel: str) -> None:
 
 
 def test_modules_stay_small() -> None:
-    big = {str(p.relative_to(SRC)): n for p in SRC.rglob("*.py")
-           if "migrations" not in p.parts
-           and (n := len(p.read_text(encoding="utf-8").splitlines())) > 650}
+    big = {
+        str(p.relative_to(SRC)): n
+        for p in SRC.rglob("*.py")
+        if "migrations" not in p.parts
+        and (n := len(p.read_text(encoding="utf-8").splitlines())) > 650
+    }
     assert not big, f"modules over 650 lines (split them): {big}"

@@ -41,14 +41,19 @@ def test_import_lookup_decide_and_reimport(home: Path, tmp_path: Path) -> None:
     code, out, err = run("import", "csv", str(f), home=home)
     assert code == 0, err
     assert "created: 2" in out
-    code, out, _ = run("lookup", "9780007232833", "doi:10.1000/ABC", "isbn:9780007232834",
-                       "--json", home=home)
+    code, out, _ = run(
+        "lookup", "9780007232833", "doi:10.1000/ABC", "isbn:9780007232834", "--json", home=home
+    )
     lines = [json.loads(x) for x in out.splitlines()]
     assert lines[0]["id"] == "isbn:9780007232833"
     assert lines[0]["works"][0]["title"] == "Emma"
-    assert lines[0]["works"][0]["terms"] == {"tdm": "reserved", "ai-train": "reserved",
-                                             "ai-input": "reserved", "ai-index": "reserved",
-                                             "search": "allowed"}
+    assert lines[0]["works"][0]["terms"] == {
+        "tdm": "reserved",
+        "ai-train": "reserved",
+        "ai-input": "reserved",
+        "ai-index": "reserved",
+        "search": "allowed",
+    }
     assert lines[1]["works"][0]["terms"]["ai-train"] == "allowed"
     assert "expected 3" in lines[2]["error"]
     work_id = lines[1]["works"][0]["work_id"]
@@ -77,13 +82,20 @@ def test_receipt_verifies_offline_and_tampering_is_caught(home: Path, tmp_path: 
     f = tmp_path / "works.csv"
     f.write_text(CSV, encoding="utf-8")
     run("import", "csv", str(f), home=home)
-    code, out, _ = run("lookup", "isbn:9780007232833", "--json", home=home)
     con = sqlite3.connect(home / "consentry.sqlite3")
     party = con.execute("SELECT id FROM parties WHERE name = 'Jane Austen'").fetchone()[0]
     con.close()
     receipt = tmp_path / "r.json"
-    code, out, err = run("declare", "--party", party, "--terms", "ai-input=licence",
-                         "--receipt", str(receipt), home=home)
+    code, out, err = run(
+        "declare",
+        "--party",
+        party,
+        "--terms",
+        "ai-input=licence",
+        "--receipt",
+        str(receipt),
+        home=home,
+    )
     assert code == 0, err
     code, out, err = run("receipt", "verify", str(receipt), home=home)
     assert code == 0, err
@@ -122,15 +134,21 @@ def test_keys_and_bad_values(home: Path) -> None:
 def test_killed_import_leaves_the_database_as_it_was(home: Path, tmp_path: Path) -> None:
     rows = ["work_id,kind,title,identifiers,contributors,holders,terms"]
     for n in range(60_000):
-        rows.append(f"K{n},book,Title {n},,Author {n % 500}|author,Author {n % 500}|creator|100,"
-                    "search=allowed")
+        rows.append(
+            f"K{n},book,Title {n},,Author {n % 500}|author,Author {n % 500}|creator|100,"
+            "search=allowed"
+        )
     big = tmp_path / "big.csv"
     big.write_text("\n".join(rows) + "\n", encoding="utf-8")
     assert run("init", home=home)[0] == 0
     db = home / "consentry.sqlite3"
     env = dict(os.environ, CONSENTRY_HOME=str(home))
-    proc = subprocess.Popen([sys.executable, "-m", "consentry.cli", "import", "csv", str(big)],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "consentry.cli", "import", "csv", str(big)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     wal = db.with_name(db.name + "-wal")
     deadline = time.monotonic() + 120
     # wait until the import is writing (the WAL grows), then kill it mid-transaction

@@ -21,10 +21,15 @@ from consentry.ledger.chain import (
 def chain(n: int) -> list[LedgerEntry]:
     out: list[LedgerEntry] = []
     for i in range(n):
-        out.append(make_entry(prev=out[-1] if out else None, kind="terms.declared",
-                              payload={"n": i, "name": f"Émile {i}", "terms": {"tdm": "reserved"}},
-                              recorded_at=f"2026-01-01T00:00:{i % 60:02d}.000000Z",
-                              actor="admin:registry"))
+        out.append(
+            make_entry(
+                prev=out[-1] if out else None,
+                kind="terms.declared",
+                payload={"n": i, "name": f"Émile {i}", "terms": {"tdm": "reserved"}},
+                recorded_at=f"2026-01-01T00:00:{i % 60:02d}.000000Z",
+                actor="admin:registry",
+            )
+        )
     return out
 
 
@@ -36,13 +41,16 @@ def test_a_clean_chain_verifies() -> None:
     assert verify_chain([]).ok
 
 
-@pytest.mark.parametrize("field,value", [
-    ("payload", {"n": 999}),
-    ("kind", "terms.withdrawn"),
-    ("recorded_at", "2020-01-01T00:00:00.000000Z"),
-    ("actor", "someone:else"),
-    ("hash", "f" * 64),
-])
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("payload", {"n": 999}),
+        ("kind", "terms.withdrawn"),
+        ("recorded_at", "2020-01-01T00:00:00.000000Z"),
+        ("actor", "someone:else"),
+        ("hash", "f" * 64),
+    ],
+)
 def test_editing_any_field_is_caught_at_that_entry(field: str, value: object) -> None:
     entries = chain(10)
     entries[6] = dataclasses.replace(entries[6], **{field: value})
@@ -63,7 +71,7 @@ def test_deleting_and_reordering_are_caught() -> None:
     entries = chain(8)
     report = verify_chain(entries[:3] + entries[4:])
     assert report.first_bad_seq == 4 and "gap" in (report.reason or "")
-    swapped = entries[:2] + [entries[3], entries[2]] + entries[4:]
+    swapped = [*entries[:2], entries[3], entries[2], *entries[4:]]
     assert verify_chain(swapped).first_bad_seq == 3
 
 

@@ -18,8 +18,12 @@ from consentry.ledger.receipts import make_receipt, verify_receipt
 def receipt(key: Ed25519PrivateKey) -> dict[str, object]:
     return make_receipt(
         declaration={"party_id": "p1", "work_id": "w1", "terms": {"ai-train": "reserved"}},
-        declared_by="p1", ledger_seq=42, ledger_hash="ab" * 32,
-        recorded_at="2026-01-01T00:00:00.000000Z", registry="consentry-test", signing_key=key,
+        declared_by="p1",
+        ledger_seq=42,
+        ledger_hash="ab" * 32,
+        recorded_at="2026-01-01T00:00:00.000000Z",
+        registry="consentry-test",
+        signing_key=key,
     )
 
 
@@ -28,13 +32,16 @@ def test_round_trip() -> None:
     verify_receipt(receipt(key), key.public_key())
 
 
-@pytest.mark.parametrize("path,value", [
-    (("declaration", "terms", "ai-train"), "allowed"),
-    (("declared_by",), "p2"),
-    (("ledger", "seq"), 43),
-    (("recorded_at",), "2027-01-01T00:00:00.000000Z"),
-    (("registry",), "other"),
-])
+@pytest.mark.parametrize(
+    "path,value",
+    [
+        (("declaration", "terms", "ai-train"), "allowed"),
+        (("declared_by",), "p2"),
+        (("ledger", "seq"), 43),
+        (("recorded_at",), "2027-01-01T00:00:00.000000Z"),
+        (("registry",), "other"),
+    ],
+)
 def test_tampering_is_caught(path: tuple[str, ...], value: object) -> None:
     key = Ed25519PrivateKey.generate()
     r = copy.deepcopy(receipt(key))

@@ -171,13 +171,16 @@ def test_party_terms_only_catalogue_level() -> None:
     assert terms.status(Purpose.AI_TRAIN) is Status.RESERVED
 
 
-@pytest.mark.parametrize("statuses,expected", [
-    ((Status.ALLOWED, Status.ALLOWED), Outcome.ALLOW),
-    ((Status.ALLOWED, Status.LICENCE), Outcome.LICENCE_REQUIRED),
-    ((Status.LICENCE, Status.LICENCE), Outcome.LICENCE_REQUIRED),
-    ((Status.RESERVED, Status.ALLOWED), Outcome.DENY),
-    ((Status.LICENCE, Status.RESERVED), Outcome.DENY),
-])
+@pytest.mark.parametrize(
+    "statuses,expected",
+    [
+        ((Status.ALLOWED, Status.ALLOWED), Outcome.ALLOW),
+        ((Status.ALLOWED, Status.LICENCE), Outcome.LICENCE_REQUIRED),
+        ((Status.LICENCE, Status.LICENCE), Outcome.LICENCE_REQUIRED),
+        ((Status.RESERVED, Status.ALLOWED), Outcome.DENY),
+        ((Status.LICENCE, Status.RESERVED), Outcome.DENY),
+    ],
+)
 def test_most_restrictive_wins(statuses: tuple[Status, Status], expected: Outcome) -> None:
     ds = [decl("author", statuses[0], n=1), decl("press", statuses[1], n=2)]
     assert decide(work(), ds, purpose=Purpose.AI_TRAIN, at=T0).outcome is expected

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import text
+from tests.conftest import FakeClock
 
 from consentry.bootstrap import Registry
 from consentry.errors import Conflict, MandateError, NotFound, PermissionDenied, ValidationError
@@ -15,20 +16,25 @@ from consentry.registry.decisions import Outcome
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
-from tests.conftest import FakeClock
 
 
 def _setup(reg: Registry) -> dict[str, str]:
     svc = reg.service
     author = svc.create_party(
-        SYSTEM, name="Jane Austen", kind=PartyKind.PERSON, roles=[PartyRole.CREATOR],
-        identifiers=["isni:0000000121479135"], contacts=[ContactPoint("email", "jane@example.org")],
+        SYSTEM,
+        name="Jane Austen",
+        kind=PartyKind.PERSON,
+        roles=[PartyRole.CREATOR],
+        identifiers=["isni:0000000121479135"],
+        contacts=[ContactPoint("email", "jane@example.org")],
     )
     press = svc.create_party(
         SYSTEM, name="Example Press", kind=PartyKind.ORGANISATION, roles=[PartyRole.PUBLISHER]
     )
     org = svc.create_party(
-        SYSTEM, name="Society of Authors", kind=PartyKind.ORGANISATION,
+        SYSTEM,
+        name="Society of Authors",
+        kind=PartyKind.ORGANISATION,
         roles=[PartyRole.MEMBER_ORGANISATION],
     )
     dev = svc.create_party(
@@ -55,8 +61,11 @@ def test_work_lookup_by_any_identifier_form(registry: Registry) -> None:
     results = registry.service.lookup(
         ["9780007232833", "isbn:978-0-00-723283-3", "doi:10.1000/xyz", "isbn:9780000000002", "nope"]
     )
-    assert [r.id for r in results[:3]] == ["isbn:9780007232833", "isbn:9780007232833",
-                                           "doi:10.1000/xyz"]
+    assert [r.id for r in results[:3]] == [
+        "isbn:9780007232833",
+        "isbn:9780007232833",
+        "doi:10.1000/xyz",
+    ]
     for r in results[:3]:
         assert [w.id for w, _ in r.works] == [ids["work"]]
         assert r.works[0][1].as_dict()["ai-train"] == "reserved"
@@ -68,19 +77,30 @@ def test_consent_chain_and_history(registry: Registry, clock: FakeClock) -> None
     ids = _setup(registry)
     svc = registry.service
     t1 = clock.advance(days=1)
-    svc.declare_terms(SYSTEM, party_id=ids["press"], work_id=ids["work"],
-                      statuses={Purpose.AI_TRAIN: Status.ALLOWED})
+    svc.declare_terms(
+        SYSTEM,
+        party_id=ids["press"],
+        work_id=ids["work"],
+        statuses={Purpose.AI_TRAIN: Status.ALLOWED},
+    )
     d = svc.decide(work_id=ids["work"], purpose=Purpose.AI_TRAIN)
     assert d.outcome is Outcome.DENY  # the author has not consented
     clock.advance(days=1)
-    out = svc.declare_terms(Actor(Role.CREATOR, ids["author"]), party_id=ids["author"],
-                            statuses={Purpose.AI_TRAIN: Status.ALLOWED})
+    out = svc.declare_terms(
+        Actor(Role.CREATOR, ids["author"]),
+        party_id=ids["author"],
+        statuses={Purpose.AI_TRAIN: Status.ALLOWED},
+    )
     assert out.receipt["declaration"]["party_id"] == ids["author"]
     t2 = clock.now
     assert svc.decide(work_id=ids["work"], purpose=Purpose.AI_TRAIN).outcome is Outcome.ALLOW
     clock.advance(days=1)
-    svc.declare_terms(SYSTEM, party_id=ids["author"], work_id=ids["work"],
-                      statuses={Purpose.AI_TRAIN: Status.RESERVED})
+    svc.declare_terms(
+        SYSTEM,
+        party_id=ids["author"],
+        work_id=ids["work"],
+        statuses={Purpose.AI_TRAIN: Status.RESERVED},
+    )
     assert svc.decide(work_id=ids["work"], purpose=Purpose.AI_TRAIN).outcome is Outcome.DENY
     # the past is answered as it held then
     assert svc.decide(work_id=ids["work"], purpose=Purpose.AI_TRAIN, at=t2).outcome is (
@@ -101,32 +121,49 @@ def test_mandates_allow_acting_within_scope_only(registry: Registry, clock: Fake
     with pytest.raises(MandateError):
         svc.declare_terms(org, party_id=ids["author"], statuses={Purpose.AI_TRAIN: Status.RESERVED})
     with pytest.raises(PermissionDenied):  # an organisation cannot grant itself a mandate
-        svc.create_mandate(org, organisation_id=ids["org"], member_id=ids["author"],
-                           purposes=[Purpose.AI_TRAIN], territories=["WORLD"],
-                           valid_from=clock.now, valid_until=None, evidence="form")
-    m = svc.create_mandate(Actor(Role.CREATOR, ids["author"]), organisation_id=ids["org"],
-                           member_id=ids["author"], purposes=[Purpose.AI_TRAIN, Purpose.TDM],
-                           territories=["GB"], valid_from=clock.now, valid_until=None,
-                           evidence="signed form SoA-1")
+        svc.create_mandate(
+            org,
+            organisation_id=ids["org"],
+            member_id=ids["author"],
+            purposes=[Purpose.AI_TRAIN],
+            territories=["WORLD"],
+            valid_from=clock.now,
+            valid_until=None,
+            evidence="form",
+        )
+    m = svc.create_mandate(
+        Actor(Role.CREATOR, ids["author"]),
+        organisation_id=ids["org"],
+        member_id=ids["author"],
+        purposes=[Purpose.AI_TRAIN, Purpose.TDM],
+        territories=["GB"],
+        valid_from=clock.now,
+        valid_until=None,
+        evidence="signed form SoA-1",
+    )
     clock.advance(hours=1)
-    out = svc.declare_terms(org, party_id=ids["author"], territory="GB",
-                            statuses={Purpose.AI_TRAIN: Status.LICENCE})
+    out = svc.declare_terms(
+        org, party_id=ids["author"], territory="GB", statuses={Purpose.AI_TRAIN: Status.LICENCE}
+    )
     assert out.declarations[0].declared_by == ids["org"]
     assert out.declarations[0].mandate_id == m.id
     with pytest.raises(MandateError, match="search"):
-        svc.declare_terms(org, party_id=ids["author"], territory="GB",
-                          statuses={Purpose.SEARCH: Status.ALLOWED})
+        svc.declare_terms(
+            org, party_id=ids["author"], territory="GB", statuses={Purpose.SEARCH: Status.ALLOWED}
+        )
     with pytest.raises(MandateError):
-        svc.declare_terms(org, party_id=ids["author"], territory="FR",
-                          statuses={Purpose.AI_TRAIN: Status.ALLOWED})
+        svc.declare_terms(
+            org, party_id=ids["author"], territory="FR", statuses={Purpose.AI_TRAIN: Status.ALLOWED}
+        )
     # the organisation sees its member's contacts; a developer never does
     assert registry.service.get_party(org, ids["author"]).contacts
     assert not registry.service.get_party(Actor(Role.DEVELOPER, ids["dev"]), ids["author"]).contacts
     svc.withdraw_mandate(Actor(Role.CREATOR, ids["author"]), m.id)
     clock.advance(seconds=1)
     with pytest.raises(MandateError):
-        svc.declare_terms(org, party_id=ids["author"], territory="GB",
-                          statuses={Purpose.AI_TRAIN: Status.ALLOWED})
+        svc.declare_terms(
+            org, party_id=ids["author"], territory="GB", statuses={Purpose.AI_TRAIN: Status.ALLOWED}
+        )
     with pytest.raises(Conflict):
         svc.withdraw_mandate(SYSTEM, m.id)
 
@@ -138,8 +175,11 @@ def test_roles_are_enforced(registry: Registry) -> None:
     with pytest.raises(PermissionDenied):
         svc.declare_terms(dev, party_id=ids["author"], statuses={Purpose.SEARCH: Status.ALLOWED})
     with pytest.raises(PermissionDenied):
-        svc.declare_terms(Actor(Role.CREATOR, ids["author"]), party_id=ids["press"],
-                          statuses={Purpose.SEARCH: Status.ALLOWED})
+        svc.declare_terms(
+            Actor(Role.CREATOR, ids["author"]),
+            party_id=ids["press"],
+            statuses={Purpose.SEARCH: Status.ALLOWED},
+        )
     with pytest.raises(PermissionDenied):
         svc.create_party(dev, name="X", kind=PartyKind.PERSON, roles=[])
     with pytest.raises(PermissionDenied):
@@ -151,14 +191,20 @@ def test_bad_input_leaves_data_as_it_was(registry: Registry) -> None:
     svc = registry.service
     before = svc.counts()
     with pytest.raises(ValidationError, match="check digit"):
-        svc.create_work(SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X",
-                                          identifiers=("isbn:9780007232834",)))
+        svc.create_work(
+            SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X", identifiers=("isbn:9780007232834",))
+        )
     with pytest.raises(Conflict, match="already registered"):
-        svc.create_work(SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X",
-                                          identifiers=("isbn:9780007232833",)))
+        svc.create_work(
+            SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X", identifiers=("isbn:9780007232833",))
+        )
     with pytest.raises(ValidationError, match="neither a rights holder nor a creator"):
-        svc.declare_terms(SYSTEM, party_id=ids["dev"], work_id=ids["work"],
-                          statuses={Purpose.SEARCH: Status.ALLOWED})
+        svc.declare_terms(
+            SYSTEM,
+            party_id=ids["dev"],
+            work_id=ids["work"],
+            statuses={Purpose.SEARCH: Status.ALLOWED},
+        )
     with pytest.raises(NotFound):
         svc.decide(work_id="w-missing", purpose=Purpose.SEARCH)
     assert svc.counts() == before
@@ -170,9 +216,11 @@ def test_ledger_verifies_and_catches_a_hand_edited_row(registry: Registry) -> No
     report = registry.service.verify_ledger()
     assert report.ok and report.checked == report.head_seq and report.checked >= 5
     with registry.engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE ledger SET payload = replace(payload, 'Emma', 'Emmy') WHERE kind = 'work.created'"
-        ))
+        conn.execute(
+            text(
+                "UPDATE ledger SET payload = replace(payload, 'Emma', 'Emmy') WHERE kind = 'work.created'"
+            )
+        )
         bad = conn.execute(text("SELECT seq FROM ledger WHERE kind = 'work.created'")).scalar_one()
     report = registry.service.verify_ledger()
     assert not report.ok
@@ -190,8 +238,9 @@ def test_ledger_catches_a_deleted_last_row(registry: Registry) -> None:
 
 def test_api_keys_are_stored_hashed_and_authenticate(registry: Registry) -> None:
     ids = _setup(registry)
-    key_id, token = registry.service.create_api_key(SYSTEM, role=Role.CREATOR,
-                                                    party_id=ids["author"])
+    key_id, token = registry.service.create_api_key(
+        SYSTEM, role=Role.CREATOR, party_id=ids["author"]
+    )
     actor = registry.service.authenticate(token)
     assert actor == Actor(Role.CREATOR, ids["author"], key_id)
     with registry.engine.connect() as conn:
@@ -205,8 +254,9 @@ def test_api_keys_are_stored_hashed_and_authenticate(registry: Registry) -> None
 
 def test_receipts_are_reissued_identically(registry: Registry, clock: FakeClock) -> None:
     ids = _setup(registry)
-    out = registry.service.declare_terms(SYSTEM, party_id=ids["author"],
-                                         statuses={Purpose.TDM: Status.RESERVED})
+    out = registry.service.declare_terms(
+        SYSTEM, party_id=ids["author"], statuses={Purpose.TDM: Status.RESERVED}
+    )
     again = registry.service.receipt_for(Actor(Role.CREATOR, ids["author"]), out.ledger_seq)
     assert again == out.receipt
     with pytest.raises(PermissionDenied):
@@ -223,5 +273,9 @@ def test_listing_pages(registry: Registry) -> None:
     assert not {p.id for p in parties} & {p.id for p in rest}
     works = registry.service.list_works(offset=0, limit=10)
     assert [w.title for w, _ in works] == ["Emma"]
-    assert registry.service.work_terms(works[0][0].id, at=registry.service.clock()
-                                       + timedelta(days=1)).as_dict()["search"] == "reserved"
+    assert (
+        registry.service.work_terms(
+            works[0][0].id, at=registry.service.clock() + timedelta(days=1)
+        ).as_dict()["search"]
+        == "reserved"
+    )
