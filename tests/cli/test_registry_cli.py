@@ -102,7 +102,7 @@ def test_receipt_verifies_offline_and_tampering_is_caught(home: Path, tmp_path: 
     data = json.loads(receipt.read_text())
     data["declaration"]["terms"]["ai-input"] = "allowed"
     receipt.write_text(json.dumps(data))
-    code, out, err = run("receipt", "verify", str(receipt), home=home)
+    code, _, err = run("receipt", "verify", str(receipt), home=home)
     assert code != 0 and "error" in err
 
 
