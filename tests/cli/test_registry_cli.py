@@ -97,7 +97,7 @@ def test_receipt_verifies_offline_and_tampering_is_caught(home: Path, tmp_path: 
         home=home,
     )
     assert code == 0, err
-    code, out, err = run("receipt", "verify", str(receipt), home=home)
+    code, _out, err = run("receipt", "verify", str(receipt), home=home)
     assert code == 0, err
     data = json.loads(receipt.read_text())
     data["declaration"]["terms"]["ai-input"] = "allowed"
