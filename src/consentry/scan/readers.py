@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import zstandard
+
 from consentry.errors import ScanError
 from consentry.scan.model import Document
 
@@ -233,8 +235,6 @@ def _open_binary(path: str) -> IO[bytes]:
     if lower.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     if lower.endswith((".zst", ".zstd")):
-        import zstandard
-
         raw = open(path, "rb")  # noqa: SIM115 - closed by the wrapping stream
         reader = zstandard.ZstdDecompressor().stream_reader(raw, closefd=True)
         return io.BufferedReader(reader)
@@ -337,7 +337,7 @@ def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
                     continue
                 doc_id = _field_id(obj.get(options.id_field)) or where
                 yield Record(n, line, Document(doc_id, text, shard.name))
-    except (OSError, EOFError, zlib.error, ValueError) as exc:
+    except (OSError, EOFError, zlib.error, ValueError, zstandard.ZstdError) as exc:
         # truncated or corrupt compressed stream: keep what was read, note where it stopped
         log.add(f"{shard.name}:{n + 1}", f"unreadable from here on ({exc})")
 

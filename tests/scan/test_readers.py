@@ -1,0 +1,275 @@
+"""Corpus readers on real files of every format, bad records, and random bytes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from tests.scan.kit import PASSAGE_A, build_mixed_corpus, documents, write_jsonl, write_warc
+
+from consentry.errors import ScanError
+from consentry.scan.readers import (
+    ReadLog,
+    ReadOptions,
+    Shard,
+    discover_shards,
+    html_to_text,
+    read_shard,
+)
+
+
+def read_all(shard: Shard, options: ReadOptions | None = None) -> tuple[list, ReadLog]:
+    log = ReadLog()
+    return list(read_shard(shard, options or ReadOptions(), log)), log
+
+
+def test_discover_walks_a_folder_in_name_order_and_skips_unknown_files(tmp_path: Path) -> None:
+    build_mixed_corpus(tmp_path / "corpus")
+    shards = discover_shards([tmp_path / "corpus"])
+    assert [(s.name, s.kind) for s in shards] == [
+        ("corpus/books/novel.txt", "text"),
+        ("corpus/crawl/web-000.warc.gz", "warc"),
+        ("corpus/hf/data-00000-of-00002.arrow", "arrow"),
+        ("corpus/hf/data-00001-of-00002.arrow", "arrow"),
+        ("corpus/part-000.jsonl", "jsonl"),
+        ("corpus/part-001.jsonl.gz", "jsonl"),
+        ("corpus/part-002.jsonl.zst", "jsonl"),
+        ("corpus/part-003.parquet", "parquet"),
+    ]
+
+
+@pytest.mark.parametrize("name", ["a.jsonl", "a.jsonl.gz", "a.jsonl.zst", "a.json.gz"])
+def test_jsonl_in_every_compression_gives_the_same_documents(tmp_path: Path, name: str) -> None:
+    recs = documents(12, "d")
+    (shard,) = discover_shards([write_jsonl(tmp_path / name, recs)])
+    docs, log = read_all(shard)
+    assert [(d.id, d.text, d.shard) for d in docs] == [(r["id"], r["text"], name) for r in recs]
+    assert log.count == 0
+
+
+def test_parquet_streams_every_row_group(tmp_path: Path) -> None:
+    recs = documents(50, "p")
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.Table.from_pylist(recs), path, row_group_size=7)
+    assert pq.ParquetFile(path).num_row_groups == 8
+    docs, log = read_all(discover_shards([path])[0])
+    assert [d.id for d in docs] == [r["id"] for r in recs]
+    assert [d.text for d in docs] == [r["text"] for r in recs]
+    assert log.count == 0
+
+
+def test_warc_reads_html_responses_as_text_and_ignores_requests(tmp_path: Path) -> None:
+    recs = documents(4, "w")
+    (shard,) = discover_shards([write_warc(tmp_path / "c.warc.gz", recs)])
+    docs, log = read_all(shard)
+    assert len(docs) == 4
+    # request records are 1, 3, 5, 7; responses are 2, 4, 6, 8
+    assert [d.id for d in docs] == ["c.warc.gz:2", "c.warc.gz:4", "c.warc.gz:6", "c.warc.gz:8"]
+    assert [d.text.splitlines()[-1] for d in docs] == [r["text"] for r in recs]
+    assert all("var x" not in d.text for d in docs)
+    docs2, _ = read_all(shard, ReadOptions(id_field="WARC-Target-URI"))
+    assert [d.id for d in docs2] == [r["url"] for r in recs]
+
+
+def test_uncompressed_warc(tmp_path: Path) -> None:
+    (shard,) = discover_shards([write_warc(tmp_path / "c.warc", documents(2, "w"), gz=False)])
+    docs, _ = read_all(shard)
+    assert len(docs) == 2
+
+
+def test_hf_dataset_folder_reads_arrow_files_in_state_order(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    recs = build_mixed_corpus(corpus)["hf"]
+    shards = [s for s in discover_shards([corpus / "hf"])]
+    assert [s.name for s in shards] == [
+        "hf/data-00000-of-00002.arrow",
+        "hf/data-00001-of-00002.arrow",
+    ]
+    got = [d for s in shards for d in read_all(s)[0]]
+    assert [(d.id, d.text) for d in got] == [(r["id"], r["text"]) for r in recs]
+
+
+def test_text_file_is_one_document_named_by_its_path(tmp_path: Path) -> None:
+    build_mixed_corpus(tmp_path / "c")
+    (shard,) = discover_shards([tmp_path / "c" / "books" / "novel.txt"])
+    docs, _ = read_all(shard)
+    assert len(docs) == 1 and docs[0].id == "novel.txt" and PASSAGE_A in docs[0].text
+
+
+def test_id_field_falls_back_to_file_and_line(tmp_path: Path) -> None:
+    lines = [
+        {"text": "no id here"},
+        {"doc_id": 7, "text": "numeric id"},
+        {"doc_id": {"x": 1}, "text": "an object is no id"},
+    ]
+    path = write_jsonl(tmp_path / "x.jsonl", lines)
+    docs, _ = read_all(discover_shards([path])[0], ReadOptions(id_field="doc_id"))
+    assert [d.id for d in docs] == ["x.jsonl:1", "7", "x.jsonl:3"]
+
+
+def test_text_field_option(tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "x.jsonl", [{"id": "a", "content": "body"}])
+    docs, log = read_all(discover_shards([path])[0], ReadOptions(text_field="content"))
+    assert [d.text for d in docs] == ["body"] and log.count == 0
+
+
+def test_bad_jsonl_records_are_counted_with_their_line_and_never_stop_the_read(
+    tmp_path: Path,
+) -> None:
+    good = json.dumps({"id": "ok", "text": "fine"}).encode()
+    data = b"\n".join(
+        [
+            good,
+            b"{not json",
+            b"[1, 2]",
+            json.dumps({"id": "n"}).encode(),
+            json.dumps({"id": "t", "text": 5}).encode(),
+            b"\xff\xfe garbage",
+            b"",
+            good,
+        ]
+    )
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(data + b"\n")
+    docs, log = read_all(discover_shards([path])[0])
+    assert [d.id for d in docs] == ["ok", "ok"]
+    assert log.count == 5
+    assert [p.location for p in log.problems] == [f"bad.jsonl:{n}" for n in (2, 3, 4, 5, 6)]
+    assert "not valid JSON" in log.problems[0].reason
+    assert "expected a JSON object" in log.problems[1].reason
+    assert "'text' is missing" in log.problems[2].reason
+    assert "'text' is int, expected a string" in log.problems[3].reason
+
+
+def test_truncated_gzip_keeps_what_was_read_and_reports_where_it_stopped(
+    tmp_path: Path,
+) -> None:
+    data = gzip.compress(b"".join(json.dumps(r).encode() + b"\n" for r in documents(200, "g")))
+    path = tmp_path / "cut.jsonl.gz"
+    path.write_bytes(data[: len(data) // 2])
+    docs, log = read_all(discover_shards([path])[0])
+    assert 0 < len(docs) < 200
+    assert log.count == 1 and "unreadable from here on" in log.problems[0].reason
+    assert log.problems[0].location == f"cut.jsonl.gz:{len(docs) + 1}"
+
+
+def test_parquet_without_the_text_column_is_reported_not_raised(tmp_path: Path) -> None:
+    path = tmp_path / "p.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "body": "x"}]), path)
+    docs, log = read_all(discover_shards([path])[0])
+    assert docs == []
+    assert log.count == 1 and "no column 'text'" in log.problems[0].reason
+    assert "['body', 'id']" in log.problems[0].reason
+
+
+def test_parquet_null_text_is_a_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "p.parquet"
+    pq.write_table(
+        pa.Table.from_pylist([{"id": "a", "text": None}, {"id": "b", "text": "y"}]), path
+    )
+    docs, log = read_all(discover_shards([path])[0])
+    assert [d.id for d in docs] == ["b"] and log.problems[0].location == "p.parquet:1"
+
+
+def test_problems_are_all_counted_but_only_the_first_hundred_kept(tmp_path: Path) -> None:
+    path = tmp_path / "many.jsonl"
+    path.write_bytes(b"{\n" * 250)
+    docs, log = read_all(discover_shards([path])[0])
+    assert docs == [] and log.count == 250 and len(log.problems) == 100
+
+
+def test_discover_errors_name_the_path_and_what_was_expected(tmp_path: Path) -> None:
+    with pytest.raises(ScanError, match=r"does not exist"):
+        discover_shards([tmp_path / "missing"])
+    (tmp_path / "data.csv").write_text("a,b\n")
+    with pytest.raises(ScanError, match=r"data\.csv.*unknown type; expected one of .*\.jsonl"):
+        discover_shards([tmp_path / "data.csv"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ScanError, match=r"holds no readable file"):
+        discover_shards([tmp_path / "empty"])
+    write_jsonl(tmp_path / "a" / "x.jsonl", documents(1, "a"))
+    with pytest.raises(ScanError, match=r"share the shard name 'a/x\.jsonl'"):
+        discover_shards([tmp_path / "a", tmp_path / "a"])
+    with pytest.raises(ScanError, match=r"shard kind 'csv' is not one of"):
+        Shard("x", "csv", "x")
+
+
+def test_hf_state_file_listing_a_missing_file_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "ds").mkdir()
+    (tmp_path / "ds" / "dataset_info.json").write_text("{}")
+    (tmp_path / "ds" / "state.json").write_text(
+        json.dumps({"_data_files": [{"filename": "x.arrow"}]})
+    )
+    with pytest.raises(ScanError, match=r"lists x\.arrow, which is missing"):
+        discover_shards([tmp_path / "ds"])
+    (tmp_path / "ds" / "state.json").write_text("[]")
+    with pytest.raises(ScanError, match=r"not a Hugging Face dataset state file"):
+        discover_shards([tmp_path / "ds"])
+
+
+def test_html_to_text_drops_scripts_and_keeps_blocks_apart() -> None:
+    text = html_to_text(
+        b"<html><head><style>p{}</style></head><body><h1>Title</h1><p>One <b>two</b></p>"
+        b"<script>alert(1)</script><div>three</div></body></html>"
+    )
+    assert text == "Title\nOne two\nthree"
+    with pytest.raises(ValueError, match="no HTML document"):
+        html_to_text(b"")
+
+
+# ----------------------------------------------------------------- never crash on bytes
+
+_FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@_FUZZ
+@given(data=st.binary(max_size=400))
+@pytest.mark.parametrize(
+    "suffix", [".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".warc.gz", ".arrow", ".txt"]
+)
+def test_random_bytes_never_crash_a_reader(tmp_path: Path, suffix: str, data: bytes) -> None:
+    path = tmp_path / f"fuzz{suffix}"
+    path.write_bytes(data)
+    docs, log = read_all(discover_shards([path])[0])
+    assert all(isinstance(d.text, str) for d in docs)
+    assert log.count >= 0
+
+
+@_FUZZ
+@given(cut=st.integers(min_value=1, max_value=2000), flip=st.integers(min_value=0, max_value=255))
+@pytest.mark.parametrize("suffix", [".jsonl.gz", ".jsonl.zst", ".parquet", ".warc.gz"])
+def test_damaged_real_files_never_crash_a_reader(
+    tmp_path: Path, suffix: str, cut: int, flip: int
+) -> None:
+    recs = documents(10, "f")
+    path = tmp_path / f"src{suffix}"
+    if suffix == ".parquet":
+        pq.write_table(pa.Table.from_pylist(recs), path)
+    elif suffix == ".warc.gz":
+        write_warc(path, recs)
+    elif suffix == ".jsonl.zst":
+        path.write_bytes(
+            zstandard.ZstdCompressor().compress(
+                b"".join(json.dumps(r).encode() + b"\n" for r in recs)
+            )
+        )
+    else:
+        write_jsonl(path, recs)
+    raw = bytearray(path.read_bytes())
+    pos = cut % len(raw)
+    raw[pos] ^= flip
+    damaged = tmp_path / f"dmg{suffix}"
+    damaged.write_bytes(bytes(raw[: max(1, len(raw) - cut // 3)]))
+    docs, log = read_all(discover_shards([damaged])[0])  # the property: this never raises
+    assert len(docs) <= 10
+    assert all(isinstance(d.text, str) and d.id for d in docs)
+    assert log.count >= 0 and len(log.problems) == min(log.count, 100)
