@@ -1,0 +1,84 @@
+"""robots.txt from terms: per-agent groups from the catalogue, usage lines, an RSL licence.
+
+Layout (docs/signals.md, "Writing and checking"):
+
+* A header comment states the reservation (EU DSM Directive Art. 4(3)) and the contact.
+* ``License:`` (RSL) before the first group, when some purpose is ``licence`` and a licence
+  URL is known: a line before every group is read as global by the RSL 2025 guide *and* by
+  RSL 1.0 group scoping (no group has its own ``License:``), so it applies to every crawler.
+  A ``License:`` after the last group would bind only that group (the Medium pitfall).
+* One group lists every catalogue agent that serves a purpose which is not ``allowed``:
+  ``Disallow: /``. robots.txt cannot split one crawler's purposes, so a crawler is blocked
+  when any purpose it serves is reserved or licensed. No usage lines go in this group (a
+  "yes" there would contradict the block; ``consentry signals lint`` flags that).
+* One group lists the agents whose every purpose is allowed: ``Allow: /`` plus the usage lines.
+* The ``*`` group: ``Disallow: /`` when no purpose is allowed, else ``Allow: /``; then
+  ``Content-Usage`` (aipref) and ``Content-Signal`` for everything else.
+"""
+
+from __future__ import annotations
+
+from consentry.registry.purposes import ALL_PURPOSES
+from consentry.registry.terms import TermsSet
+from consentry.signals.agents import Catalogue, load_catalogue
+from consentry.signals.write.options import (
+    WriteOptions,
+    allowed,
+    content_signal,
+    content_usage,
+    has_licence,
+    one_line,
+)
+
+
+def blocked_and_allowed(terms: TermsSet, catalogue: Catalogue) -> tuple[list[str], list[str]]:
+    """Catalogue tokens to block and to allow explicitly, in catalogue order."""
+    blocked: list[str] = []
+    permitted: list[str] = []
+    for agent in catalogue.agents:
+        if not agent.purposes:
+            continue
+        if all(allowed(terms, p) for p in agent.purposes):
+            permitted.append(agent.token)
+        else:
+            blocked.append(agent.token)
+    return blocked, permitted
+
+
+def render(
+    terms: TermsSet,
+    options: WriteOptions | None = None,
+    *,
+    catalogue: Catalogue | None = None,
+) -> bytes:
+    opts = options or WriteOptions()
+    cat = catalogue or load_catalogue()
+    blocked, permitted = blocked_and_allowed(terms, cat)
+    usage = [f"Content-Usage: {content_usage(terms)}", f"Content-Signal: {content_signal(terms)}"]
+    lines = [
+        "# robots.txt written by consentry from the declared AI-use terms",
+        "# (catalogue v"
+        + cat.version
+        + "). Terms: "
+        + ", ".join(f"{p.value}={terms.status(p).value}" for p in ALL_PURPOSES),
+        "# Uses marked 'no' are an express reservation of rights under Article 4(3) of",
+        "# Directive (EU) 2019/790 (text and data mining), including for AI training.",
+    ]
+    if opts.contact:
+        lines.append(f"# Licensing contact: {one_line(opts.contact, 'contact')}")
+    rsl = opts.rsl_url()
+    if has_licence(terms) and rsl:
+        lines += ["", f"License: {one_line(rsl, 'licence-url')}"]
+    if blocked:
+        lines.append("")
+        lines += [f"User-agent: {t}" for t in blocked]
+        lines.append("Disallow: /")
+    if permitted:
+        lines.append("")
+        lines += [f"User-agent: {t}" for t in permitted]
+        lines.append("Allow: /")
+        lines += usage
+    lines += ["", "User-agent: *"]
+    lines.append("Allow: /" if any(allowed(terms, p) for p in ALL_PURPOSES) else "Disallow: /")
+    lines += usage
+    return ("\n".join(lines) + "\n").encode("utf-8")

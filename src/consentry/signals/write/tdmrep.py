@@ -1,0 +1,85 @@
+"""W3C TDMRep: ``/.well-known/tdmrep.json`` and its ODRL ``Offer`` policy.
+
+One rule for the whole site (``location: "/"``). The ``tdm-policy`` link and the policy go
+with ``tdm-reservation: 1`` only when the reserved purposes are all ``licence`` (see
+:func:`consentry.signals.write.options.tdm_reservation`). The policy is an ODRL 2.2 ``Offer``
+under the TDMRep profile permitting ``tdm:mine`` with the duties ``obtainConsent`` and
+``compensate`` (licence = advance authorisation on payment terms).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from consentry.errors import SignalError
+from consentry.registry.terms import TermsSet
+from consentry.signals.write.options import WriteOptions, licence_urls, tdm_reservation
+
+ODRL_CONTEXT = ["http://www.w3.org/ns/odrl.jsonld", "http://www.w3.org/ns/tdmrep.jsonld"]
+TDMREP_PROFILE = "http://www.w3.org/ns/tdmrep"
+
+
+def rules(terms: TermsSet, options: WriteOptions | None = None) -> list[dict[str, Any]]:
+    opts = options or WriteOptions()
+    value, with_policy = tdm_reservation(terms)
+    rule: dict[str, Any] = {"location": "/", "tdm-reservation": value}
+    policy = opts.tdm_policy_url()
+    if with_policy and policy:
+        rule["tdm-policy"] = policy
+    return [rule]
+
+
+def render(terms: TermsSet, options: WriteOptions | None = None) -> bytes:
+    return (json.dumps(rules(terms, options), indent=2) + "\n").encode("utf-8")
+
+
+def policy(terms: TermsSet, options: WriteOptions | None = None) -> dict[str, Any]:
+    """The ODRL Offer for ``terms``; raises SignalError when no TDMRep purpose is licensed."""
+    opts = options or WriteOptions()
+    value, with_policy = tdm_reservation(terms)
+    if not with_policy:
+        raise SignalError(
+            "terms have no TDMRep licence to offer (tdm-reservation is "
+            f"{value}{' with a reserved purpose' if value else ''}); a policy is written "
+            "only when every reserved TDM/AI purpose is 'licence'",
+            field="format",
+            value="tdmrep-policy",
+            expected="terms with licence for the reserved purposes among tdm, ai-*",
+        )
+    uid = opts.tdm_policy_url()
+    if uid is None:
+        digest = hashlib.sha256(json.dumps(terms.as_dict(), sort_keys=True).encode()).hexdigest()
+        uid = f"urn:consentry:tdm-policy:{digest[:16]}"
+    permission: dict[str, Any] = {
+        "action": "tdm:mine",
+        "duty": [{"action": "obtainConsent"}, {"action": "compensate"}],
+    }
+    if opts.origin:
+        permission["target"] = f"{opts.origin}/"
+    doc: dict[str, Any] = {
+        "@context": ODRL_CONTEXT,
+        "@type": "Offer",
+        "profile": TDMREP_PROFILE,
+        "uid": uid,
+        "permission": [permission],
+    }
+    assigner: dict[str, Any] = {}
+    if opts.contact:
+        if "@" in opts.contact and not opts.contact.startswith(("http:", "https:")):
+            assigner["vcard:hasEmail"] = (
+                opts.contact if opts.contact.startswith("mailto:") else f"mailto:{opts.contact}"
+            )
+        else:
+            assigner["vcard:hasURL"] = opts.contact
+    urls = licence_urls(terms)
+    if urls:
+        assigner.setdefault("vcard:hasURL", urls[0])
+    if assigner:
+        doc["assigner"] = assigner
+    return doc
+
+
+def render_policy(terms: TermsSet, options: WriteOptions | None = None) -> bytes:
+    return (json.dumps(policy(terms, options), indent=2) + "\n").encode("utf-8")
