@@ -22,7 +22,8 @@ from lxml import etree
 from consentry.errors import SignalError
 from consentry.registry.purposes import ALL_PURPOSES
 from consentry.registry.terms import TermsSet
-from consentry.signals.purposes import PLUS_VOCAB, iptc_dmi_for, signal_status_for
+from consentry.signals.model import RESTRICTIVENESS
+from consentry.signals.purposes import IPTC_DMI, PLUS_VOCAB, iptc_dmi_for, signal_status_for
 from consentry.signals.write.options import WriteOptions, licence_urls, tdm_reservation
 
 X_NS = "adobe:ns:meta/"
@@ -39,7 +40,15 @@ MAX_JPEG_XMP = 65533 - 2 - len(JPEG_XMP_ID)
 
 
 def dmi_code(terms: TermsSet) -> str:
-    return iptc_dmi_for({p: signal_status_for(terms.status(p)) for p in ALL_PURPOSES})
+    """The PLUS DMI code for ``terms``: the crosswalk's choice, unless that code would read
+    as more permissive than the terms for some purpose (``DMI-PROHIBITED-SEECONSTRAINT``
+    reads as "licence" for every purpose, also a reserved one); then ``DMI-PROHIBITED``."""
+    wanted = {p: signal_status_for(terms.status(p)) for p in ALL_PURPOSES}
+    code = iptc_dmi_for(wanted)
+    for p, got in IPTC_DMI[code].items():
+        if RESTRICTIVENESS.index(got) > RESTRICTIVENESS.index(wanted[p]):
+            return "DMI-PROHIBITED"
+    return code
 
 
 def _description(terms: TermsSet, opts: WriteOptions) -> etree._Element:

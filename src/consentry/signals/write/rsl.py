@@ -10,7 +10,8 @@ One ``<content url>`` (the site, or ``/``) with one ``<license>`` per kind of of
   permits in every licence).
 
 RSL has no token for ``tdm`` alone: when all five purposes share one status the single token
-``all`` says it for all of them (``tdm`` included); otherwise ``tdm`` is not expressed.
+``all`` says it for all of them (``tdm`` included); when nothing but ``tdm`` could be offered,
+``all`` is prohibited (``tdm`` reserved with the rest); otherwise ``tdm`` is not expressed.
 """
 
 from __future__ import annotations
@@ -60,7 +61,9 @@ def render(terms: TermsSet, options: WriteOptions | None = None) -> bytes:
     content.set("url", f"{opts.origin}/" if opts.origin else "/")
     offers, prohibited = _offers(terms, opts)
     if not offers:
-        offers = [("free", None, [])]  # a licence that only prohibits
+        # Nothing to offer: a <license> without <permits> covers "all", so it prohibits
+        # "all" (tdm, which RSL cannot name alone, is then reserved too: restrictive).
+        offers, prohibited = [("free", None, [])], ["all"]
     for i, (payment, url, tokens) in enumerate(offers):
         lic = etree.SubElement(content, f"{{{RSL_NS}}}license")
         if tokens:
