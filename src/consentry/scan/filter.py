@@ -39,7 +39,7 @@ __all__ = ["MODES", "FilterResult", "ShardFilterResult", "filter_corpus", "filte
 
 MODES = ("drop", "redact")
 STATE_DIR = ".consentry-filter"
-MANIFEST = "removals.jsonl"
+MANIFEST = "_removals.jsonl"  # "_": corpus discovery skips it
 _REDACT_ROUNDS = 3
 
 
@@ -78,8 +78,9 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _open_out(path: Path) -> IO[bytes]:
-    name = path.name.lower()
+def _open_out(path: Path, like: Path) -> IO[bytes]:
+    """Open ``path`` for writing, compressed as the name of ``like`` says."""
+    name = like.name.lower()
     if name.endswith(".gz"):
         return gzip.open(path, "wb")  # type: ignore[return-value]
     if name.endswith((".zst", ".zstd")):
@@ -251,7 +252,7 @@ def filter_shard(
     wrote = True
     try:
         if shard.kind == "jsonl":
-            with _open_out(tmp) as out:
+            with _open_out(tmp, target) as out:
                 for raw, doc, decision in records():
                     if doc is None or (decision is not None and decision.text is None):
                         continue
@@ -394,7 +395,7 @@ def filter_corpus(
     on_shard: Callable[[ShardFilterResult], None] | None = None,
 ) -> FilterResult:
     """Filter every shard into ``out_dir`` and write the removal manifest
-    (``out_dir/removals.jsonl``, the shards' parts in shard-name order)."""
+    (``out_dir/_removals.jsonl``, the shards' parts in shard-name order)."""
     if mode not in MODES:
         raise ScanError(f"filter mode {mode!r} is not one of {list(MODES)}", mode=mode)
     if workers < 1:

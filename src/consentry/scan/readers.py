@@ -15,6 +15,8 @@ Document ids are the ``--id-field`` value when the record has one, else
 ``"<shard>:<n>"`` with ``n`` the 1-based line (JSONL), row (Parquet, Arrow) or record (WARC)
 number. A plain-text file is one document whose id is the shard name. Shard names are paths
 relative to the parent of the corpus argument, so ids do not depend on the working directory.
+In a folder, files and folders whose names start with ``.`` or ``_`` are skipped (hidden
+files, and metadata such as ``_SUCCESS`` or the filter's ``_removals.jsonl``).
 """
 
 from __future__ import annotations
@@ -162,7 +164,7 @@ def _walk(folder: Path, root: Path, out: list[Shard]) -> None:
         out.extend(Shard(str(p), "arrow", p.relative_to(root).as_posix()) for p in hf)
         return
     for child in sorted(folder.iterdir(), key=lambda p: p.name):
-        if child.name.startswith("."):
+        if child.name.startswith((".", "_")):  # hidden, or Hadoop-style metadata (_SUCCESS)
             continue
         if child.is_dir():
             _walk(child, root, out)
