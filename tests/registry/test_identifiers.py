@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -356,3 +357,30 @@ def test_untrusted_text_either_parses_idempotently_or_raises_identifier_error(
     assert Identifier(ident.scheme, ident.value) == ident
     assert str(ident).startswith(ident.scheme.value + ":")
     assert str(ident).isprintable()
+
+
+# --- docs/identifiers.md stays honest ----------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "identifiers.md"
+ROW = re.compile(r"^\| `([^`]*)` \| `([^`]*)` \|$")
+
+
+def _doc_rows(section: str) -> list[tuple[str, str]]:
+    text = DOC.read_text(encoding="utf-8").split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    return [(m[1], m[2]) for line in text.splitlines() if (m := ROW.match(line))]
+
+
+def test_every_documented_example_is_what_the_parser_does() -> None:
+    rows = _doc_rows("Accepted forms")
+    assert len(rows) >= 15
+    for text, canonical in rows:
+        assert str(parse_identifier(text)) == canonical, text
+
+
+def test_every_documented_error_message_is_the_real_one() -> None:
+    rows = _doc_rows("Errors")
+    assert len(rows) >= 10
+    for text, message in rows:
+        with pytest.raises(IdentifierError) as caught:
+            parse_identifier(text)
+        assert str(caught.value) == message, text
