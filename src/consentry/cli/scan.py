@@ -29,7 +29,13 @@ from consentry.cli.common import reports_errors
 from consentry.errors import ScanError
 from consentry.scan.executors import ENGINES, run
 from consentry.scan.filter import MODES, FilterResult, ShardFilterResult, filter_corpus
-from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult, write_matches
+from consentry.scan.pipeline import (
+    IndexMatcher,
+    MatcherFactory,
+    ScanResult,
+    ShardResult,
+    write_matches,
+)
 from consentry.scan.readers import ReadOptions, discover_shards
 from consentry.scan.report import build_report, render_html, report_json
 
@@ -40,15 +46,15 @@ def index_matcher_factory(index: Path) -> MatcherFactory:
     """The fingerprint matcher for an index file (``consentry fingerprints build``)."""
     if not index.is_file():
         raise ScanError(f"index {str(index)!r} does not exist", path=str(index))
-    try:
-        module = importlib.import_module("consentry.scan.match")
-        factory: MatcherFactory = module.IndexMatcher(str(index))
-    except (ImportError, AttributeError) as exc:
-        raise ScanError(
-            "the fingerprint matcher (consentry.scan.match) is not part of this build yet",
-            path=str(index),
-        ) from exc
-    return factory
+    for module in ("consentry.scan.match", "consentry.fingerprints.index"):
+        try:
+            importlib.import_module(module)
+        except ImportError as exc:
+            raise ScanError(
+                f"the fingerprint matcher ({module}) is not part of this build yet",
+                path=str(index),
+            ) from exc
+    return IndexMatcher(str(index))
 
 
 def report_paths(report: Path) -> tuple[Path, Path]:

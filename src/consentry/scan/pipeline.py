@@ -10,7 +10,9 @@ byte-identical match files.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import importlib
 import json
 import os
 import tempfile
@@ -27,6 +29,7 @@ from consentry.scan.readers import ReadLog, ReadOptions, ReadProblem, Shard, rea
 __all__ = [
     "EXAMPLES_PER_WORK",
     "Example",
+    "IndexMatcher",
     "LiteralMatcher",
     "Matcher",
     "MatcherFactory",
@@ -253,6 +256,81 @@ def read_matches(path: str | Path) -> list[dict[str, Any]]:
     """The lines of a match file, as dicts (for tests and reports of earlier scans)."""
     with open(path, encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+# --------------------------------------------------------------------------- index matcher
+
+
+def _load_index(path: str) -> Any:
+    index_mod = importlib.import_module("consentry.fingerprints.index")
+    cls = index_mod.Index
+    for name in ("open", "load", "from_file"):
+        loader = getattr(cls, name, None)
+        if callable(loader):
+            return loader(path)
+    return cls(path)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexMatcher:
+    """The matcher factory for a fingerprint index file: each worker memory-maps the index
+    once and runs ``consentry.scan.match.match_documents`` over its documents.
+
+    ``options`` are ``MatchOptions`` (the thresholds); ``None`` means the matcher's defaults.
+    """
+
+    index_path: str
+    options: Any = None
+
+    def _options(self) -> Any:
+        if self.options is not None:
+            return self.options
+        return importlib.import_module("consentry.scan.match").MatchOptions()
+
+    def __call__(self) -> Matcher:
+        match_mod = importlib.import_module("consentry.scan.match")
+        index = _load_index(self.index_path)
+        options = self._options()
+        match_documents = match_mod.match_documents
+
+        def match(docs: Iterable[Document]) -> Iterator[Match]:
+            return iter(match_documents(docs, index, options=options))
+
+        return match
+
+    def describe(self) -> dict[str, Any]:
+        options = self._options()
+        if dataclasses.is_dataclass(options) and not isinstance(options, type):
+            thresholds = dataclasses.asdict(options)
+        else:
+            thresholds = dict(vars(options))
+        size, digest = file_sha256(self.index_path)
+        info: dict[str, Any] = {"path": self.index_path, "size": size, "sha256": digest}
+        spec: Any = None
+        try:
+            index = _load_index(self.index_path)
+            for key in ("works", "n_works", "work_count"):
+                value = getattr(index, key, None)
+                if isinstance(value, int):
+                    info["works"] = value
+                    break
+                if isinstance(value, list | tuple):
+                    info["works"] = len(value)
+                    break
+            spec = getattr(index, "spec", None)
+        except (OSError, ValueError, ScanError):
+            pass
+        spec_name = getattr(spec, "name", None) or getattr(spec, "version", None) or spec
+        return {
+            "matcher": "fingerprint",
+            "index": info,
+            "spec": None if spec_name is None else str(spec_name),
+            "thresholds": {k: v for k, v in thresholds.items() if _is_scalar(v)},
+        }
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool) or value is None
 
 
 # --------------------------------------------------------------------------- literal matcher

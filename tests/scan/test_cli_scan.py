@@ -1,0 +1,156 @@
+"""``consentry scan`` / ``consentry filter``: the command functions with an injected matcher,
+and the Typer commands' argument checks and error messages."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from tests.scan.kit import MATCHER, build_mixed_corpus, documents, write_jsonl
+from typer.testing import CliRunner
+
+from consentry.cli.app import build_app
+from consentry.cli.scan import report_paths, run_filter, run_scan
+from consentry.errors import ScanError
+from consentry.scan.pipeline import read_matches
+
+runner = CliRunner()
+app = build_app()
+
+
+def _console() -> tuple[Console, io.StringIO]:
+    buf = io.StringIO()
+    return Console(file=buf, width=200, force_terminal=False), buf
+
+
+def test_run_scan_writes_matches_and_both_reports_and_prints_thresholds(tmp_path: Path) -> None:
+    build_mixed_corpus(tmp_path / "corpus")
+    (tmp_path / "corpus" / "part-009.jsonl").write_text('{"id": 1}\n')
+    console, buf = _console()
+    result = run_scan(
+        [tmp_path / "corpus"],
+        MATCHER,
+        matches=tmp_path / "m.jsonl",
+        report=tmp_path / "rep" / "scan",
+        console=console,
+        now=datetime(2026, 11, 29, 3, 0, tzinfo=UTC),
+        workers=2,
+    )
+    lines = read_matches(tmp_path / "m.jsonl")
+    assert len(lines) == len(result.matches) > 0
+    assert set(lines[0]) == {"doc", "work", "words", "level", "spans", "similarity"}
+    report = json.loads((tmp_path / "rep" / "scan.json").read_text())
+    assert report["generated"] == "2026-11-29T03:00:00+00:00"
+    assert report["engine"] == {"name": "local", "workers": 2}
+    assert (tmp_path / "rep" / "scan.html").read_text().startswith("<!doctype html>")
+    out = buf.getvalue()
+    assert "thresholds: none recorded" in out
+    assert f"{len(lines):,} matches written" in out
+    assert "corpus/part-009.jsonl:1: field 'text' is missing" in out
+
+
+def test_run_scan_with_two_corpus_arguments_and_field_options(tmp_path: Path) -> None:
+    recs = [{"key": r["id"], "body": r["text"]} for r in documents(10, "f")]
+    write_jsonl(tmp_path / "a" / "x.jsonl", recs[:5])
+    write_jsonl(tmp_path / "b" / "x.jsonl", recs[5:])
+    from consentry.scan.readers import ReadOptions
+
+    console, _ = _console()
+    result = run_scan(
+        [tmp_path / "a", tmp_path / "b"],
+        MATCHER,
+        matches=tmp_path / "m.jsonl",
+        options=ReadOptions(text_field="body", id_field="key"),
+        console=console,
+    )
+    assert result.documents == 10
+    assert {m.doc for m in result.matches} == {"f-0000", "f-0005", "f-0007"}
+
+
+def test_run_filter_then_scan_finds_nothing(tmp_path: Path) -> None:
+    build_mixed_corpus(tmp_path / "corpus")
+    console, buf = _console()
+    res = run_filter([tmp_path / "corpus"], MATCHER, out=tmp_path / "out", console=console)
+    assert res.total("dropped") > 0
+    assert "dropped" in buf.getvalue() and "_removals.jsonl" in buf.getvalue()
+    again = run_scan([tmp_path / "out"], MATCHER, matches=tmp_path / "m.jsonl", console=console)
+    assert again.matches == [] and (tmp_path / "m.jsonl").read_text() == ""
+    run_filter([tmp_path / "corpus"], MATCHER, out=tmp_path / "out", console=console)
+    assert "shards already done, skipped" in buf.getvalue()
+
+
+def test_run_functions_refuse_unknown_engine_and_mode(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "c.jsonl", documents(1, "x"))
+    console, _ = _console()
+    with pytest.raises(ScanError, match="engine 'dask' is not one of"):
+        run_scan(
+            [tmp_path / "c.jsonl"], MATCHER, matches=tmp_path / "m", engine="dask", console=console
+        )
+    with pytest.raises(ScanError, match="--mode 'erase' is not one of"):
+        run_filter(
+            [tmp_path / "c.jsonl"], MATCHER, out=tmp_path / "o", mode="erase", console=console
+        )
+
+
+def test_report_paths() -> None:
+    assert report_paths(Path("r")) == (Path("r.json"), Path("r.html"))
+    assert report_paths(Path("d/r.html")) == (Path("d/r.json"), Path("d/r.html"))
+    assert report_paths(Path("d/r.v1.json")) == (Path("d/r.v1.json"), Path("d/r.v1.html"))
+
+
+def test_scan_command_names_a_missing_index(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "c.jsonl", documents(1, "x"))
+    r = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path / "c.jsonl"),
+            "--index",
+            str(tmp_path / "nope.idx"),
+            "--matches",
+            str(tmp_path / "m.jsonl"),
+        ],
+    )
+    assert r.exit_code == 1
+    assert "nope.idx' does not exist" in r.stderr
+
+
+def test_filter_command_refuses_an_unknown_purpose(tmp_path: Path) -> None:
+    write_jsonl(tmp_path / "c.jsonl", documents(1, "x"))
+    r = runner.invoke(
+        app,
+        [
+            "filter",
+            str(tmp_path / "c.jsonl"),
+            "--index",
+            str(tmp_path / "i"),
+            "--out",
+            str(tmp_path / "o"),
+            "--purpose",
+            "ai-everything",
+        ],
+    )
+    assert r.exit_code == 2
+    assert "unknown purpose 'ai-everything'" in r.stderr
+
+
+def test_commands_are_registered_with_their_options() -> None:
+    r = runner.invoke(app, ["scan", "--help"])
+    assert r.exit_code == 0
+    for option in (
+        "--index",
+        "--matches",
+        "--report",
+        "--text-field",
+        "--id-field",
+        "--workers",
+        "--engine",
+    ):
+        assert option in r.stdout
+    r = runner.invoke(app, ["filter", "--help"])
+    for option in ("--index", "--out", "--purpose", "--mode"):
+        assert option in r.stdout
