@@ -1,0 +1,265 @@
+"""Signal commands: ``signals write``, ``signals read``, ``signals lint`` and ``check``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+import typer
+
+from consentry.cli.common import HomeOption, echo_json, reports_errors, settings_for
+from consentry.errors import SignalError, ValidationError
+from consentry.registry.terms import TermsSet, parse_terms_spec
+from consentry.signals.check import CheckConfig, Checker, Fetched, RegistryLookup, rsl_links
+from consentry.signals.lint import SiteCarriers, lint
+from consentry.signals.read import read_file
+from consentry.signals.write import FORMATS, WriteOptions, write
+
+signals_app = typer.Typer(
+    help="Machine-readable AI-use signals: write every carrier, read one, lint a site.",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(signals_app, name="signals")
+    app.command("check")(check)
+
+
+def _terms_from(
+    work: str | None, party: str | None, spec: str | None, home: Path | None, attribution: bool
+) -> TermsSet:
+    given = [n for n, v in (("--work", work), ("--party", party), ("--terms", spec)) if v]
+    if len(given) != 1:
+        raise ValidationError(
+            f"give exactly one of --work, --party, --terms (got {', '.join(given) or 'none'})",
+            field="terms",
+            value=given,
+            expected="one of --work ID, --party ID, --terms SPEC",
+        )
+    if spec is not None:
+        return TermsSet.from_statuses(parse_terms_spec(spec), attribution_required=attribution)
+    from consentry.bootstrap import open_registry
+
+    with open_registry(settings=settings_for(home)) as reg:
+        return reg.current_terms(work) if work is not None else reg.party_terms(str(party))
+
+
+@signals_app.command("write")
+@reports_errors
+def write_cmd(
+    fmt: str = typer.Option(..., "--format", "-f", help=f"One of: {', '.join(FORMATS)}."),
+    work: str | None = typer.Option(None, "--work", help="Write the terms of this work."),
+    party: str | None = typer.Option(None, "--party", help="Write this party's catalogue terms."),
+    terms: str | None = typer.Option(
+        None, "--terms", help='Terms given directly, e.g. "ai-train=reserved;search=allowed".'
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write here (default stdout)."),
+    input_file: Path | None = typer.Option(
+        None, "--in", help="The file to write into (epub, pdf, image formats)."
+    ),
+    site_url: str | None = typer.Option(None, "--site-url", help="The site's origin URL."),
+    policy_url: str | None = typer.Option(None, "--policy-url", help="Where the TDM policy is."),
+    licence_url: str | None = typer.Option(
+        None, "--licence-url", help="Where the RSL license.xml is served."
+    ),
+    contact: str | None = typer.Option(None, "--contact", help="Licensing contact (e-mail/URL)."),
+    attribution: bool = typer.Option(
+        False, "--attribution", help="With --terms: allowed uses require attribution."
+    ),
+    home: Path | None = HomeOption,
+) -> None:
+    """Write one signal carrier from a work's, a party's or given terms."""
+    ts = _terms_from(work, party, terms, home, attribution)
+    opts = WriteOptions(site_url, policy_url, licence_url, contact)
+    data = None
+    if input_file is not None:
+        try:
+            data = input_file.read_bytes()
+        except OSError as e:
+            raise SignalError(
+                f"cannot read --in {input_file}: {e.strerror or e}",
+                field="in",
+                value=str(input_file),
+                expected="a readable file",
+            ) from None
+    body = write(ts, fmt, options=opts, data=data)
+    if out is None:
+        if FORMATS[fmt.strip().lower()].needs_input and sys.stdout.isatty():
+            raise SignalError(
+                f"format {fmt!r} produces a binary file; give --out PATH",
+                field="out",
+                expected="--out PATH",
+            )
+        sys.stdout.buffer.write(body)
+        sys.stdout.flush()
+    else:
+        out.write_bytes(body)
+        typer.echo(f"wrote {len(body)} bytes of {fmt} to {out}", err=True)
+
+
+@signals_app.command("read")
+@reports_errors
+def read_cmd(
+    file: Path = typer.Argument(..., help="The local file to read."),
+    carrier: str = typer.Option(..., "--carrier", "-c", help="What the file is (robots, ...)."),
+    url: str | None = typer.Option(None, "--url", help="The URL the file belongs to / is for."),
+    agent: str = typer.Option("*", "--agent", help="Crawler product token, default '*'."),
+    home: Path | None = HomeOption,
+) -> None:
+    """Read one local carrier file and resolve it (JSON on stdout)."""
+    echo_json(read_file(file, carrier, url=url, agent=agent).to_json())
+
+
+@signals_app.command("lint")
+@reports_errors
+def lint_cmd(
+    url: str = typer.Argument(..., help="A page URL of the site to lint."),
+    as_json: bool = typer.Option(False, "--json", help="Print the findings as JSON."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds per request."),
+    home: Path | None = HomeOption,
+) -> None:
+    """Fetch a site's carriers and report contradictions and common errors, with fixes.
+
+    Exit status 1 when an error-level finding is reported.
+    """
+    site = asyncio.run(_fetch_site(url, CheckConfig(timeout=timeout, retries=1)))
+    findings = lint(site)
+    if as_json:
+        echo_json([f.to_json() for f in findings])
+    elif not findings:
+        typer.echo(f"{url}: no problems found")
+    else:
+        for f in findings:
+            typer.echo(f"{f.severity}: [{f.code}] {f.carrier}: {f.message}")
+            typer.echo(f"  fix: {f.fix}")
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+async def _fetch_site(url: str, config: CheckConfig) -> SiteCarriers:
+    from consentry.signals.check import origin_of
+    from consentry.signals.tdmrep import parse_tdmrep_file
+
+    origin = origin_of(url)
+    async with Checker(config) as c:
+        robots_f, tdm_f, page = await asyncio.gather(
+            c.fetch(f"{origin}/robots.txt", "robots"),
+            c.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep"),
+            c.fetch(url, "page"),
+        )
+        policy: Fetched | None = None
+        if tdm_f.ok:
+            rule, _ = parse_tdmrep_file(tdm_f.body).rule_for(url)
+            if rule is not None and rule.policy:
+                policy = await c.fetch(rule.policy, "tdm-policy")
+        from consentry.signals.robots import parse_robots
+
+        rsl_urls: list[str] = []
+        if robots_f.ok:
+            rf = parse_robots(robots_f.body.decode("utf-8", errors="replace"))
+            rsl_urls += [u.value for g in rf.groups for u in g.usage if u.kind == "license"]
+            rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
+        rsl_urls += rsl_links(page)
+        docs = []
+        for u in dict.fromkeys(rsl_urls):
+            f = await c.fetch(u, "rsl")
+            if f.ok:
+                docs.append((u, f.body))
+    return SiteCarriers(
+        url,
+        robots_txt=robots_f.body if robots_f.ok else None,
+        robots_status=robots_f.status,
+        tdmrep_json=tdm_f.body if tdm_f.ok else None,
+        tdm_policy=policy.body if policy is not None and policy.ok else None,
+        tdm_policy_type=policy.media_type() if policy is not None and policy.ok else None,
+        page_headers=page.headers,
+        page_html=page.body if page.ok and "html" in page.media_type() else None,
+        rsl_documents=tuple(docs),
+    )
+
+
+@reports_errors
+def check(
+    urls: list[str] | None = typer.Argument(None, help="URLs to check."),
+    urls_file: Path | None = typer.Option(None, "--urls", help="A file of URLs, one a line."),
+    agent: str = typer.Option("*", "--agent", help="Crawler product token, default '*'."),
+    out: Path | None = typer.Option(None, "--out", help="Write JSON lines here (default stdout)."),
+    concurrency: int = typer.Option(64, "--concurrency", help="URLs checked at once."),
+    per_host: int = typer.Option(8, "--per-host", help="Requests in flight per host."),
+    timeout: float = typer.Option(10.0, "--timeout", help="Seconds per request."),
+    retries: int = typer.Option(2, "--retries", help="Retries on network errors, 429, 5xx."),
+    registry: bool | None = typer.Option(
+        None,
+        "--registry/--no-registry",
+        help="Add the registry's terms for URLs registered as works (default: when the data "
+        "folder exists).",
+    ),
+    home: Path | None = HomeOption,
+) -> None:
+    """Check live URLs: fetch every carrier, resolve per purpose, one JSON line per URL."""
+    todo = list(urls or [])
+    if urls_file is not None:
+        try:
+            todo += [
+                line.strip()
+                for line in urls_file.read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.lstrip().startswith("#")
+            ]
+        except (OSError, UnicodeDecodeError) as e:
+            raise ValidationError(
+                f"cannot read --urls {urls_file}: {e}",
+                field="urls",
+                value=str(urls_file),
+                expected="a UTF-8 text file of URLs, one a line",
+            ) from None
+    if not todo:
+        raise ValidationError(
+            "no URLs to check", field="urls", expected="URL arguments or --urls FILE"
+        )
+    config = CheckConfig(
+        agent=agent, concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries
+    )
+    settings = settings_for(home)
+    use_registry = (
+        registry
+        if registry is not None
+        else (home is not None or "CONSENTRY_HOME" in os.environ or settings.home.exists())
+    )
+    if use_registry:
+        from consentry.bootstrap import open_registry
+
+        with open_registry(settings=settings) as reg:
+
+            def lookup(url: str) -> list[tuple[str, TermsSet]]:
+                try:
+                    return reg.lookup_terms(f"url:{url}")
+                except ValidationError:
+                    return []
+
+            _run_check(todo, config, lookup, out)
+    else:
+        _run_check(todo, config, None, out)
+
+
+def _run_check(
+    urls: list[str], config: CheckConfig, lookup: RegistryLookup | None, out: Path | None
+) -> None:
+    async def run() -> int:
+        n = 0
+        stream = out.open("w", encoding="utf-8") if out is not None else sys.stdout
+        try:
+            async with Checker(config, registry=lookup) as checker:
+                async for result in checker.check_many(urls):
+                    stream.write(result.to_line() + "\n")
+                    n += 1
+        finally:
+            if out is not None:
+                stream.close()
+        return n
+
+    n = asyncio.run(run())
+    if out is not None:
+        typer.echo(f"checked {n} URLs; results in {out}", err=True)

@@ -1,0 +1,532 @@
+"""Check live sites: fetch every carrier that applies to a URL, resolve, keep the evidence.
+
+The only network code of ``signals/``; decisions come from the pure readers and
+:func:`consentry.signals.resolve.resolve`.
+
+Per URL (docs/signals.md, "Writing and checking"):
+
+* ``/robots.txt`` and ``/.well-known/tdmrep.json`` once per origin: cached, and de-duplicated
+  under concurrency (the first caller's fetch is shared by every later one). robots.txt
+  follows up to five redirect hops; 4xx = no restrictions; 5xx or unreachable = complete
+  disallow for crawling, recorded as a ``fetch`` signal (never ``allowed``). tdmrep.json:
+  4xx = no file (unset); 5xx/unreachable = a ``fetch`` signal. A ``tdm-policy`` that applies
+  is fetched (cached) and read when served as JSON; ``text/html`` is not machine-readable.
+* The page itself with GET: its headers and, for HTML, its ``<meta>``/``<link>``.
+* An RSL licence linked from robots.txt (``License:``), a ``Link`` header or the HTML
+  (``rel=license`` typed ``application/rsl+xml``, or any ``rel=license`` URL ending ``.xml``),
+  fetched once per URL; one that cannot be fetched is a ``fetch`` signal (RSL: unlicensed).
+* The registry: a URL registered as a work identifier adds its terms as a ``registry`` signal.
+
+Each fetch is kept as evidence (SHA-256 of the bytes, status, headers, fetch time, redirect
+hops). Limits: a global and a per-host concurrency limit, timeouts, retries with exponential
+backoff on network errors, 429 and 5xx, and a cap on body size (the prefix is read; noted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import sys
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+import lxml.html
+from lxml import etree
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from consentry.errors import SignalError
+from consentry.registry.terms import TermsSet
+from consentry.signals import headers as headers_reader
+from consentry.signals import html as html_reader
+from consentry.signals import robots, rsl, tdmrep
+from consentry.signals.model import Carrier, ParsedSignal
+from consentry.signals.purposes import signal_status_for
+from consentry.signals.resolve import Resolution, resolve
+
+USER_AGENT = "consentry-check/1 (+https://github.com/consentry/consentry)"
+JSON_TYPES = ("application/json", "application/ld+json")
+RegistryLookup = Callable[[str], Sequence[tuple[str, TermsSet]]]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckConfig:
+    agent: str = "*"
+    concurrency: int = 64  # URLs checked at once
+    per_host: int = 8  # requests in flight per host
+    timeout: float = 10.0  # seconds, per request
+    retries: int = 2  # extra attempts on network errors, 429 and 5xx
+    backoff: float = 0.5  # seconds; doubles each retry
+    max_body: int = 2 * 1024 * 1024  # bytes read per response
+    user_agent: str = USER_AGENT
+    follow_rsl: bool = True
+
+    def __post_init__(self) -> None:
+        for name in ("concurrency", "per_host", "max_body"):
+            if getattr(self, name) < 1:
+                raise SignalError(
+                    f"{name} {getattr(self, name)} must be at least 1",
+                    field=name,
+                    value=getattr(self, name),
+                    expected="a positive integer",
+                )
+        if self.timeout <= 0 or self.retries < 0 or self.backoff < 0:
+            raise SignalError(
+                f"timeout {self.timeout}, retries {self.retries}, backoff {self.backoff}: "
+                "expected timeout > 0 and retries, backoff >= 0",
+                field="timeout",
+                value=self.timeout,
+                expected="timeout > 0, retries >= 0, backoff >= 0",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One fetch of one carrier, as evidence."""
+
+    carrier: str  # robots, tdmrep, tdm-policy, page, rsl
+    url: str
+    final_url: str
+    status: int | None  # None: unreachable
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    fetched_at: datetime
+    hops: tuple[str, ...] = ()  # redirect chain (URLs left)
+    truncated: bool = False
+    error: str | None = None
+    attempts: int = 1
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.body).hexdigest()
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    def header(self, name: str) -> str | None:
+        key = name.lower()
+        return next((v for n, v in self.headers if n.lower() == key), None)
+
+    def media_type(self) -> str:
+        return (self.header("content-type") or "").split(";")[0].strip().lower()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "carrier": self.carrier,
+            "url": self.url,
+            "final_url": self.final_url,
+            "status": self.status,
+            "headers": [[n, v] for n, v in self.headers],
+            "sha256": self.sha256,
+            "bytes": len(self.body),
+            "fetched_at": iso(self.fetched_at),
+            "redirects": list(self.hops),
+            "truncated": self.truncated,
+            "error": self.error,
+            "attempts": self.attempts,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    url: str
+    agent: str
+    resolution: Resolution
+    errors: tuple[str, ...]
+    checked_at: datetime
+    fetches: tuple[Fetched, ...] = field(default_factory=tuple)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "url": self.url,
+            "agent": self.agent,
+            "purposes": {p.value: s.value for p, s in self.resolution.purposes.items()},
+            "signals": [
+                {
+                    "carrier": s.carrier.value,
+                    "source": s.source,
+                    "purposes": {p.value: v.value for p, v in s.purposes.items()},
+                    "diagnostics": list(s.diagnostics),
+                }
+                for s in self.resolution.signals
+            ],
+            "errors": list(self.errors),
+            "checked_at": iso(self.checked_at),
+            "evidence": {
+                "sha256": {f.url: f.sha256 for f in self.fetches},
+                "fetches": [f.to_json() for f in self.fetches],
+            },
+        }
+
+    def to_line(self) -> str:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+def iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SignalError(
+            f"URL {url!r} is not an absolute http(s) URL",
+            field="url",
+            value=url,
+            expected="an absolute URL such as https://example.org/page",
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def registry_signal(work_id: str, terms: TermsSet, agent: str) -> ParsedSignal:
+    return ParsedSignal(
+        Carrier.REGISTRY,
+        f"registry:{work_id}",
+        {p: signal_status_for(t.status) for p, t in terms.purposes.items()},
+        (f"work {work_id} registered under this URL",),
+        agent=agent,
+        licence_urls=tuple(
+            dict.fromkeys(t.licence_url for t in terms.purposes.values() if t.licence_url)
+        ),
+    )
+
+
+def rsl_links(page: Fetched) -> list[str]:
+    """RSL licence URLs a page links to (``Link`` header and HTML), absolute."""
+    out: list[str] = []
+    for name, value in page.headers:
+        if name.lower() != "link":
+            continue
+        for url, params in headers_reader.parse_links(value):
+            rels = params.get("rel", "").lower().split()
+            if "license" in rels and _rsl_like(url, params.get("type")):
+                out.append(urljoin(page.final_url, url))
+    if "html" in page.media_type() and page.body.strip():
+        try:
+            doc = lxml.html.document_fromstring(page.body)
+        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+            doc = None
+        if doc is not None:
+            for link in doc.iter("link"):
+                rels = (link.get("rel") or "").lower().split()
+                href = (link.get("href") or "").strip()
+                if "license" in rels and href and _rsl_like(href, link.get("type")):
+                    out.append(urljoin(page.final_url, href))
+    return list(dict.fromkeys(out))
+
+
+def _rsl_like(url: str, media_type: str | None) -> bool:
+    if media_type:
+        return media_type.strip().lower() == "application/rsl+xml"
+    return urlsplit(url).path.lower().endswith(".xml")
+
+
+class Checker:
+    """Checks URLs against live sites. Use as ``async with Checker(cfg) as c: ...``."""
+
+    def __init__(
+        self,
+        config: CheckConfig | None = None,
+        *,
+        client: httpx.AsyncClient | None = None,
+        registry: RegistryLookup | None = None,
+        now: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.config = config or CheckConfig()
+        self._own_client = client is None
+        self._client = client or httpx.AsyncClient(
+            timeout=httpx.Timeout(self.config.timeout),
+            limits=httpx.Limits(
+                max_connections=max(self.config.concurrency, self.config.per_host),
+                max_keepalive_connections=max(self.config.concurrency, self.config.per_host),
+            ),
+            headers={"User-Agent": self.config.user_agent},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._registry = registry
+        self._now = now
+        self._cache: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
+        self._robots_parsed: dict[str, robots.RobotsFile] = {}
+        self._hosts: dict[str, asyncio.Semaphore] = {}
+        self._urls = asyncio.Semaphore(self.config.concurrency)
+
+    async def __aenter__(self) -> Checker:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        for task in self._cache.values():
+            if not task.done():
+                task.cancel()
+        if self._own_client:
+            await self._client.aclose()
+
+    # --- fetching -------------------------------------------------------------------------
+
+    def _host_limit(self, url: str) -> asyncio.Semaphore:
+        host = urlsplit(url).netloc
+        sem = self._hosts.get(host)
+        if sem is None:
+            sem = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
+        return sem
+
+    async def _get_once(self, url: str) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool]:
+        async with (
+            self._host_limit(url),
+            self._client.stream("GET", url) as resp,
+        ):
+            chunks: list[bytes] = []
+            size = 0
+            truncated = False
+            async for chunk in resp.aiter_bytes():  # Content-Encoding undone, capped below
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > self.config.max_body:
+                    truncated = True
+                    break
+            body = b"".join(chunks)
+            return (
+                resp.status_code,
+                tuple(resp.headers.multi_items()),
+                body[: self.config.max_body],
+                truncated,
+            )
+
+    async def fetch(
+        self, url: str, carrier: str, *, max_hops: int = robots.MAX_REDIRECTS
+    ) -> Fetched:
+        """GET ``url`` following up to ``max_hops`` redirects, with retries; never raises."""
+        fetched_at = self._now()
+        hops: list[str] = []
+        current = url
+        attempts = 0
+        while True:
+            status: int | None = None
+            error: str | None = None
+            hdrs: tuple[tuple[str, str], ...] = ()
+            body = b""
+            truncated = False
+            for attempt in range(self.config.retries + 1):
+                attempts += 1
+                try:
+                    status, hdrs, body, truncated = await self._get_once(current)
+                    error = None
+                except httpx.HTTPError as e:
+                    status, error = None, f"{type(e).__name__}: {e}".rstrip(": ")
+                except ValueError as e:  # malformed URL or header from the server
+                    status, error = None, f"invalid response: {e}"
+                    break
+                retry = status is None or status == 429 or status >= 500
+                if not retry or attempt == self.config.retries:
+                    break
+                await asyncio.sleep(self.config.backoff * (2**attempt))
+            if status is not None and 300 <= status < 400:
+                location = dict((n.lower(), v) for n, v in hdrs).get("location")
+                if location and len(hops) < max_hops:
+                    hops.append(current)
+                    current = urljoin(current, location)
+                    continue
+                if location:
+                    error = f"more than {max_hops} redirects"
+            return Fetched(
+                carrier,
+                url,
+                current,
+                status,
+                hdrs,
+                body,
+                fetched_at,
+                tuple(hops),
+                truncated,
+                error,
+                attempts,
+            )
+
+    def cached(self, url: str, carrier: str) -> asyncio.Task[Fetched]:
+        """One fetch per (carrier, URL) for the life of the checker, shared by all callers."""
+        key = (carrier, url)
+        task = self._cache.get(key)
+        if task is None:
+            task = self._cache[key] = asyncio.ensure_future(self.fetch(url, carrier))
+        return task
+
+    # --- one URL --------------------------------------------------------------------------
+
+    async def check(self, url: str, *, agent: str | None = None) -> CheckResult:
+        async with self._urls:
+            return await self._check(url, agent or self.config.agent)
+
+    async def _check(self, url: str, agent: str) -> CheckResult:
+        checked_at = self._now()
+        errors: list[str] = []
+        try:
+            origin = origin_of(url)
+        except SignalError as e:
+            res = resolve([], agent=agent)
+            return CheckResult(url, agent, res, (e.message,), checked_at, ())
+        robots_task = self.cached(f"{origin}/robots.txt", "robots")
+        tdm_task = self.cached(f"{origin}/.well-known/tdmrep.json", "tdmrep")
+        page, robots_f, tdm_f = await asyncio.gather(self.fetch(url, "page"), robots_task, tdm_task)
+        fetches = [robots_f, tdm_f, page]
+        signals: list[ParsedSignal] = []
+        for f in fetches:
+            if f.error:
+                errors.append(f"{f.carrier} {f.url}: {f.error}")
+            if f.truncated:
+                errors.append(
+                    f"{f.carrier} {f.url}: body over {self.config.max_body} bytes, prefix read"
+                )
+
+        # robots.txt
+        rsig = robots.fetch_signal(robots_f.status, source=robots_f.url, agent=agent)
+        if rsig is None:
+            rf = self._robots_parsed.get(robots_f.url)
+            if rf is None:
+                rf = robots.parse_robots(robots_f.body.decode("utf-8", errors="replace"))
+                self._robots_parsed[robots_f.url] = rf
+            rsig = robots.signal_from(rf, source=robots_f.url, agent=agent, path=url)
+        signals.append(rsig)
+
+        # tdmrep.json (+ its policy)
+        if tdm_f.ok:
+            policy, perr = await self._policy_for(tdm_f, url)
+            if policy is not None:
+                fetches.append(policy)
+            if perr:
+                errors.append(perr)
+            signals.append(
+                tdmrep.parse(
+                    tdm_f.body,
+                    source=tdm_f.url,
+                    agent=agent,
+                    path=url,
+                    policy=policy.body if policy is not None and not perr else None,
+                )
+            )
+        elif tdm_f.status is None or tdm_f.status >= 500:
+            signals.append(_fetch_failure(tdm_f, agent, "TDMRep origin file"))
+
+        # the page: headers and HTML
+        if page.status is None or page.status >= 500:
+            signals.append(_fetch_failure(page, agent, "page"))
+        else:
+            if not page.ok:
+                errors.append(f"page {url}: HTTP {page.status}")
+            signals.append(
+                headers_reader.from_pairs(page.headers, source=page.final_url, agent=agent)
+            )
+            if "html" in page.media_type():
+                signals.append(
+                    html_reader.parse(page.body, source=page.final_url, agent=agent, url=url)
+                )
+
+        # RSL licences
+        if self.config.follow_rsl:
+            links = list(rsig.licence_urls) + rsl_links(page)
+            for link in dict.fromkeys(urljoin(url, u) for u in links):
+                lic = await self.cached(link, "rsl")
+                fetches.append(lic)
+                if lic.ok:
+                    signals.append(rsl.parse(lic.body, source=lic.url, agent=agent, url=url))
+                else:
+                    errors.append(f"rsl {link}: {lic.error or f'HTTP {lic.status}'}")
+                    signals.append(
+                        _fetch_failure(lic, agent, "RSL licence (treated as unlicensed)")
+                    )
+
+        # the registry
+        if self._registry is not None:
+            for work_id, terms in self._registry(url):
+                signals.append(registry_signal(work_id, terms, agent))
+
+        return CheckResult(
+            url, agent, resolve(signals, agent=agent), tuple(errors), checked_at, tuple(fetches)
+        )
+
+    async def _policy_for(self, tdm_f: Fetched, url: str) -> tuple[Fetched | None, str | None]:
+        rule, _ = tdmrep.parse_tdmrep_file(tdm_f.body).rule_for(url)
+        if rule is None or not rule.policy:
+            return None, None
+        value, _ = tdmrep.parse_reservation_value(rule.reservation)
+        if value != 1:
+            return None, None
+        policy_url = urljoin(tdm_f.final_url, rule.policy)
+        pol = await self.cached(policy_url, "tdm-policy")
+        if not pol.ok:
+            return (
+                pol,
+                f"tdm-policy {policy_url}: {pol.error or f'HTTP {pol.status}'}: conditions unknown",
+            )
+        if pol.media_type() not in JSON_TYPES:
+            return pol, (
+                f"tdm-policy {policy_url} is served as {pol.media_type() or 'no type'}, not "
+                "application/json or application/ld+json: not machine-readable"
+            )
+        return pol, None
+
+    # --- many URLs ------------------------------------------------------------------------
+
+    async def check_many(
+        self, urls: Iterable[str], *, progress: bool | None = None
+    ) -> AsyncIterator[CheckResult]:
+        """Results in completion order; a rich progress bar on a terminal."""
+        todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+        show = sys.stderr.isatty() if progress is None else progress
+        with Progress(
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            disable=not show,
+            transient=True,
+        ) as bar:
+            job = bar.add_task("check", total=len(todo))
+            pending = {
+                asyncio.ensure_future(self.check(u)) for u in todo[: self.config.concurrency * 2]
+            }
+            rest = iter(todo[self.config.concurrency * 2 :])
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    bar.advance(job)
+                    nxt = next(rest, None)
+                    if nxt is not None:
+                        pending.add(asyncio.ensure_future(self.check(nxt)))
+                    yield task.result()
+
+    @property
+    def fetch_counts(self) -> Mapping[str, int]:
+        counts: dict[str, int] = {}
+        for carrier, _ in self._cache:
+            counts[carrier] = counts.get(carrier, 0) + 1
+        return counts
+
+
+def _fetch_failure(f: Fetched, agent: str, what: str) -> ParsedSignal:
+    why = f.error or f"HTTP {f.status}"
+    return ParsedSignal(Carrier.FETCH, f.url, {}, (f"could not fetch {what} ({why})",), agent=agent)
+
+
+async def check_urls(
+    urls: Iterable[str],
+    config: CheckConfig | None = None,
+    *,
+    registry: RegistryLookup | None = None,
+    progress: bool | None = None,
+) -> list[CheckResult]:
+    """Check ``urls`` and return the results in input order (duplicates once)."""
+    todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    async with Checker(config, registry=registry) as checker:
+        results = {r.url: r async for r in checker.check_many(todo, progress=progress)}
+    return [results[u] for u in todo]
