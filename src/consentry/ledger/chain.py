@@ -2,8 +2,17 @@
 
 Each entry's hash is ``sha256(canonical_json({"seq", "kind", "payload", "recorded_at",
 "actor", "prev_hash"}))`` as lower-case hex; the first entry's ``prev_hash`` is 64 zeros.
-Canonical JSON: keys sorted, no insignificant whitespace, UTF-8 (non-ASCII kept), integers
-as integers, no floats that are NaN or infinite. See docs/ledger.md for a worked example.
+
+Canonical JSON follows RFC 8785 (JCS): object keys sorted by their UTF-16 code units, no
+insignificant whitespace, strings as ECMAScript ``JSON.stringify`` writes them (only ``"``,
+``\\`` and control characters escaped; everything else kept as UTF-8), floats in the
+ECMAScript shortest form (``1.0`` -> ``1``, ``1e21`` -> ``1e+21``), NaN and infinities
+refused. One deliberate extension: integers are written exactly, however large (JCS would
+round them through a double). Values must be ``None``, ``bool``, ``int``, ``float``,
+``str``, a ``Mapping`` with string keys, or a ``list``/``tuple``; anything else (datetimes,
+``Decimal``, bytes) raises :class:`ValidationError` naming where it sits.
+
+Pure: no I/O, no clock. docs/ledger.md has the format and a worked example.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,53 +29,161 @@ from consentry.errors import ValidationError
 
 GENESIS_HASH = "0" * 64
 
+_HASH_RE = re.compile(r"[0-9a-f]{64}")
+_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z")
+_dumps_str = json.JSONEncoder(ensure_ascii=False).encode
 
-def _check(obj: Any, path: str = "$") -> None:
-    if obj is None or isinstance(obj, (str, bool, int)):
-        return
-    if isinstance(obj, float):
+
+# --------------------------------------------------------------------- canonical JSON
+def _plain(obj: Any) -> bool:
+    """True when ``json.dumps`` already writes ``obj`` canonically.
+
+    That holds for dicts with ASCII string keys, lists, strings, ints, bools and None.
+    Anything else (floats, tuples, other mappings, non-ASCII keys, unknown types) takes
+    the exact path, which also produces the error messages.
+    """
+    t = type(obj)
+    if t is dict:
+        for k, v in obj.items():
+            if type(k) is not str or not k.isascii():
+                return False
+            tv = type(v)
+            if tv is dict or tv is list:
+                if not _plain(v):
+                    return False
+            elif tv is not str and tv is not int and tv is not bool and v is not None:
+                return False
+        return True
+    if t is list:
+        for v in obj:
+            tv = type(v)
+            if tv is dict or tv is list:
+                if not _plain(v):
+                    return False
+            elif tv is not str and tv is not int and tv is not bool and v is not None:
+                return False
+        return True
+    return t is str or t is int or t is bool or obj is None
+
+
+def es6_number(x: float) -> str:
+    """A finite float as ECMAScript ``Number.prototype.toString`` writes it (RFC 8785 3.2.2.3)."""
+    if x == 0:
+        return "0"  # also -0.0
+    sign = "-" if x < 0 else ""
+    mantissa, _, exp_text = repr(abs(x)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    exp = int(exp_text or "0") - len(frac)
+    stripped = digits.rstrip("0")
+    exp += len(digits) - len(stripped)
+    digits = stripped
+    k = len(digits)
+    n = k + exp  # value = 0.digits * 10**n
+    if k <= n <= 21:
+        body = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        body = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        body = "0." + "0" * -n + digits
+    else:
+        e = n - 1
+        lead = digits[0] + ("." + digits[1:] if k > 1 else "")
+        body = f"{lead}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + body
+
+
+def _bad(path: str, obj: Any, why: str, expected: str) -> ValidationError:
+    shown = repr(obj)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return ValidationError(f"{path} {why}", field=path, value=shown, expected=expected)
+
+
+def _string(s: str, path: str) -> str:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _bad(
+            path, s, "holds a lone surrogate, which UTF-8 cannot encode", "valid Unicode text"
+        ) from None
+    return _dumps_str(s)
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _exact(obj: Any, path: str, out: list[str]) -> None:
+    if obj is None:
+        out.append("null")
+    elif obj is True:
+        out.append("true")
+    elif obj is False:
+        out.append("false")
+    elif isinstance(obj, str):
+        out.append(_string(obj, path))
+    elif isinstance(obj, int):
+        out.append(int.__repr__(obj))
+    elif isinstance(obj, float):
         if not math.isfinite(obj):
-            raise ValidationError(
-                f"{path} is {obj}, not a finite number",
-                field=path,
-                value=str(obj),
-                expected="a finite number",
-            )
-        return
-    if isinstance(obj, Mapping):
+            raise _bad(path, obj, f"is {obj}, not a finite number", "a finite number")
+        out.append(es6_number(obj))
+    elif isinstance(obj, Mapping):
+        items = []
         for k, v in obj.items():
             if not isinstance(k, str):
-                raise ValidationError(
-                    f"{path} has a non-string key {k!r}",
-                    field=path,
-                    value=repr(k),
-                    expected="string keys",
-                )
-            _check(v, f"{path}.{k}")
-        return
-    if isinstance(obj, (list, tuple)):
+                raise _bad(path, k, f"has a non-string key {k!r}", "string keys")
+            items.append((_utf16(k), k, v))
+        items.sort(key=lambda item: item[0])
+        out.append("{")
+        for i, (_, k, v) in enumerate(items):
+            if i:
+                out.append(",")
+            out.append(_string(k, f"{path} key"))
+            out.append(":")
+            _exact(v, f"{path}.{k}", out)
+        out.append("}")
+    elif isinstance(obj, (list, tuple)):
+        out.append("[")
         for i, v in enumerate(obj):
-            _check(v, f"{path}[{i}]")
-        return
-    raise ValidationError(
-        f"{path} is a {type(obj).__name__}, which JSON cannot hold",
-        field=path,
-        value=repr(obj)[:80],
-        expected="JSON values only",
-    )
+            if i:
+                out.append(",")
+            _exact(v, f"{path}[{i}]", out)
+        out.append("]")
+    else:
+        raise _bad(
+            path,
+            obj,
+            f"is a {type(obj).__name__}, which JSON cannot hold",
+            "null, true/false, a number, a string, an array or an object "
+            "(give datetimes as ISO-8601 strings, decimals as strings)",
+        )
 
 
 def canonical_json(obj: object) -> bytes:
+    """``obj`` as RFC 8785 canonical JSON, UTF-8 encoded; ValidationError if it is not JSON."""
     try:
-        text = json.dumps(
-            obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
-    except (TypeError, ValueError):
-        _check(obj)  # raises a ValidationError naming the offending value
-        raise
-    return text.encode("utf-8")
+        if _plain(obj):
+            try:
+                return json.dumps(
+                    obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+                ).encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # a lone surrogate: the exact path names where
+        out: list[str] = []
+        _exact(obj, "$", out)
+        return "".join(out).encode("utf-8")
+    except RecursionError:
+        raise ValidationError(
+            "value is nested too deeply to serialise",
+            field="$",
+            value="(deeply nested)",
+            expected="JSON nested less than about 900 levels",
+        ) from None
 
 
+# --------------------------------------------------------------------- entries
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
     seq: int
@@ -77,6 +195,53 @@ class LedgerEntry:
     hash: str
 
 
+def _check_fields(
+    seq: object, kind: object, payload: object, recorded_at: object, actor: object, prev: object
+) -> None:
+    if type(seq) is not int or seq < 1:
+        raise ValidationError(
+            f"ledger seq {seq!r} is not a positive integer",
+            field="seq",
+            value=seq,
+            expected="an integer >= 1",
+        )
+    if not isinstance(kind, str) or not kind:
+        raise ValidationError(
+            f"ledger kind {kind!r} is not a non-empty string",
+            field="kind",
+            value=kind,
+            expected="an event kind such as 'terms.declared'",
+        )
+    if not isinstance(payload, Mapping):
+        raise ValidationError(
+            f"ledger payload is a {type(payload).__name__}, not an object",
+            field="payload",
+            value=repr(payload)[:80],
+            expected="a JSON object",
+        )
+    if not isinstance(recorded_at, str) or not _TIME_RE.fullmatch(recorded_at):
+        raise ValidationError(
+            f"recorded_at {recorded_at!r} is not an ISO-8601 UTC time",
+            field="recorded_at",
+            value=recorded_at,
+            expected="YYYY-MM-DDTHH:MM:SS[.ffffff]Z",
+        )
+    if actor is not None and not isinstance(actor, str):
+        raise ValidationError(
+            f"actor {actor!r} is not a string or None",
+            field="actor",
+            value=repr(actor),
+            expected="a string or None",
+        )
+    if not isinstance(prev, str) or not _HASH_RE.fullmatch(prev):
+        raise ValidationError(
+            f"prev_hash {prev!r} is not 64 lower-case hex digits",
+            field="prev_hash",
+            value=prev,
+            expected="a SHA-256 hex digest",
+        )
+
+
 def entry_hash(
     *,
     seq: int,
@@ -86,6 +251,8 @@ def entry_hash(
     actor: str | None,
     prev_hash: str,
 ) -> str:
+    """SHA-256 hex over the canonical JSON of the entry's six hashed fields."""
+    _check_fields(seq, kind, payload, recorded_at, actor, prev_hash)
     body = {
         "seq": seq,
         "kind": kind,
@@ -105,8 +272,9 @@ def make_entry(
     recorded_at: str,
     actor: str | None,
 ) -> LedgerEntry:
-    seq = prev.seq + 1 if prev else 1
-    prev_hash = prev.hash if prev else GENESIS_HASH
+    """The entry that follows ``prev`` (or the first entry when ``prev`` is None)."""
+    seq = prev.seq + 1 if prev is not None else 1
+    prev_hash = prev.hash if prev is not None else GENESIS_HASH
     h = entry_hash(
         seq=seq,
         kind=kind,
@@ -118,6 +286,7 @@ def make_entry(
     return LedgerEntry(seq, kind, payload, recorded_at, actor, prev_hash, h)
 
 
+# --------------------------------------------------------------------- verification
 @dataclass(frozen=True, slots=True)
 class ChainReport:
     ok: bool
@@ -128,8 +297,16 @@ class ChainReport:
     reason: str | None
 
 
+def _short(value: object) -> str:
+    return f"{value[:12]}…" if isinstance(value, str) and len(value) > 12 else repr(value)
+
+
 def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
-    """Re-walk the chain from seq 1; name the first entry that does not verify."""
+    """Re-walk the chain from seq 1; name the first entry that does not verify.
+
+    Streams: holds one entry at a time. ``checked`` counts the entries that verified
+    before the first bad one; ``head_*`` is the last good entry.
+    """
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -137,14 +314,31 @@ def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
 
     def bad(seq: int, reason: str) -> ChainReport:
         return ChainReport(
-            False, checked, last.seq if last else None, last.hash if last else None, seq, reason
+            False,
+            checked,
+            last.seq if last is not None else None,
+            last.hash if last is not None else None,
+            seq,
+            reason,
         )
 
     for e in entries:
         if e.seq != expected_seq:
-            return bad(expected_seq, f"gap: expected entry {expected_seq}, found {e.seq}")
+            if type(e.seq) is int and e.seq > expected_seq:
+                return bad(
+                    expected_seq,
+                    f"gap: expected seq {expected_seq}, found {e.seq} (entries missing)",
+                )
+            return bad(
+                expected_seq,
+                f"out of order: expected seq {expected_seq}, found {e.seq!r}",
+            )
         if e.prev_hash != prev_hash:
-            return bad(e.seq, f"entry {e.seq}: prev_hash does not match entry {e.seq - 1}")
+            if expected_seq == 1:
+                why = f"entry 1: prev_hash is {_short(e.prev_hash)}, not the genesis hash"
+            else:
+                why = f"entry {e.seq}: prev_hash does not match entry {e.seq - 1}"
+            return bad(e.seq, why)
         try:
             computed = entry_hash(
                 seq=e.seq,
@@ -155,17 +349,22 @@ def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
                 prev_hash=e.prev_hash,
             )
         except ValidationError as exc:
-            return bad(e.seq, f"entry {e.seq}: payload cannot be hashed ({exc})")
+            return bad(e.seq, f"entry {e.seq}: cannot be hashed ({exc})")
         if computed != e.hash:
             return bad(
                 e.seq,
                 f"entry {e.seq}: hash does not match its content "
-                f"(stored {e.hash[:12]}…, computed {computed[:12]}…)",
+                f"(stored {_short(e.hash)}, computed {_short(computed)})",
             )
         checked += 1
         last = e
         prev_hash = e.hash
         expected_seq += 1
     return ChainReport(
-        True, checked, last.seq if last else None, last.hash if last else None, None, None
+        True,
+        checked,
+        last.seq if last is not None else None,
+        last.hash if last is not None else None,
+        None,
+        None,
     )
