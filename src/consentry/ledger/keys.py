@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +29,17 @@ MAX_RECEIPT_BYTES = 4 * 1024 * 1024
 
 
 def _write_tmp(path: Path, data: bytes, mode: int) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = Path(name)
     try:
-        os.fchmod(fd, mode)  # exact mode, whatever the umask left
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        with os.fdopen(fd, "wb") as f:
+            os.fchmod(f.fileno(), mode)  # exact mode, whatever the umask left
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     return tmp
 
 
