@@ -298,7 +298,7 @@ class Checker:
             body = b"".join(chunks)
             return (
                 resp.status_code,
-                tuple(resp.headers.multi_items()),
+                tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in resp.headers.raw),
                 body[: self.config.max_body],
                 truncated,
             )
@@ -439,6 +439,13 @@ class Checker:
                 fetches.append(lic)
                 if lic.ok:
                     signals.append(rsl.parse(lic.body, source=lic.url, agent=agent, url=url))
+                    if not rsl.parse_document(lic.body)[0]:
+                        errors.append(f"rsl {link}: not a valid RSL document")
+                        signals.append(
+                            _fetch_failure(
+                                lic, agent, "a valid RSL licence (treated as unlicensed)"
+                            )
+                        )
                 else:
                     errors.append(f"rsl {link}: {lic.error or f'HTTP {lic.status}'}")
                     signals.append(
