@@ -13,6 +13,7 @@ in one place (``api/errors.py``) and the CLI can print it in one place.
     │   └── SignalError            a signal file/format that cannot be written or read
     ├── NotFound                   .kind, .key
     ├── Conflict                   state does not allow the change (duplicate, withdrawn)
+    ├── Unauthenticated            no API key, or a key that is not valid (HTTP 401)
     ├── PermissionDenied           caller may not do this
     │   └── MandateError           acting for a party outside a mandate
     ├── LedgerError                chain or receipt does not verify; .seq
@@ -93,6 +94,13 @@ class NotFound(ConsentryError):
 class Conflict(ConsentryError):
     status = 409
     title = "conflict"
+
+
+class Unauthenticated(ConsentryError):
+    """The caller gave no API key, or one that is malformed, unknown or revoked."""
+
+    status = 401
+    title = "unauthenticated"
 
 
 class PermissionDenied(ConsentryError):

@@ -1,0 +1,51 @@
+"""The HTTP API's app factory: ``create_app(registry)``; no module-level app or engine.
+
+Routes live in ``routes/`` (one module per resource), errors become problem+json in
+``errors.py``, the API key is resolved in ``deps.py``. OpenAPI at ``/openapi.json``, docs
+at ``/docs``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from consentry import __version__
+from consentry.api.errors import install_error_handlers
+from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, works
+from consentry.bootstrap import Registry
+
+DESCRIPTION = """\
+The consentry registry: works, rights holders, mandates and AI-use terms
+(purposes `tdm`, `ai-train`, `ai-input`, `ai-index`, `search`; statuses `reserved`,
+`licence`, `allowed`), lookups and decisions with evidence.
+
+Every `/v1` route needs an API key (`Authorization: Bearer cst_...` or `X-API-Key`),
+except the registry's public key. Roles: `admin`; `organisation` (acts for mandated
+members, within the mandate); `creator` (own works and declarations); `developer`
+(lookups, decisions and public reads). Errors are `application/problem+json` naming the
+`field`, the `value` and what was `expected`.
+"""
+
+
+def create_app(registry: Registry) -> FastAPI:
+    app = FastAPI(
+        title="consentry",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "works", "description": "Works, their holders and terms"},
+            {"name": "parties", "description": "People and organisations"},
+            {"name": "mandates", "description": "Who may act for whom"},
+            {"name": "lookup", "description": "Works and terms by identifier"},
+            {"name": "decisions", "description": "May D use W for P at T?"},
+            {"name": "ledger", "description": "Public key, receipts, ledger head"},
+            {"name": "keys", "description": "API keys"},
+        ],
+    )
+    app.state.registry = registry
+    install_error_handlers(app)
+    for module in (works, parties, mandates, lookup, decisions, keys):
+        app.include_router(module.router)
+    app.include_router(ledger.public)
+    app.include_router(ledger.router)
+    return app

@@ -1,0 +1,61 @@
+"""Request dependencies: the registry of the app, and the actor behind the API key.
+
+The key comes from ``Authorization: Bearer <token>`` or ``X-API-Key: <token>`` and is
+resolved by :meth:`RegistryService.authenticate`. A missing, malformed, unknown or revoked
+key is ``401``; what the actor may then do is decided by the service (``403``).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from consentry.bootstrap import Registry
+from consentry.errors import PermissionDenied, Unauthenticated
+from consentry.registry.access import Actor
+from consentry.registry.service import RegistryService
+
+# auto_error=False: we raise our own problem+json 401 instead of FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False, description="API key: `Authorization: Bearer cst_...`")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key: `X-API-Key`")
+
+
+def get_registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def get_service(request: Request) -> RegistryService:
+    return get_registry(request).service
+
+
+def get_actor(
+    request: Request,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[str | None, Depends(_header)],
+) -> Actor:
+    token = bearer.credentials if bearer is not None else api_key
+    if token is None and "authorization" in request.headers:
+        raise Unauthenticated(
+            "Authorization header is not 'Bearer <token>'",
+            field="Authorization",
+            expected="Bearer cst_<id>_<secret>",
+        )
+    if not token:
+        raise Unauthenticated(
+            "an API key is required: send 'Authorization: Bearer <token>' or 'X-API-Key'",
+            field="Authorization",
+            expected="Bearer cst_<id>_<secret>",
+        )
+    try:
+        return get_service(request).authenticate(token)
+    except PermissionDenied as exc:
+        extra = {k: v for k, v in exc.payload.items() if k != "field"}
+        raise Unauthenticated(exc.message, field="Authorization", **extra) from None
+
+
+ActorDep = Annotated[Actor, Depends(get_actor)]
+ServiceDep = Annotated[RegistryService, Depends(get_service)]
+RegistryDep = Annotated[Registry, Depends(get_registry)]

@@ -1,0 +1,94 @@
+"""What the routers share: paging parameters, fast JSON answers, field naming of errors."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+from fastapi import Depends, Query
+from fastapi.responses import Response
+
+from consentry.api.deps import get_actor
+from consentry.api.errors import PROBLEM_JSON
+from consentry.api.schemas import MAX_PAGE, Problem
+from consentry.errors import ValidationError
+from consentry.registry.mandates import WORLD
+from consentry.registry.purposes import Purpose, Status
+
+# Every /v1 router requires a valid key, whether or not its routes use the actor.
+REQUIRE_KEY = [Depends(get_actor)]
+
+Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page, at most {MAX_PAGE}")]
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"description": description, "model": Problem, "content": {PROBLEM_JSON: {}}}
+
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    401: _problem("No API key, or a key that is not valid"),
+    403: _problem("The key's role or party may not do this"),
+    404: _problem("Not found"),
+    422: _problem("A value is not what was expected; `field` names it"),
+}
+
+
+def json_response(body: Any, status_code: int = 200) -> Response:
+    """Serialise plain dicts and lists straight to JSON (no per-item model validation)."""
+    data = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return Response(data.encode("utf-8"), status_code=status_code, media_type="application/json")
+
+
+@contextmanager
+def field_as(name: str, inner: str | None = None) -> Iterator[None]:
+    """Re-label a core validation error with the request field it came from.
+
+    ``inner``: the core's own field prefix to keep the rest of (``contacts`` in
+    ``contacts.kind`` becomes ``contacts[2]`` + ``.kind``); otherwise the field becomes ``name``.
+    """
+    try:
+        yield
+    except ValidationError as exc:
+        old = exc.field or ""
+        new = name + old[len(inner) :] if inner and old.startswith(inner) else name
+        exc.field = new
+        exc.payload["field"] = new
+        raise
+
+
+def parse_statuses(terms: Mapping[str, str]) -> dict[Purpose, Status]:
+    if not terms:
+        raise ValidationError(
+            "no purposes given",
+            field="terms",
+            value={},
+            expected='at least one purpose, e.g. {"ai-train": "reserved"}',
+        )
+    out: dict[Purpose, Status] = {}
+    for key, value in terms.items():
+        with field_as(f"terms.{key}"):
+            purpose = Purpose.parse(key)
+            if purpose in out:
+                raise ValidationError(
+                    f"purpose {purpose.value} is given twice",
+                    field="terms",
+                    value=key,
+                    expected="each purpose once",
+                )
+            out[purpose] = Status.parse(value)
+    return out
+
+
+def parse_territory(value: str) -> str:
+    t = value.strip().upper()
+    if t != WORLD and not (len(t) == 2 and t.isascii() and t.isalpha()):
+        raise ValidationError(
+            f"territory {value!r} is not an ISO 3166-1 alpha-2 code or WORLD",
+            field="territory",
+            value=value,
+            expected="a code like GB, or WORLD",
+        )
+    return t
