@@ -1,0 +1,98 @@
+"""Recall and false positives of the matcher on the shared scan evaluation set.
+
+    python benchmarks/scan_eval_quality.py [--eval build/scaneval] [--no-store-text]
+
+Builds the eval set with ../shared/eval/make_scan_eval.py if it is missing (defaults: 6,000
+documents), builds an index of its registered works, scans the corpus with
+``consentry.scan.match.match_documents`` (a minimal JSONL reader of its own), writes the
+matches and scores them with ``score_scan.py``. Prints one JSON line with score_scan's figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+
+from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.scan.match import MatchOptions, match_documents
+from consentry.scan.model import Document
+
+SHARED = Path("/work/shared/eval")
+
+
+def read_corpus(corpus: Path):
+    for p in sorted(corpus.glob("*.jsonl")):
+        with open(p, "rb") as f:
+            for line in f:
+                r = orjson.loads(line)
+                yield Document(id=str(r["id"]), text=r["text"], shard=p.name)
+
+
+def build_index(eval_dir: Path, out: Path, store_text: bool) -> dict:
+    t0 = time.perf_counter()
+    b = IndexBuilder(out, store_text=store_text)
+    with open(eval_dir / "works.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            b.add_text(row["work_id"], (eval_dir / row["path"]).read_text(encoding="utf-8"))
+    info = b.finish().to_dict()
+    info["build_seconds"] = round(time.perf_counter() - t0, 2)
+    return info
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eval", default="build/scaneval")
+    ap.add_argument("--no-store-text", action="store_true")
+    a = ap.parse_args()
+    ev = Path(a.eval)
+    if not (ev / "truth.jsonl").exists():
+        subprocess.run([sys.executable, str(SHARED / "make_scan_eval.py"), str(ev)], check=True)
+    idx_path = ev.parent / (
+        "eval-index.csfidx" if not a.no_store_text else "eval-index-notext.csfidx"
+    )
+    info = build_index(ev, idx_path, not a.no_store_text)
+    index = Index(idx_path)
+    opts = MatchOptions()
+    out = ev.parent / "eval-matches.jsonl"
+    t0 = time.perf_counter()
+    n = 0
+    with open(out, "w", encoding="utf-8") as f:
+        for m in match_documents(read_corpus(ev / "corpus"), index, options=opts):
+            f.write(m.to_json_line() + "\n")
+            n += 1
+    secs = time.perf_counter() - t0
+    score = json.loads(
+        subprocess.run(
+            [sys.executable, str(SHARED / "score_scan.py"), str(ev / "truth.jsonl"), str(out)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+    print(
+        json.dumps(
+            {
+                "name": "scan_eval_quality",
+                "value": score["recall_all"],
+                "unit": "recall",
+                "score": score,
+                "matches": n,
+                "scan_seconds": round(secs, 2),
+                "confirmation": "rapidfuzz" if not a.no_store_text else "hit coverage",
+                "index": info,
+                "spec": index.spec.to_dict(),
+                "thresholds": opts.to_dict(),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

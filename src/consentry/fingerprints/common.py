@@ -1,0 +1,91 @@
+"""Distinctiveness: grams common to many works, or found in public background text, are dropped.
+
+A fingerprint that occurs in more than ``max_works`` registered works (boilerplate, licence
+text, epigraphs, famous quotations), more than ``max_repeats`` times inside one work
+(running heads, refrains), or in a background sample of public text is not evidence of
+copying, so the index builder drops it. Pure functions over sorted arrays; no I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from consentry.errors import ValidationError
+from consentry.fingerprints.kernel import canon_batch, gram_hashes
+from consentry.fingerprints.spec import CanonSpec
+
+U64 = npt.NDArray[np.uint64]
+
+
+@dataclass(frozen=True, slots=True)
+class CommonFilter:
+    """How common grams are dropped when an index is built; recorded in its header."""
+
+    max_works: int = 3  # drop a fingerprint found in more than this many works
+    max_repeats: int = 16  # drop a fingerprint repeated more often inside one work
+    background: str = ""  # name or hash of the background sample, "" for none
+
+    def __post_init__(self) -> None:
+        for name in ("max_works", "max_repeats"):
+            v = getattr(self, name)
+            if v < 1:
+                raise ValidationError(
+                    f"{name} must be at least 1, got {v}", field=name, value=v, expected=">= 1"
+                )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "max_works": self.max_works,
+            "max_repeats": self.max_repeats,
+            "background": self.background,
+        }
+
+
+def drop_repeats(fps: U64, max_repeats: int) -> npt.NDArray[np.bool_]:
+    """Mask keeping fingerprints that occur at most ``max_repeats`` times in ``fps``."""
+    if not len(fps):
+        return np.ones(0, dtype=bool)
+    uniq, inverse, counts = np.unique(fps, return_inverse=True, return_counts=True)
+    del uniq
+    return np.asarray(counts[inverse] <= max_repeats)
+
+
+def common_mask(
+    sorted_fps: U64, works: npt.NDArray[np.uint32], max_works: int
+) -> npt.NDArray[np.bool_]:
+    """Mask (over postings sorted by fingerprint, then work) keeping fingerprints that occur
+    in at most ``max_works`` distinct works."""
+    n = len(sorted_fps)
+    if not n:
+        return np.ones(0, dtype=bool)
+    new_fp = np.ones(n, dtype=bool)
+    new_fp[1:] = sorted_fps[1:] != sorted_fps[:-1]
+    new_pair = new_fp.copy()
+    new_pair[1:] |= works[1:] != works[:-1]
+    group = np.cumsum(new_fp) - 1
+    distinct = np.bincount(group, weights=new_pair.astype(np.float64)).astype(np.int64)
+    return np.asarray(distinct[group] <= max_works)
+
+
+def background_fingerprints(texts: Iterable[str], spec: CanonSpec) -> U64:
+    """Sorted unique fingerprints (all grams) of a background sample of public text."""
+    parts = []
+    for t in texts:
+        h, _ = gram_hashes(canon_batch([t], ocr_fold=spec.ocr_fold), spec.k)
+        parts.append(h)
+    if not parts:
+        return np.empty(0, dtype=np.uint64)
+    return np.unique(np.concatenate(parts))
+
+
+def in_sorted(values: U64, sorted_set: U64) -> npt.NDArray[np.bool_]:
+    """Which ``values`` are in the sorted array ``sorted_set``."""
+    if not len(sorted_set) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    i = np.searchsorted(sorted_set, values)
+    i[i == len(sorted_set)] = 0
+    return np.asarray(sorted_set[i] == values)

@@ -1,0 +1,298 @@
+"""The numpy kernel of ``canon-v1``: the same fingerprints as :mod:`.spec`, fast.
+
+Texts are processed in batches (joined by NUL, which is a separator and cannot start or end a
+hyphenated line break), as arrays of code points: a 256- or 65,536-entry fold table, a numpy
+mask for the OCR ``rn -> m`` fold, word boundaries from the separator mask, per-word polynomial
+hashes from chunked prefix sums (``sum cp_j * B**-j``, rescaled by ``B**(end-1)``; ``uint64``
+arithmetic wraps mod 2**64 for free) and k-gram hashes combined from word hashes. Only rare
+code points (those that fold to zero or several characters, or lie outside the BMP) go through
+:func:`.spec.fold_char` one at a time. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from consentry.fingerprints.spec import (
+    BASE,
+    MASK64,
+    OCR_SINGLE,
+    CanonSpec,
+    fold_char,
+    hyphen_joins,
+)
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+BASE_INV = pow(BASE, -1, 1 << 64)
+SEGMENT = 1 << 18  # code points per prefix-sum segment (cache-sized)
+DROP = np.uint32(0xFFFFFFFE)  # folds to nothing
+MULTI = np.uint32(0xFFFFFFFF)  # folds to several characters: handled one at a time
+_R, _N, _M = ord("r"), ord("n"), ord("m")
+
+_pow_cache: dict[str, U64] = {}
+
+
+def _pows(n: int) -> tuple[U64, U64]:
+    """B**j and B**-j mod 2**64 for j < n (at least), cached and grown by doubling."""
+    cur = _pow_cache.get("b")
+    if cur is None or len(cur) < n:
+        size = max(n, 2 * (0 if cur is None else len(cur)), 1 << 16)
+        for key, base in (("b", BASE), ("i", BASE_INV)):
+            a = np.full(size, base, dtype=np.uint64)
+            a[0] = 1
+            _pow_cache[key] = np.cumprod(a, dtype=np.uint64)
+    return _pow_cache["b"], _pow_cache["i"]
+
+
+def _fold_code(c: str, ocr_fold: bool) -> list[int]:
+    out = []
+    for f in fold_char(c):
+        if f == " ":
+            out.append(0)
+        else:
+            out.append(ord(OCR_SINGLE.get(f, f) if ocr_fold else f))
+    return out
+
+
+_tables: dict[tuple[int, bool], npt.NDArray[np.uint32]] = {}
+
+
+def _table(size: int, ocr_fold: bool) -> npt.NDArray[np.uint32]:
+    """Fold table for code points < size: folded code point, 0 (separator), DROP or MULTI."""
+    t = _tables.get((size, ocr_fold))
+    if t is None:
+        t = np.zeros(size, dtype=np.uint32)
+        for cp in range(size):
+            if 0xD800 <= cp <= 0xDFFF:
+                t[cp] = 0  # lone surrogates are separators
+                continue
+            codes = _fold_code(chr(cp), ocr_fold)
+            t[cp] = codes[0] if len(codes) == 1 else (DROP if not codes else MULTI)
+        _tables[(size, ocr_fold)] = t
+    return t
+
+
+_ascii_tables: dict[bool, bytes] = {}
+
+
+def _ascii_translation(ocr_fold: bool) -> bytes:
+    t = _ascii_tables.get(ocr_fold)
+    if t is None:
+        t = bytes(int(c) for c in _table(128, ocr_fold)) + bytes(128)
+        _ascii_tables[ocr_fold] = t
+    return t
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_ascii_equivalent: dict[tuple[str, bool], str] = {}
+
+
+def _ascii_substitute(text: str, ocr_fold: bool) -> str | None:
+    """The text with each non-ASCII code point replaced, one for one, by an ASCII character
+    that folds the same way; None when some code point has no such character or when
+    non-ASCII text is dense (the code-point table path is faster then)."""
+    extra = len(text.encode("utf-8", "surrogatepass")) - len(text)
+    if extra * 20 > len(text):
+        return None
+    failed = False
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal failed
+        c = m.group()
+        r = _ascii_equivalent.get((c, ocr_fold))
+        if r is None:
+            f = fold_char(c) if not 0xD800 <= ord(c) <= 0xDFFF else " "
+            r = f if len(f) == 1 and f.isascii() else ""
+            _ascii_equivalent[(c, ocr_fold)] = r
+        if not r:
+            failed = True
+            return c
+        return r
+
+    out = _NON_ASCII.sub(sub, text)
+    return None if failed else out
+
+
+@dataclass(frozen=True, slots=True)
+class CanonBatch:
+    """The canonical words of a batch of texts, as arrays (one entry per word)."""
+
+    doc_words: I64  # word index where each text starts, len = texts + 1
+    word_hash: U64  # polynomial hash of the word (before fmix64)
+    word_len: I64  # code points in the canonical word
+    word_start: I64  # [start, end) in the original text of its document
+    word_end: I64
+
+    @property
+    def texts(self) -> int:
+        return len(self.doc_words) - 1
+
+
+def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], I64 | None, I64 | None]:
+    """Folded code points (0 = separator) and their original [start, end), None = identity."""
+    joins = hyphen_joins(joined) if "-" in joined else []
+    ascii_text = joined if joined.isascii() else _ascii_substitute(joined, ocr_fold)
+    if ascii_text is not None:
+        folded = ascii_text.encode("ascii").translate(_ascii_translation(ocr_fold))
+        codes = np.frombuffer(folded, dtype=np.uint8).copy()  # type: ignore[assignment]
+    else:
+        cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        big = cps >= 0x10000
+        codes = _table(0x10000, ocr_fold)[np.where(big, 0, cps)]
+        if big.any():
+            codes[big] = MULTI
+    n = len(codes)
+    keep_len: I64 | None = None
+    special = (codes >= DROP).any()
+    expansions: dict[int, list[int]] = {}
+    if joins or special:
+        lengths = np.ones(n, dtype=np.int64)
+        for a, b in joins:
+            lengths[a:b] = 0
+        lengths[codes == DROP] = 0
+        for i in np.flatnonzero((codes == MULTI) & (lengths > 0)).tolist():
+            exp = _fold_code(joined[i], ocr_fold)
+            expansions[i] = exp
+            lengths[i] = len(exp)
+        keep_len = lengths
+    ostart: I64 | None = None
+    oend: I64 | None = None
+    if keep_len is not None:
+        idx = np.arange(n, dtype=np.int64)
+        ostart = np.repeat(idx, keep_len)
+        folded = np.repeat(codes, keep_len)
+        if expansions:
+            first = np.cumsum(keep_len) - keep_len
+            for i, exp in expansions.items():
+                p = int(first[i])
+                folded[p : p + len(exp)] = exp
+        codes = folded
+        oend = ostart + 1
+    if ocr_fold and len(codes) > 1:
+        rn = np.flatnonzero((codes[:-1] == _R) & (codes[1:] == _N))
+        if len(rn):
+            if ostart is None or oend is None:
+                ostart = np.arange(len(codes), dtype=np.int64)
+                oend = ostart + 1
+            codes = codes.copy() if not codes.flags.writeable else codes
+            codes[rn] = _M
+            oend[rn] = oend[rn + 1]
+            keep = np.ones(len(codes), dtype=bool)
+            keep[rn + 1] = False
+            codes, ostart, oend = codes[keep], ostart[keep], oend[keep]
+    return codes, ostart, oend
+
+
+def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
+    """canon-v1 steps 1-4 over a batch of texts, with per-word hashes and original offsets."""
+    joined = "\x00".join(texts)
+    base = np.zeros(len(texts) + 1, dtype=np.int64)
+    if texts:
+        base[1:] = np.cumsum([len(t) + 1 for t in texts])
+    codes, ostart, oend = _fold(joined, ocr_fold)
+    is_word = np.zeros(len(codes) + 2, dtype=bool)
+    np.not_equal(codes, 0, out=is_word[1:-1])
+    change = np.flatnonzero(is_word[1:] != is_word[:-1])
+    starts, ends = change[0::2], change[1::2]
+    word_len = (ends - starts).astype(np.int64)
+    word_hash = _word_hashes(codes, starts, ends)
+    if ostart is None or oend is None:
+        abs_start, abs_end = starts.astype(np.int64), ends.astype(np.int64)
+    else:
+        abs_start, abs_end = ostart[starts], oend[ends - 1]
+    doc = np.searchsorted(base, abs_start, side="right") - 1
+    doc_words = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    return CanonBatch(
+        doc_words=doc_words,
+        word_hash=word_hash,
+        word_len=word_len,
+        word_start=abs_start - base[doc],
+        word_end=abs_end - base[doc],
+    )
+
+
+def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
+    out = np.empty(len(starts), dtype=np.uint64)
+    if not len(starts):
+        return out
+    n_words = len(starts)
+    w0 = 0
+    while w0 < n_words:
+        o = int(starts[w0])
+        w1 = int(np.searchsorted(starts, o + SEGMENT, side="left"))
+        w1 = max(w1, w0 + 1)
+        o2 = int(ends[w1 - 1])
+        bpow, binv = _pows(o2 - o + 1)
+        g = codes[o:o2].astype(np.uint64) * binv[: o2 - o]
+        q = np.zeros(o2 - o + 1, dtype=np.uint64)
+        np.cumsum(g, out=q[1:])
+        s = starts[w0:w1] - o
+        e = ends[w0:w1] - o
+        out[w0:w1] = bpow[e - 1] * (q[e] - q[s])
+        w0 = w1
+    return out
+
+
+def fmix64(h: U64) -> U64:
+    """murmur3 fmix64 over an array (wrapping uint64 arithmetic)."""
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xFF51AFD7ED558CCD)
+    h = h ^ (h >> np.uint64(33))
+    h = h * np.uint64(0xC4CEB9FE1A85EC53)
+    return h ^ (h >> np.uint64(33))
+
+
+def gram_hashes(batch: CanonBatch, k: int) -> tuple[U64, I64]:
+    """All k-gram fingerprints of the batch (not crossing texts) and their first word index."""
+    n = len(batch.word_hash)
+    if n < k:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    m = n - k + 1
+    bpow, _ = _pows(int(batch.word_len.max()) + 2)
+    g = batch.word_hash[:m].copy()
+    space = np.uint64(32)
+    for j in range(1, k):
+        ln = batch.word_len[j : j + m]
+        g = g * bpow[ln + 1] + space * bpow[ln] + batch.word_hash[j : j + m]
+    first = np.arange(m, dtype=np.int64)
+    doc_of = np.repeat(np.arange(batch.texts, dtype=np.int64), np.diff(batch.doc_words))
+    valid = doc_of[:m] == doc_of[k - 1 :]
+    if not valid.all():
+        g, first = g[valid], first[valid]
+    return fmix64(g), first
+
+
+def winnow_positions(hashes: U64, window: int) -> I64:
+    """Rightmost minimum of every window of ``window`` hashes, each position once."""
+    n = len(hashes)
+    if window <= 1 or n == 0:
+        return np.arange(n, dtype=np.int64)
+    if n <= window:
+        rev = hashes[::-1]
+        return np.array([n - 1 - int(np.argmin(rev))], dtype=np.int64)
+    view = np.lib.stride_tricks.sliding_window_view(hashes, window)[:, ::-1]
+    pos = np.arange(n - window + 1, dtype=np.int64) + (window - 1 - view.argmin(axis=1))
+    keep = np.ones(len(pos), dtype=bool)
+    keep[1:] = pos[1:] != pos[:-1]
+    return pos[keep]
+
+
+def fingerprints(text: str, spec: CanonSpec = CanonSpec()) -> tuple[U64, I64]:
+    """(fingerprints, word positions) of one text under ``spec``; equals the reference."""
+    batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+    h, pos = gram_hashes(batch, spec.k)
+    if spec.window > 1:
+        sel = winnow_positions(h, spec.window)
+        h, pos = h[sel], pos[sel]
+    return h, pos
+
+
+def as_int(h: np.uint64) -> int:
+    return int(h) & MASK64

@@ -1,0 +1,227 @@
+"""The matcher: registered works found in documents, by fingerprint hits on one alignment.
+
+For a batch of documents: canon-v1 fingerprints of every gram (numpy kernel), one vectorised
+look-up in the index, then hits ``(doc, work, doc_pos, work_pos)`` are grouped by work and
+diagonal ``work_pos - doc_pos`` (a band of +-``band`` words absorbs insertions and deletions),
+split where consecutive hits are more than ``max_gap`` words apart. A cluster counts only
+when its extent (first to last matched word) reaches ``min_words``; it is then confirmed by
+aligning the document's original words with the work's words with ``rapidfuzz`` when the
+index stores them (else the similarity is the share of the extent covered by hits). Every
+claim is one document x one work with its own evidence: never chained transitively.
+Spans are character offsets into the document's original text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from consentry.errors import ValidationError
+from consentry.fingerprints.index import Index, surface_words
+from consentry.fingerprints.kernel import canon_batch, gram_hashes
+from consentry.scan.model import Document, Match, MatchLevel
+
+
+@dataclass(frozen=True, slots=True)
+class MatchOptions:
+    """Thresholds of the matcher; printed in every report."""
+
+    min_words: int = 15  # evidence: matched extent in words
+    excerpt_words: int = 40  # excerpt: extent, with coverage >= excerpt_coverage
+    excerpt_coverage: float = 0.5
+    substantial_fraction: float = 0.10  # share of the work's words in one document
+    copy_fraction: float = 0.80
+    band: int = 8  # diagonal tolerance in words
+    max_gap: int = 60  # split clusters on gaps longer than this (words)
+    min_similarity: float = 0.5  # confirmation: alignment similarity 0..1
+    batch_chars: int = 1 << 20  # documents are processed in batches of about this size
+
+    def __post_init__(self) -> None:
+        ints = ("min_words", "excerpt_words", "band", "max_gap", "batch_chars")
+        for name in ints:
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValidationError(
+                    f"match option {name}={v!r} is not valid, expected a positive integer",
+                    field=name,
+                    value=v,
+                    expected="integer >= 1",
+                )
+        for name in ("excerpt_coverage", "substantial_fraction", "copy_fraction", "min_similarity"):
+            v = getattr(self, name)
+            if not 0.0 <= float(v) <= 1.0:
+                raise ValidationError(
+                    f"match option {name}={v!r} is not valid, expected a number in 0..1",
+                    field=name,
+                    value=v,
+                    expected="0..1",
+                )
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "min_words": self.min_words,
+            "excerpt_words": self.excerpt_words,
+            "excerpt_coverage": self.excerpt_coverage,
+            "substantial_fraction": self.substantial_fraction,
+            "copy_fraction": self.copy_fraction,
+            "band": self.band,
+            "max_gap": self.max_gap,
+            "min_similarity": self.min_similarity,
+        }
+
+
+def match_documents(
+    docs: Iterable[Document], index: Index, *, options: MatchOptions = MatchOptions()
+) -> Iterator[Match]:
+    """Matches, in document order (then work id), one per (document, work) found."""
+    batch: list[Document] = []
+    size = 0
+    for d in docs:
+        batch.append(d)
+        size += len(d.text)
+        if size >= options.batch_chars:
+            yield from _match_batch(batch, index, options)
+            batch, size = [], 0
+    if batch:
+        yield from _match_batch(batch, index, options)
+
+
+@dataclass(frozen=True, slots=True)
+class _Cluster:
+    doc: int
+    work: int
+    dfirst: int  # first word of the first gram (document)
+    dlast: int  # last word covered (document), inclusive
+    rfirst: int
+    rlast: int
+    covered: int  # words covered by hit grams
+
+
+def _clusters(
+    doc: np.ndarray, work: np.ndarray, dpos: np.ndarray, rpos: np.ndarray, k: int, opt: MatchOptions
+) -> list[_Cluster]:
+    diag = rpos - dpos
+    order = np.lexsort((dpos, diag, work, doc))
+    doc, work, dpos, rpos, diag = doc[order], work[order], dpos[order], rpos[order], diag[order]
+    n = len(doc)
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = (doc[1:] != doc[:-1]) | (work[1:] != work[:-1]) | (diag[1:] - diag[:-1] > opt.band)
+    band_id = np.cumsum(brk)
+    order = np.lexsort((rpos, dpos, band_id))
+    doc, work, dpos, rpos, band_id = (
+        doc[order],
+        work[order],
+        dpos[order],
+        rpos[order],
+        band_id[order],
+    )
+    brk = np.ones(n, dtype=bool)
+    brk[1:] = (band_id[1:] != band_id[:-1]) | (dpos[1:] - dpos[:-1] > opt.max_gap)
+    starts = np.flatnonzero(brk)
+    dmin = np.minimum.reduceat(dpos, starts)
+    dmax = np.maximum.reduceat(dpos, starts)
+    extent = dmax + k - dmin
+    out = []
+    ends = np.append(starts[1:], n)
+    for c in np.flatnonzero(extent >= opt.min_words).tolist():
+        a, b = int(starts[c]), int(ends[c])
+        dp = np.unique(dpos[a:b])
+        covered = int(np.minimum(np.diff(dp), k).sum()) + k
+        out.append(
+            _Cluster(
+                doc=int(doc[a]),
+                work=int(work[a]),
+                dfirst=int(dmin[c]),
+                dlast=int(dmax[c]) + k - 1,
+                rfirst=int(rpos[a:b].min()),
+                rlast=int(rpos[a:b].max()) + k - 1,
+                covered=covered,
+            )
+        )
+    return out
+
+
+def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
+    k = index.spec.k
+    cb = canon_batch([d.text for d in batch], ocr_fold=index.spec.ocr_fold)
+    h, first = gram_hashes(cb, k)
+    qi, work, rpos = index.lookup(h)
+    if not len(qi):
+        return
+    qword = first[qi]
+    doc = np.searchsorted(cb.doc_words, qword, side="right") - 1
+    dpos = qword - cb.doc_words[doc]
+    clusters = _clusters(doc, work.astype(np.int64), dpos, rpos.astype(np.int64), k, opt)
+    by_pair: dict[tuple[int, int], list[tuple[int, int, float, int, int, int]]] = {}
+    for c in clusters:
+        base = int(cb.doc_words[c.doc])
+        text = batch[c.doc].text
+        ws, we = cb.word_start, cb.word_end
+        extent = c.dlast - c.dfirst + 1
+        work_words = index.work_words_text(c.work)
+        if work_words is not None:
+            dw = surface_words(
+                text,
+                ws[base + c.dfirst : base + c.dlast + 1],
+                we[base + c.dfirst : base + c.dlast + 1],
+            )
+            rw = work_words[c.rfirst : c.rlast + 1]
+            sim = fuzz.ratio(" ".join(dw), " ".join(rw)) / 100.0
+        else:
+            sim = c.covered / extent
+        if sim < opt.min_similarity:
+            continue
+        span = (int(ws[base + c.dfirst]), int(we[base + c.dlast]))
+        by_pair.setdefault((c.doc, c.work), []).append(
+            (span[0], span[1], sim, extent, c.dfirst, c.dlast)
+        )
+    for (d, w), parts in sorted(
+        by_pair.items(), key=lambda kv: (kv[0][0], index.work_ids[kv[0][1]])
+    ):
+        yield _to_match(batch[d], index, w, parts, opt)
+
+
+def _to_match(
+    doc: Document,
+    index: Index,
+    work: int,
+    parts: list[tuple[int, int, float, int, int, int]],
+    opt: MatchOptions,
+) -> Match:
+    parts.sort()
+    spans: list[list[int]] = []
+    for a, b, *_ in parts:
+        if spans and a <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], b)
+        else:
+            spans.append([a, b])
+    # matched extent in words: the union of the clusters' word ranges
+    words = 0
+    last = -1
+    for lo, hi in sorted((p[4], p[5]) for p in parts):
+        if hi > last:
+            words += hi - max(lo, last + 1) + 1
+            last = hi
+    sim = sum(p[2] * p[3] for p in parts) / max(1, sum(p[3] for p in parts))
+    total = int(index.work_words[work]) or 1
+    share = words / total
+    if share >= opt.copy_fraction:
+        level = MatchLevel.COPY
+    elif share >= opt.substantial_fraction:
+        level = MatchLevel.SUBSTANTIAL
+    elif words >= opt.excerpt_words and sim >= opt.excerpt_coverage:
+        level = MatchLevel.EXCERPT
+    else:
+        level = MatchLevel.EVIDENCE
+    return Match(
+        doc=doc.id,
+        work=index.work_ids[work],
+        words=words,
+        level=level,
+        spans=tuple((a, b) for a, b in spans),
+        similarity=round(sim, 4),
+        shard=doc.shard,
+    )
