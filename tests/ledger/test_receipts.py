@@ -241,3 +241,36 @@ def test_any_declaration_round_trips_and_any_value_edit_is_caught(
     tampered["declaration"][key] = new
     with pytest.raises(LedgerError):
         verify_receipt(tampered, KEY.public_key())
+
+
+def test_a_receipt_ties_to_its_ledger_entry() -> None:
+    from consentry.ledger.chain import make_entry
+    from consentry.ledger.receipts import check_receipt_against_entry
+
+    first = make_entry(
+        prev=None,
+        kind="party.created",
+        payload={"party_id": "p1"},
+        recorded_at="2026-01-01T00:00:00.000000Z",
+        actor="admin:registry",
+    )
+    entry = make_entry(
+        prev=first,
+        kind="terms.declared",
+        payload=DECLARATION,
+        recorded_at="2026-01-01T00:00:01.000000Z",
+        actor="creator:p1",
+    )
+    r = receipt(ledger_seq=entry.seq, ledger_hash=entry.hash, recorded_at=entry.recorded_at)
+    check_receipt_against_entry(r, entry)
+    with pytest.raises(LedgerError, match="not entry 1") as err:
+        check_receipt_against_entry(r, first)
+    assert len(err.value.payload["problems"]) == 4
+    other = receipt(
+        declaration={**DECLARATION, "note": "x"},
+        ledger_seq=entry.seq,
+        ledger_hash=entry.hash,
+        recorded_at=entry.recorded_at,
+    )
+    with pytest.raises(LedgerError, match="payload differs"):
+        check_receipt_against_entry(other, entry)

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from consentry.errors import LedgerError, ValidationError
-from consentry.ledger.chain import canonical_json
+from consentry.ledger.chain import LedgerEntry, canonical_json
 
 RECEIPT_VERSION = "consentry-receipt/1"
 FIELDS = (
@@ -201,3 +201,38 @@ def verify_receipt(receipt: Mapping[str, Any], public_key: Ed25519PublicKey) -> 
             "after signing, or signed by another key with the same key_id",
             seq=receipt["ledger"]["seq"],
         ) from None
+
+
+def check_receipt_against_entry(receipt: Mapping[str, Any], entry: LedgerEntry) -> None:
+    """Tie a (verified) receipt to the ledger: LedgerError unless ``entry`` is what it names.
+
+    The entry must sit at the receipt's ``ledger.seq``, carry its ``ledger.hash`` and
+    ``recorded_at``, and its payload must be the receipt's declaration (as canonical JSON).
+    """
+    ledger = receipt.get("ledger")
+    if not isinstance(ledger, Mapping):
+        raise _fail("ledger is missing or not an object")
+    seq = ledger.get("seq")
+    problems = []
+    if entry.seq != seq:
+        problems.append(f"it names entry {seq!r}, not entry {entry.seq}")
+    if entry.hash != ledger.get("hash"):
+        problems.append(f"entry {entry.seq} has hash {str(entry.hash)[:12]}…, not the receipt's")
+    if entry.recorded_at != receipt.get("recorded_at"):
+        problems.append(
+            f"entry {entry.seq} was recorded at {entry.recorded_at}, "
+            f"not {receipt.get('recorded_at')!r}"
+        )
+    try:
+        same = canonical_json(entry.payload) == canonical_json(receipt.get("declaration"))
+    except ValidationError as exc:
+        problems.append(f"payload or declaration is not canonical JSON ({exc})")
+    else:
+        if not same:
+            problems.append(f"entry {entry.seq}'s payload differs from the receipt's declaration")
+    if problems:
+        raise LedgerError(
+            "receipt does not match the ledger: " + "; ".join(problems),
+            seq=entry.seq,
+            problems=problems,
+        )
