@@ -329,8 +329,7 @@ def _html_values(page: bytes) -> list[Finding]:
 def _disagreements(
     site: SiteCarriers, rf: robots.RobotsFile | None, cat: Catalogue
 ) -> list[Finding]:
-    out: list[Finding] = []
-    seen: set[tuple[str, str, str, str]] = set()
+    found: dict[tuple[Purpose, Carrier, Carrier], list[str]] = {}
     for agent in LINT_AGENTS:
         signals: list[ParsedSignal] = []
         if rf is not None:
@@ -353,30 +352,26 @@ def _disagreements(
         for src, doc in site.rsl_documents:
             signals.append(rsl.parse(doc, source=src, agent=agent, url=site.url))
         for p in ALL_PURPOSES:
-            yes = [s for s in signals if s.purposes[p] is SignalStatus.ALLOWED]
-            no = [s for s in signals if s.purposes[p] is SignalStatus.DISALLOWED]
-            for a in yes:
-                for b in no:
-                    if a.carrier is b.carrier:
-                        continue
-                    key = (p.value, a.carrier.value, b.carrier.value, agent)
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    out.append(_disagree(p, a, b, agent))
-    return out
-
-
-def _disagree(p: Purpose, a: ParsedSignal, b: ParsedSignal, agent: str) -> Finding:
-    return Finding(
-        "carriers-disagree",
-        "error" if Carrier.ROBOTS not in (a.carrier, b.carrier) or agent != "*" else "warning",
-        f"{a.carrier.value}+{b.carrier.value}",
-        f"for {agent}, {a.carrier.value} allows {p.value} but {b.carrier.value} disallows it "
-        "(the most restrictive wins, so the allow is ineffective)",
-        "write every carrier from the same terms: consentry signals write --terms ... "
-        "--format <each carrier>",
-    )
+            for a in signals:
+                if a.purposes[p] is not SignalStatus.ALLOWED:
+                    continue
+                for b in signals:
+                    if b.purposes[p] is SignalStatus.DISALLOWED and a.carrier is not b.carrier:
+                        agents = found.setdefault((p, a.carrier, b.carrier), [])
+                        if agent not in agents:
+                            agents.append(agent)
+    return [
+        Finding(
+            "carriers-disagree",
+            "error",
+            f"{a.value}+{b.value}",
+            f"{a.value} allows {p.value} but {b.value} disallows it (for "
+            f"{', '.join(agents)}); the most restrictive wins, so the allow is ineffective",
+            "write every carrier from the same terms: consentry signals write --terms ... "
+            "--format <each carrier>",
+        )
+        for (p, a, b), agents in found.items()
+    ]
 
 
 def findings_json(findings: Sequence[Finding]) -> str:

@@ -11,12 +11,16 @@ Layout (docs/signals.md, "Writing and checking"):
   ``Disallow: /``. robots.txt cannot split one crawler's purposes, so a crawler is blocked
   when any purpose it serves is reserved or licensed. No usage lines go in this group (a
   "yes" there would contradict the block; ``consentry signals lint`` flags that).
-* One group lists the agents whose every purpose is allowed: ``Allow: /`` plus the usage lines.
-* The ``*`` group: ``Disallow: /`` when no purpose is allowed, else ``Allow: /``; then
-  ``Content-Usage`` (aipref) and ``Content-Signal`` for everything else.
+* One group lists the agents whose every purpose is allowed: the usage lines, ``Allow: /``.
+* The ``*`` group: ``Content-Usage`` (aipref) and ``Content-Signal`` for everything else,
+  then ``Disallow: /`` when no purpose is allowed, else ``Allow: /``. Usage lines come
+  right after the ``User-agent`` lines, so no reader can take them for lines after the
+  last group's rules (the Cloudflare managed-file pitfall).
 """
 
 from __future__ import annotations
+
+import re
 
 from consentry.registry.purposes import ALL_PURPOSES
 from consentry.registry.terms import TermsSet
@@ -30,13 +34,19 @@ from consentry.signals.write.options import (
     one_line,
 )
 
+_PRODUCT_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+
 
 def blocked_and_allowed(terms: TermsSet, catalogue: Catalogue) -> tuple[list[str], list[str]]:
-    """Catalogue tokens to block and to allow explicitly, in catalogue order."""
+    """Catalogue tokens to block and to allow explicitly, in catalogue order.
+
+    Names that are not RFC 9309 product tokens (``ChatGPT Agent``) are left out: crawlers
+    would read only their first word, which is another crawler's name or nothing.
+    """
     blocked: list[str] = []
     permitted: list[str] = []
     for agent in catalogue.agents:
-        if not agent.purposes:
+        if not agent.purposes or not _PRODUCT_TOKEN.match(agent.token):
             continue
         if all(allowed(terms, p) for p in agent.purposes):
             permitted.append(agent.token)
@@ -76,9 +86,9 @@ def render(
     if permitted:
         lines.append("")
         lines += [f"User-agent: {t}" for t in permitted]
-        lines.append("Allow: /")
         lines += usage
+        lines.append("Allow: /")
     lines += ["", "User-agent: *"]
-    lines.append("Allow: /" if any(allowed(terms, p) for p in ALL_PURPOSES) else "Disallow: /")
     lines += usage
+    lines.append("Allow: /" if any(allowed(terms, p) for p in ALL_PURPOSES) else "Disallow: /")
     return ("\n".join(lines) + "\n").encode("utf-8")
