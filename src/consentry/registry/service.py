@@ -371,6 +371,8 @@ class RegistryService:
         valid_until: datetime | None,
         evidence: str,
     ) -> Mandate:
+        # A developer key is for lookups and decisions only, even when its party is the member.
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         if not (actor.role is Role.ADMIN or actor.party_id == member_id):
             raise PermissionDenied(
                 "only the member (or an admin) may grant a mandate; an organisation cannot "
