@@ -6,6 +6,7 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urljoin
 
 import typer
 
@@ -154,7 +155,8 @@ async def _fetch_site(url: str, config: CheckConfig) -> SiteCarriers:
         if tdm_f.ok:
             rule, _ = parse_tdmrep_file(tdm_f.body).rule_for(url)
             if rule is not None and rule.policy:
-                policy = await c.fetch(rule.policy, "tdm-policy")
+                policy_url = urljoin(tdm_f.final_url, rule.policy)
+                policy = await c.fetch(policy_url, "tdm-policy")
         from consentry.signals.robots import parse_robots
 
         rsl_urls: list[str] = []
@@ -164,7 +166,7 @@ async def _fetch_site(url: str, config: CheckConfig) -> SiteCarriers:
             rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
         rsl_urls += rsl_links(page)
         docs = []
-        for u in dict.fromkeys(rsl_urls):
+        for u in dict.fromkeys(urljoin(url, x) for x in rsl_urls):
             f = await c.fetch(u, "rsl")
             if f.ok:
                 docs.append((u, f.body))
