@@ -1,0 +1,169 @@
+"""An API client over the real registry (SQLite, and PostgreSQL when configured), with a
+small world: an organisation with a mandate from a creator, a second creator, a developer,
+a work of each creator, one declaration, and a key for every role."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from consentry.api.app import create_app
+from consentry.bootstrap import Registry
+from consentry.registry.access import SYSTEM, Role
+from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
+from consentry.registry.purposes import Purpose, Status
+from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
+
+EMMA_ISBN = "isbn:9780007232833"
+OTHER_ISBN = "isbn:9780141439518"
+
+
+@dataclass
+class World:
+    registry: Registry
+    org: str
+    creator: str
+    other_creator: str
+    developer: str
+    work: str
+    other_work: str
+    mandate: str
+    receipt_seq: int
+    tokens: dict[str, str]  # role name -> token
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+    def new_mandate(self) -> str:
+        """A fresh mandate from the creator to the organisation (for routes that use one up)."""
+        svc = self.registry.service
+        return svc.create_mandate(
+            SYSTEM,
+            organisation_id=self.org,
+            member_id=self.creator,
+            purposes=[Purpose.AI_TRAIN],
+            territories=["WORLD"],
+            valid_from=svc.clock(),
+            valid_until=None,
+            evidence="signed form",
+        ).id
+
+
+def _work(reg: Registry, title: str, party: str, isbn: str) -> str:
+    draft = WorkDraft(
+        kind=WorkKind.BOOK,
+        title=title,
+        identifiers=(isbn,),
+        contributors=((PartyRef(party_id=party), ContributorRole.AUTHOR),),
+        holders=((PartyRef(party_id=party), "creator", Decimal(100), "all"),),
+    )
+    return reg.service.create_work(SYSTEM, draft).id
+
+
+def make_world(reg: Registry) -> World:
+    svc = reg.service
+    org = svc.create_party(
+        SYSTEM,
+        name="Society of Authors",
+        kind=PartyKind.ORGANISATION,
+        roles=[PartyRole.MEMBER_ORGANISATION],
+    )
+    creator = svc.create_party(
+        SYSTEM,
+        name="Jane Writer",
+        kind=PartyKind.PERSON,
+        roles=[PartyRole.CREATOR],
+        contacts=[ContactPoint("email", "jane@example.org")],
+    )
+    other = svc.create_party(
+        SYSTEM,
+        name="Sam Poet",
+        kind=PartyKind.PERSON,
+        roles=[PartyRole.CREATOR],
+        contacts=[ContactPoint("email", "sam@example.org")],
+    )
+    dev = svc.create_party(
+        SYSTEM, name="AI Lab", kind=PartyKind.ORGANISATION, roles=[PartyRole.AI_DEVELOPER]
+    )
+    mandate = svc.create_mandate(
+        SYSTEM,
+        organisation_id=org.id,
+        member_id=creator.id,
+        purposes=list(Purpose),
+        territories=["WORLD"],
+        valid_from=svc.clock() - timedelta(days=1),
+        valid_until=None,
+        evidence="membership terms 2025",
+    )
+    work = _work(reg, "Emma", creator.id, EMMA_ISBN)
+    other_work = _work(reg, "Odes", other.id, OTHER_ISBN)
+    declared = svc.declare_terms(
+        SYSTEM,
+        party_id=creator.id,
+        statuses={Purpose.SEARCH: Status.ALLOWED},
+        work_id=work,
+    )
+    tokens = {
+        "admin": svc.create_api_key(SYSTEM, role=Role.ADMIN, party_id=None)[1],
+        "organisation": svc.create_api_key(SYSTEM, role=Role.ORGANISATION, party_id=org.id)[1],
+        "creator": svc.create_api_key(SYSTEM, role=Role.CREATOR, party_id=creator.id)[1],
+        "other_creator": svc.create_api_key(SYSTEM, role=Role.CREATOR, party_id=other.id)[1],
+        "developer": svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=dev.id)[1],
+    }
+    return World(
+        reg,
+        org.id,
+        creator.id,
+        other.id,
+        dev.id,
+        work,
+        other_work,
+        mandate.id,
+        declared.ledger_seq,
+        tokens,
+    )
+
+
+@pytest.fixture
+def world(registry: Registry) -> World:
+    return make_world(registry)
+
+
+class ApiClient:
+    """A synchronous face on ``httpx.AsyncClient`` over ``httpx.ASGITransport``: requests go
+    through the real app in-process, on one event loop kept for the test."""
+
+    def __init__(self, registry: Registry) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(registry)), base_url="http://testserver"
+        )
+
+    def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        return self.loop.run_until_complete(self.http.request(method, url, **kwargs))
+
+    def get(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("POST", url, **kwargs)
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.http.aclose())
+        self.loop.close()
+
+
+@pytest.fixture
+def client(registry: Registry) -> Iterator[ApiClient]:
+    c = ApiClient(registry)
+    try:
+        yield c
+    finally:
+        c.close()

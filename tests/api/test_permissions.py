@@ -1,0 +1,377 @@
+"""Who may call each route and who may not: a table of route x role -> expected status.
+
+Every /v1 route is listed; a test below checks that the table covers every route the app
+serves, so a new route without a permission row fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from consentry.api.app import create_app
+from consentry.bootstrap import Registry
+from tests.api.conftest import EMMA_ISBN, ApiClient, World
+
+ROLES = ("admin", "organisation", "creator", "other_creator", "developer")
+
+
+@dataclass(frozen=True)
+class Case:
+    method: str
+    route: str  # the route template, as FastAPI lists it
+    path: Callable[[World], str]
+    expected: dict[str, int]  # role -> status
+    body: Callable[[World], Any] | None = None
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def only(allowed: dict[str, int], otherwise: int = 403) -> dict[str, int]:
+    return {r: allowed.get(r, otherwise) for r in ROLES}
+
+
+def new_work(w: World) -> dict[str, Any]:
+    return {
+        "kind": "poem",
+        "title": "A new poem",
+        "contributors": [{"party_id": w.creator, "role": "author"}],
+        "holders": [{"party_id": w.creator, "role": "creator", "share": 100}],
+    }
+
+
+CASES = [
+    Case(
+        "POST",
+        "/v1/works",
+        lambda w: "/v1/works",
+        only({"admin": 201, "organisation": 201, "creator": 201}),
+        new_work,
+    ),
+    Case("GET", "/v1/works", lambda w: "/v1/works", everyone(200)),
+    Case("GET", "/v1/works/{work_id}", lambda w: f"/v1/works/{w.work}", everyone(200)),
+    Case("GET", "/v1/works/{work_id}/terms", lambda w: f"/v1/works/{w.work}/terms", everyone(200)),
+    Case(
+        "GET",
+        "/v1/works/{work_id}/terms/history",
+        lambda w: f"/v1/works/{w.work}/terms/history",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/works/{work_id}/terms",
+        lambda w: f"/v1/works/{w.work}/terms",
+        only({"admin": 201, "organisation": 201, "creator": 201}),
+        lambda w: {"party_id": w.creator, "terms": {"ai-train": "licence"}},
+    ),
+    Case(
+        "POST",
+        "/v1/parties",
+        lambda w: "/v1/parties",
+        only({"admin": 201, "organisation": 201}),
+        lambda w: {"name": "New Member", "kind": "person", "roles": ["creator"]},
+    ),
+    Case("GET", "/v1/parties", lambda w: "/v1/parties", everyone(200)),
+    Case("GET", "/v1/parties/{party_id}", lambda w: f"/v1/parties/{w.creator}", everyone(200)),
+    Case(
+        "GET",
+        "/v1/parties/{party_id}/terms",
+        lambda w: f"/v1/parties/{w.creator}/terms",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/parties/{party_id}/terms",
+        lambda w: f"/v1/parties/{w.creator}/terms",
+        only({"admin": 201, "organisation": 201, "creator": 201}),
+        lambda w: {"terms": {"tdm": "reserved", "search": "allowed"}},
+    ),
+    Case(
+        "POST",
+        "/v1/mandates",
+        lambda w: "/v1/mandates",
+        # only the member (or an admin) grants a mandate; the organisation cannot
+        only({"admin": 201, "creator": 201}),
+        lambda w: {
+            "organisation_id": w.org,
+            "member_id": w.creator,
+            "purposes": ["ai-train"],
+            "territories": ["GB"],
+            "evidence": "signed form 17",
+        },
+    ),
+    Case(
+        "GET",
+        "/v1/mandates",
+        lambda w: "/v1/mandates",
+        only({"admin": 200, "organisation": 200, "creator": 200, "other_creator": 200}),
+    ),
+    Case(
+        "GET",
+        "/v1/mandates/{mandate_id}",
+        lambda w: f"/v1/mandates/{w.mandate}",
+        only({"admin": 200, "organisation": 200, "creator": 200}),
+    ),
+    Case(
+        "POST",
+        "/v1/mandates/{mandate_id}/withdraw",
+        lambda w: f"/v1/mandates/{w.new_mandate()}/withdraw",
+        only({"admin": 200, "organisation": 200, "creator": 200}),
+    ),
+    Case(
+        "GET",
+        "/v1/lookup/{identifier:path}",
+        lambda w: f"/v1/lookup/{EMMA_ISBN}",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/lookup",
+        lambda w: "/v1/lookup",
+        everyone(200),
+        lambda w: {"ids": [EMMA_ISBN, "isbn:9780000000002"]},
+    ),
+    Case(
+        "GET",
+        "/v1/decisions",
+        lambda w: f"/v1/decisions?work={w.work}&purpose=ai-train",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/decisions",
+        lambda w: "/v1/decisions",
+        everyone(200),
+        lambda w: {"work": w.work, "purpose": "search"},
+    ),
+    Case(
+        "POST",
+        "/v1/keys",
+        lambda w: "/v1/keys",
+        only({"admin": 201}),
+        lambda w: {"role": "developer", "party_id": w.developer},
+    ),
+    Case(
+        "GET",
+        "/v1/receipts/{seq}",
+        lambda w: f"/v1/receipts/{w.receipt_seq}",
+        # the declaring party and the party whose terms they are (here the same), or admin
+        only({"admin": 200, "creator": 200}),
+    ),
+    Case("GET", "/v1/ledger/head", lambda w: "/v1/ledger/head", everyone(200)),
+]
+
+PUBLIC = {
+    ("GET", "/v1/registry/public-key"),
+    ("GET", "/.well-known/consentry-public-key.pem"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+}
+
+BAD_KEYS = {
+    "no key": {},
+    "unknown key": {"Authorization": "Bearer cst_000000000000_not-a-real-secret"},
+    "malformed key": {"Authorization": "Bearer nonsense"},
+    "basic auth": {"Authorization": "Basic dXNlcjpwYXNz"},
+    "unknown X-API-Key": {"X-API-Key": "cst_ffffffffffff_wrong"},
+}
+
+
+def call(
+    client: ApiClient, case: Case, w: World, headers: dict[str, str]
+) -> tuple[int, dict[str, Any]]:
+    body = case.body(w) if case.body else None
+    r = client.request(case.method, case.path(w), json=body, headers=headers)
+    ctype = r.headers["content-type"]
+    if r.status_code >= 400:
+        assert ctype.startswith("application/problem+json"), (r.status_code, ctype, r.text)
+        problem = r.json()
+        assert problem["status"] == r.status_code
+        assert problem["title"]
+        assert problem["detail"]
+    return r.status_code, r.json()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_route_by_role(client: ApiClient, world: World, case: Case) -> None:
+    got = {}
+    for role in ROLES:
+        status, body = call(client, case, world, world.headers(role))
+        got[role] = status
+        if status == 403:
+            assert body["title"] in ("forbidden", "outside mandate"), body
+    assert got == case.expected
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_route_without_a_valid_key_is_401(client: ApiClient, world: World, case: Case) -> None:
+    got = {}
+    for name, headers in BAD_KEYS.items():
+        status, body = call(client, case, world, headers)
+        got[name] = (status, body["title"], body.get("field"))
+    assert got == dict.fromkeys(BAD_KEYS, (401, "unauthenticated", "Authorization"))
+
+
+def test_a_real_key_with_a_wrong_secret_is_401(client: ApiClient, world: World) -> None:
+    token = world.tokens["admin"]
+    forged = token[: token.rindex("_") + 1] + "x" * 32
+    r = client.get("/v1/works", headers={"Authorization": f"Bearer {forged}"})
+    assert r.status_code == 401
+    assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+def test_x_api_key_header_is_accepted(client: ApiClient, world: World) -> None:
+    r = client.get("/v1/works", headers={"X-API-Key": world.tokens["developer"]})
+    assert r.status_code == 200
+    assert [w["id"] for w in r.json()["items"]] == [world.work, world.other_work]
+
+
+@pytest.mark.parametrize("path", sorted(p for m, p in PUBLIC if p.startswith(("/v1", "/.w"))))
+def test_public_key_routes_need_no_key(client: ApiClient, world: World, path: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 200
+    assert r.text.startswith("-----BEGIN PUBLIC KEY-----")
+    assert r.text == world.registry.public_key_pem
+
+
+def test_openapi_and_docs_need_no_key(client: ApiClient) -> None:
+    spec = client.get("/openapi.json")
+    assert spec.status_code == 200
+    assert "/v1/lookup" in spec.json()["paths"]
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
+
+
+def _served_routes(registry: Registry) -> set[tuple[str, str]]:
+    app = create_app(registry)
+    spec = app.openapi()
+    routes = {
+        (method.upper(), path)
+        for path, ops in spec["paths"].items()
+        for method in ops
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    # OpenAPI writes {identifier:path} as {identifier}; the well-known key is not in the spec
+    return {
+        (m, "/v1/lookup/{identifier:path}" if p == "/v1/lookup/{identifier}" else p)
+        for m, p in routes
+    }
+
+
+def test_every_route_has_a_permission_row(registry: Registry) -> None:
+    covered = {(c.method, c.route) for c in CASES} | PUBLIC
+    missing = _served_routes(registry) - covered
+    assert not missing, f"routes without a permission test: {sorted(missing)}"
+
+
+def test_every_case_path_is_a_served_route(registry: Registry) -> None:
+    served = _served_routes(registry)
+    stale = {(c.method, c.route) for c in CASES} - served
+    assert not stale, f"permission rows for routes that do not exist: {sorted(stale)}"
+
+
+def test_developer_never_sees_contacts_of_another_party(client: ApiClient, world: World) -> None:
+    seen = {}
+    for who in ROLES:
+        one = client.get(f"/v1/parties/{world.creator}", headers=world.headers(who)).json()
+        listed = client.get("/v1/parties", headers=world.headers(who)).json()["items"]
+        mine = next(p for p in listed if p["id"] == world.creator)
+        assert one["contacts"] == mine["contacts"]
+        seen[who] = [c["value"] for c in one["contacts"]]
+    assert seen == {
+        "admin": ["jane@example.org"],
+        "organisation": ["jane@example.org"],  # mandated by the creator
+        "creator": ["jane@example.org"],  # the party itself
+        "other_creator": [],
+        "developer": [],
+    }
+
+
+def test_organisation_acts_only_within_its_mandate(client: ApiClient, world: World) -> None:
+    org = world.headers("organisation")
+    # no mandate from the other creator: neither their work's terms nor their catalogue
+    r = client.post(
+        f"/v1/works/{world.other_work}/terms",
+        json={"party_id": world.other_creator, "terms": {"ai-train": "allowed"}},
+        headers=org,
+    )
+    assert r.status_code == 403
+    assert r.json()["title"] == "outside mandate"
+    assert world.other_creator in r.json()["detail"]
+    # after the creator withdraws the mandate, the organisation may no longer act for it
+    w = client.post(f"/v1/mandates/{world.mandate}/withdraw", headers=world.headers("creator"))
+    assert w.status_code == 200
+    assert w.json()["in_force"] is False
+    r = client.post(
+        f"/v1/parties/{world.creator}/terms", json={"terms": {"tdm": "allowed"}}, headers=org
+    )
+    assert r.status_code == 403
+    assert r.json()["title"] == "outside mandate"
+
+
+def test_organisation_outside_the_mandate_territory_is_refused(
+    client: ApiClient, world: World
+) -> None:
+    admin = world.headers("admin")
+    client.post(f"/v1/mandates/{world.mandate}/withdraw", headers=admin).raise_for_status()
+    client.post(
+        "/v1/mandates",
+        json={
+            "organisation_id": world.org,
+            "member_id": world.creator,
+            "purposes": ["ai-train"],
+            "territories": ["GB"],
+            "evidence": "signed form 18",
+        },
+        headers=world.headers("creator"),
+    ).raise_for_status()
+    body = {"party_id": world.creator, "terms": {"ai-train": "licence"}}
+    ok = client.post(
+        f"/v1/works/{world.work}/terms",
+        json={**body, "territory": "gb"},
+        headers=world.headers("organisation"),
+    )
+    assert ok.status_code == 201
+    assert ok.json()["declarations"][0]["declared_by"] == world.org
+    for extra in ({"territory": "FR"}, {"terms": {"tdm": "licence"}, "territory": "GB"}):
+        r = client.post(
+            f"/v1/works/{world.work}/terms",
+            json={**body, **extra},
+            headers=world.headers("organisation"),
+        )
+        assert r.status_code == 403, r.text
+        assert r.json()["title"] == "outside mandate"
+
+
+def test_developer_cannot_grant_a_mandate_even_for_itself(client: ApiClient, world: World) -> None:
+    r = client.post(
+        "/v1/mandates",
+        json={
+            "organisation_id": world.org,
+            "member_id": world.developer,
+            "purposes": ["ai-train"],
+            "evidence": "self-made",
+        },
+        headers=world.headers("developer"),
+    )
+    assert r.status_code == 403
+    assert "developer" in r.json()["detail"]
+
+
+def test_creator_cannot_register_a_work_it_has_no_part_in(client: ApiClient, world: World) -> None:
+    body = new_work(world)
+    r = client.post("/v1/works", json=body, headers=world.headers("other_creator"))
+    assert r.status_code == 403
+    assert world.other_creator in r.json()["detail"]
