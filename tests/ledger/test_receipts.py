@@ -274,3 +274,30 @@ def test_a_receipt_ties_to_its_ledger_entry() -> None:
     )
     with pytest.raises(LedgerError, match="payload differs"):
         check_receipt_against_entry(other, entry)
+
+
+untrusted = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=90),
+    lambda kids: (
+        st.lists(kids, max_size=3) | st.dictionaries(st.text(max_size=12), kids, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(FIELDS), untrusted)
+def test_any_value_in_any_member_is_a_ledger_error_never_a_crash(field: str, value: Any) -> None:
+    r = receipt()
+    if canonical_json_or_none(value) == canonical_json_or_none(r[field]):
+        return
+    r[field] = value
+    with pytest.raises(LedgerError):
+        verify_receipt(r, KEY.public_key())
+
+
+def canonical_json_or_none(value: Any) -> bytes | None:
+    try:
+        return canonical_json(value)
+    except ValidationError:
+        return None
