@@ -5,21 +5,25 @@ a work of each creator, one declaration, and a key for every role."""
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from consentry.api.app import create_app
-from consentry.bootstrap import Registry
+from consentry.bootstrap import Registry, build
+from consentry.config import Settings
 from consentry.registry.access import SYSTEM, Role
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
+from tests.conftest import FakeClock, SequentialIds
 
 EMMA_ISBN = "isbn:9780007232833"
 OTHER_ISBN = "isbn:9780141439518"
@@ -131,8 +135,47 @@ def make_world(reg: Registry) -> World:
     )
 
 
+@dataclass(frozen=True)
+class Template:
+    home: Path
+    world: World
+    ids_used: int
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    """The world built once on SQLite; each test gets a copy of its data folder (building the
+    schema and the world for every test would cost most of the suite's time)."""
+    home = tmp_path_factory.mktemp("api-template") / "home"
+    ids = SequentialIds()
+    reg = build(Settings(home=home), clock=FakeClock(), ids=ids)
+    try:
+        world = make_world(reg)
+    finally:
+        reg.close()
+    return Template(home, world, ids.n)
+
+
 @pytest.fixture
-def world(registry: Registry) -> World:
+def registry(settings: Settings, clock: FakeClock, sqlite_template: Template) -> Iterator[Registry]:
+    """Overrides the shared fixture: on SQLite a copy of the template, on PostgreSQL fresh."""
+    ids = SequentialIds()
+    if settings.database_url is None:
+        shutil.copytree(sqlite_template.home, settings.home)
+        ids.n = sqlite_template.ids_used
+        reg = build(settings, clock=clock, ids=ids, run_migrations=False)
+    else:
+        reg = build(settings, clock=clock, ids=ids)
+    try:
+        yield reg
+    finally:
+        reg.close()
+
+
+@pytest.fixture
+def world(registry: Registry, settings: Settings, sqlite_template: Template) -> World:
+    if settings.database_url is None:
+        return replace(sqlite_template.world, registry=registry)
     return make_world(registry)
 
 
