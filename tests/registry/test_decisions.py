@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from consentry.registry.decisions import Outcome, decide, party_terms_at, terms_at
 from consentry.registry.purposes import Purpose, Status
@@ -184,3 +186,46 @@ def test_party_terms_only_catalogue_level() -> None:
 def test_most_restrictive_wins(statuses: tuple[Status, Status], expected: Outcome) -> None:
     ds = [decl("author", statuses[0], n=1), decl("press", statuses[1], n=2)]
     assert decide(work(), ds, purpose=Purpose.AI_TRAIN, at=T0).outcome is expected
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["author", "press", "other"]),
+            st.sampled_from(list(Status)),
+            st.sampled_from(list(Purpose)),
+            st.integers(0, 5),
+            st.integers(0, 5),
+            st.sampled_from(["w1", None, "w2"]),
+            st.booleans(),
+        ),
+        max_size=12,
+    ),
+    st.integers(0, 6),
+)
+def test_terms_at_agrees_with_decide(rows: list[tuple], at_day: int) -> None:  # type: ignore[type-arg]
+    ds = [
+        Declaration(
+            f"d{n}",
+            party,
+            purpose,
+            status,
+            T0 + timedelta(days=eff),
+            T0 + timedelta(days=rec),
+            work_id,
+            attribution_required=attr,
+            ledger_seq=n,
+        )
+        for n, (party, status, purpose, eff, rec, work_id, attr) in enumerate(rows)
+    ]
+    at = T0 + timedelta(days=at_day)
+    terms = terms_at(work(), ds, at=at)
+    for purpose in Purpose:
+        d = decide(work(), ds, purpose=purpose, at=at)
+        expected = {
+            Outcome.ALLOW: Status.ALLOWED,
+            Outcome.DENY: Status.RESERVED,
+            Outcome.LICENCE_REQUIRED: Status.LICENCE,
+        }[d.outcome]
+        assert terms.status(purpose) is expected
+        assert terms.purposes[purpose].attribution_required == d.attribution_required

@@ -153,17 +153,56 @@ def decide(
 
 
 def terms_at(work: Work, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:
-    """The combined status per purpose for the work at ``at`` (what lookups answer)."""
+    """The combined status per purpose for the work at ``at`` (what lookups answer).
+
+    The same rules as :func:`decide` (a test checks they agree), computed in one pass over
+    the declarations: lookups answer thousands of works per request.
+    """
+    parties = work.consent_parties()
+    # best declaration per (party, purpose, level): level 0 = this work, 1 = catalogue
+    best: dict[tuple[str, Purpose, int], Declaration] = {}
+    wanted = set(parties)
+    for d in declarations:
+        if d.party_id not in wanted or d.effective_from > at or d.recorded_at > at:
+            continue
+        if d.work_id == work.id:
+            level = 0
+        elif d.work_id is None:
+            level = 1
+        else:
+            continue
+        key = (d.party_id, d.purpose, level)
+        cur = best.get(key)
+        if cur is None or _later(d, cur):
+            best[key] = d
     out: dict[Purpose, PurposeTerms] = {}
     for purpose in ALL_PURPOSES:
-        dec = decide(work, declarations, purpose=purpose, at=at)
-        licence_url = next((e.licence_url for e in dec.evidence if e.licence_url), None)
-        out[purpose] = PurposeTerms(
-            _STATUS_OF[dec.outcome],
-            attribution_required=dec.attribution_required,
-            licence_url=licence_url if dec.outcome is Outcome.LICENCE_REQUIRED else None,
-        )
+        statuses: set[Status] = set()
+        attribution = False
+        licence_url: str | None = None
+        for party in parties:
+            held = best.get((party, purpose, 0)) or best.get((party, purpose, 1))
+            if held is None:
+                statuses.add(Status.RESERVED)
+                continue
+            statuses.add(held.status)
+            attribution = attribution or held.attribution_required
+            licence_url = licence_url or held.licence_url
+        if not parties or Status.RESERVED in statuses:
+            out[purpose] = PurposeTerms(Status.RESERVED)
+        elif Status.LICENCE in statuses:
+            out[purpose] = PurposeTerms(Status.LICENCE, licence_url=licence_url)
+        else:
+            out[purpose] = PurposeTerms(Status.ALLOWED, attribution_required=attribution)
     return TermsSet(out)
+
+
+def _later(a: Declaration, b: Declaration) -> bool:
+    return (a.effective_from, a.recorded_at, a.ledger_seq or 0) > (
+        b.effective_from,
+        b.recorded_at,
+        b.ledger_seq or 0,
+    )
 
 
 def party_terms_at(party_id: str, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:

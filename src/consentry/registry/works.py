@@ -8,7 +8,6 @@ invents a missing share.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
@@ -159,6 +158,8 @@ class Work:
                 value=self.title,
                 expected="a non-empty title",
             )
+        if len(self.holders) < 2:  # one holding is checked by Holding itself
+            return
         seen: set[tuple[str, str]] = set()
         for h in self.holders:
             key = (h.party_id, h.right)
@@ -180,10 +181,10 @@ class Work:
                 )
 
     def share_totals(self) -> dict[str, Decimal]:
-        totals: dict[str, Decimal] = defaultdict(Decimal)
+        totals: dict[str, Decimal] = {}
         for h in self.holders:
-            totals[h.right] += h.share
-        return dict(totals)
+            totals[h.right] = totals.get(h.right, Decimal(0)) + h.share
+        return totals
 
     def completeness(self) -> Completeness:
         problems: list[str] = []

@@ -36,7 +36,8 @@ from consentry.store.tables import (
     table,
 )
 
-CHUNK = 500
+CHUNK = 2000  # ids per IN (...): within SQLite's and PostgreSQL's parameter limits
+DECLARATIONS = table(DeclarationRow)
 T = TypeVar("T")
 
 
@@ -202,12 +203,22 @@ class WorkRepository:
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Work]:
         ids = list(dict.fromkeys(ids))
-        rows: list[WorkRow] = []
+        rows: list[Any] = []
         idents: dict[str, list[str]] = defaultdict(list)
         contribs: dict[str, list[tuple[int, Contributor]]] = defaultdict(list)
         holds: dict[str, list[Holding]] = defaultdict(list)
         for part in chunks(ids):
-            rows.extend(self.s.scalars(select(WorkRow).where(WorkRow.id.in_(part))))
+            rows.extend(
+                self.s.execute(
+                    select(
+                        WorkRow.id,
+                        WorkRow.external_id,
+                        WorkRow.kind,
+                        WorkRow.title,
+                        WorkRow.fingerprinted,
+                    ).where(WorkRow.id.in_(part))
+                )
+            )
             for wi in self.s.execute(
                 select(WorkIdentifierRow.work_id, WorkIdentifierRow.identifier).where(
                     WorkIdentifierRow.work_id.in_(part)
@@ -286,7 +297,8 @@ class WorkRepository:
         return list(self.s.scalars(select(WorkRow.id).order_by(WorkRow.id)))
 
 
-def _declaration(r: DeclarationRow) -> Declaration:
+def _declaration(r: Any) -> Declaration:
+    """From a DeclarationRow or a Core row of the declarations table."""
     return Declaration(
         id=r.id,
         party_id=r.party_id,
@@ -337,12 +349,14 @@ class DeclarationRepository:
         by_work: dict[str, list[Declaration]] = defaultdict(list)
         by_party: dict[str, list[Declaration]] = defaultdict(list)
         for part in chunks(work_ids):
-            for r in self.s.scalars(select(DeclarationRow).where(DeclarationRow.work_id.in_(part))):
+            for r in self.s.execute(
+                select(DECLARATIONS).where(DECLARATIONS.c.work_id.in_(part))
+            ):
                 by_work[str(r.work_id)].append(_declaration(r))
         for part in chunks(party_ids):
-            for r in self.s.scalars(
-                select(DeclarationRow).where(
-                    DeclarationRow.party_id.in_(part), DeclarationRow.work_id.is_(None)
+            for r in self.s.execute(
+                select(DECLARATIONS).where(
+                    DECLARATIONS.c.party_id.in_(part), DECLARATIONS.c.work_id.is_(None)
                 )
             ):
                 by_party[r.party_id].append(_declaration(r))

@@ -42,8 +42,10 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@lru_cache(maxsize=65536)
 def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat (3.11) reads the stored form ...Z as UTC, ~10x faster than strptime
+    return datetime.fromisoformat(text)
 
 
 def table(row: type[DeclarativeBase]) -> Table:
