@@ -432,3 +432,28 @@ def test_config_rejects_bad_limits() -> None:
 
     with pytest.raises(SignalError, match="per_host 0 must be at least 1"):
         CheckConfig(per_host=0)
+
+
+def test_policy_named_by_headers_and_meta_is_read_too() -> None:
+    from consentry.signals.write.headers import pairs
+
+    routes: dict[str, Handler] = {"/robots.txt": Route(404)}
+    with LoopbackSites([routes]) as s:
+        opts = WriteOptions(site_url=s.url(0))
+        t = licence_terms()
+        routes["/.well-known/tdm-policy.json"] = Route(
+            200, write(t, "tdmrep-policy", options=opts), [("Content-Type", "application/json")]
+        )
+        routes["/license.xml"] = Route(200, write(t, "rsl", options=opts))
+        meta = write(t, "html", options=opts)
+        routes["*"] = Route(200, b"<html><head>" + meta + b"</head></html>", HTML + pairs(t, opts))
+        [line] = run([s.url(0, "/a"), s.url(0, "/b")])[:1]
+        assert s.count(0, "/.well-known/tdm-policy.json") == 1
+    by = {x["carrier"]: x for x in line["signals"]}  # type: ignore[attr-defined]
+    assert by["headers"]["purposes"]["tdm"] == "licence"
+    assert by["html"]["purposes"]["ai-index"] == "licence"
+    assert by["rsl"]["purposes"]["ai-train"] == "licence"
+    assert line["purposes"]["tdm"] == "licence"  # type: ignore[index]
+    # yes/no vocabularies state the reservation for licensed uses: most restrictive wins
+    assert line["purposes"]["ai-train"] == "disallowed"  # type: ignore[index]
+    assert line["errors"] == []

@@ -27,15 +27,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
+import ssl
 import sys
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import httpx
-import lxml.html
-from lxml import etree
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consentry.errors import SignalError
@@ -49,6 +51,7 @@ from consentry.signals.resolve import Resolution, resolve
 
 USER_AGENT = "consentry-check/1 (+https://github.com/consentry/consentry)"
 JSON_TYPES = ("application/json", "application/ld+json")
+MAX_POOLS = 512  # per-host connection pools kept open at once
 RegistryLookup = Callable[[str], Sequence[tuple[str, TermsSet]]]
 
 
@@ -209,18 +212,25 @@ def rsl_links(page: Fetched) -> list[str]:
             rels = params.get("rel", "").lower().split()
             if "license" in rels and _rsl_like(url, params.get("type")):
                 out.append(urljoin(page.final_url, url))
-    if "html" in page.media_type() and page.body.strip():
-        try:
-            doc = lxml.html.document_fromstring(page.body)
-        except (etree.ParserError, etree.XMLSyntaxError, ValueError):
-            doc = None
-        if doc is not None:
-            for link in doc.iter("link"):
-                rels = (link.get("rel") or "").lower().split()
-                href = (link.get("href") or "").strip()
-                if "license" in rels and href and _rsl_like(href, link.get("type")):
-                    out.append(urljoin(page.final_url, href))
+    if "html" in page.media_type() and b"license" in page.body.lower():
+        for tag in _LINK_TAG.findall(page.body):
+            attrs = {
+                k.lower().decode("ascii"): html_unescape(v or w or x).strip()
+                for k, v, w, x in _ATTR.findall(tag)
+            }
+            rels = attrs.get("rel", "").lower().split()
+            href = attrs.get("href", "")
+            if "license" in rels and href and _rsl_like(href, attrs.get("type")):
+                out.append(urljoin(page.final_url, href))
     return list(dict.fromkeys(out))
+
+
+_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
+_ATTR = re.compile(rb"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+
+
+def html_unescape(raw: bytes) -> str:
+    return unescape(raw.decode("utf-8", errors="replace"))
 
 
 def _rsl_like(url: str, media_type: str | None) -> bool:
@@ -241,23 +251,18 @@ class Checker:
         now: Callable[[], datetime] = utc_now,
     ) -> None:
         self.config = config or CheckConfig()
-        self._own_client = client is None
-        self._client = client or httpx.AsyncClient(
-            timeout=httpx.Timeout(self.config.timeout),
-            limits=httpx.Limits(
-                max_connections=max(self.config.concurrency, self.config.per_host),
-                max_keepalive_connections=max(self.config.concurrency, self.config.per_host),
-            ),
-            headers={"User-Agent": self.config.user_agent},
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self._shared = client  # injected: used for every host, closed by its owner
+        self._clients: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._inflight: dict[str, int] = {}
+        self._ssl: ssl.SSLContext | None = None
         self._registry = registry
         self._now = now
         self._cache: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
-        self._robots_parsed: dict[str, robots.RobotsFile] = {}
+        self._robots_parsed: dict[tuple[str, str], robots.RobotsFile] = {}
+        self._rsl_parsed: dict[str, tuple[list[rsl.RslContent], list[str]]] = {}
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._urls = asyncio.Semaphore(self.config.concurrency)
+        self._closing: set[asyncio.Task[None]] = set()
 
     async def __aenter__(self) -> Checker:
         return self
@@ -269,8 +274,12 @@ class Checker:
         for task in self._cache.values():
             if not task.done():
                 task.cancel()
-        if self._own_client:
-            await self._client.aclose()
+        clients = list(self._clients.values())
+        self._clients.clear()
+        for c in clients:
+            await c.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     # --- fetching -------------------------------------------------------------------------
 
@@ -281,11 +290,54 @@ class Checker:
             sem = self._hosts[host] = asyncio.Semaphore(self.config.per_host)
         return sem
 
+    def _client_for(self, host: str) -> httpx.AsyncClient:
+        """One connection pool per host (at most ``per_host`` connections), so pools stay
+        small and keep-alive connections are reused; idle pools beyond
+        :data:`MAX_POOLS` are closed, oldest first."""
+        if self._shared is not None:
+            return self._shared
+        client = self._clients.get(host)
+        if client is not None:
+            self._clients.move_to_end(host)
+            return client
+        if self._ssl is None:
+            self._ssl = ssl.create_default_context()
+        client = httpx.AsyncClient(
+            timeout=httpx.Timeout(self.config.timeout),
+            limits=httpx.Limits(
+                max_connections=self.config.per_host,
+                max_keepalive_connections=self.config.per_host,
+            ),
+            headers={"User-Agent": self.config.user_agent},
+            follow_redirects=False,
+            trust_env=False,
+            verify=self._ssl,
+        )
+        self._clients[host] = client
+        if len(self._clients) > MAX_POOLS:
+            for old, c in list(self._clients.items()):
+                if len(self._clients) <= MAX_POOLS:
+                    break
+                if old != host and not self._inflight.get(old):
+                    del self._clients[old]
+                    task = asyncio.ensure_future(c.aclose())
+                    self._closing.add(task)
+                    task.add_done_callback(self._closing.discard)
+        return client
+
     async def _get_once(self, url: str) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool]:
-        async with (
-            self._host_limit(url),
-            self._client.stream("GET", url) as resp,
-        ):
+        host = urlsplit(url).netloc
+        async with self._host_limit(url):
+            self._inflight[host] = self._inflight.get(host, 0) + 1
+            try:
+                return await self._get_with(self._client_for(host), url)
+            finally:
+                self._inflight[host] -= 1
+
+    async def _get_with(
+        self, client: httpx.AsyncClient, url: str
+    ) -> tuple[int, tuple[tuple[str, str], ...], bytes, bool]:
+        async with client.stream("GET", url) as resp:
             chunks: list[bytes] = []
             size = 0
             truncated = False
@@ -391,10 +443,7 @@ class Checker:
         # robots.txt
         rsig = robots.fetch_signal(robots_f.status, source=robots_f.url, agent=agent)
         if rsig is None:
-            rf = self._robots_parsed.get(robots_f.url)
-            if rf is None:
-                rf = robots.parse_robots(robots_f.body.decode("utf-8", errors="replace"))
-                self._robots_parsed[robots_f.url] = rf
+            rf = self._robots_for(robots_f, agent)
             rsig = robots.signal_from(rf, source=robots_f.url, agent=agent, path=url)
         signals.append(rsig)
 
@@ -423,13 +472,11 @@ class Checker:
         else:
             if not page.ok:
                 errors.append(f"page {url}: HTTP {page.status}")
-            signals.append(
-                headers_reader.from_pairs(page.headers, source=page.final_url, agent=agent)
-            )
+            hsig = headers_reader.from_pairs(page.headers, source=page.final_url, agent=agent)
+            signals.append(await self._with_policy(hsig, page.final_url, fetches, errors))
             if "html" in page.media_type():
-                signals.append(
-                    html_reader.parse(page.body, source=page.final_url, agent=agent, url=url)
-                )
+                msig = html_reader.parse(page.body, source=page.final_url, agent=agent, url=url)
+                signals.append(await self._with_policy(msig, page.final_url, fetches, errors))
 
         # RSL licences
         if self.config.follow_rsl:
@@ -438,8 +485,20 @@ class Checker:
                 lic = await self.cached(link, "rsl")
                 fetches.append(lic)
                 if lic.ok:
-                    signals.append(rsl.parse(lic.body, source=lic.url, agent=agent, url=url))
-                    if not rsl.parse_document(lic.body)[0]:
+                    contents, diags = self._rsl_document(lic)
+                    found = list(diags)
+                    decided, urls = rsl.statuses_for(contents, url, found)
+                    signals.append(
+                        ParsedSignal(
+                            Carrier.RSL,
+                            lic.url,
+                            decided,
+                            tuple(dict.fromkeys(found)),
+                            agent=agent,
+                            licence_urls=urls,
+                        )
+                    )
+                    if not contents:
                         errors.append(f"rsl {link}: not a valid RSL document")
                         signals.append(
                             _fetch_failure(
@@ -461,6 +520,28 @@ class Checker:
             url, agent, resolve(signals, agent=agent), tuple(errors), checked_at, tuple(fetches)
         )
 
+    def _rsl_document(self, fetched: Fetched) -> tuple[list[rsl.RslContent], list[str]]:
+        """An RSL document parsed once per URL (:func:`rsl.parse` does the same per call)."""
+        doc = self._rsl_parsed.get(fetched.url)
+        if doc is None:
+            doc = self._rsl_parsed[fetched.url] = rsl.parse_document(fetched.body)
+        return doc
+
+    def _robots_for(self, fetched: Fetched, agent: str) -> robots.RobotsFile:
+        """The parsed robots.txt cut down to the groups ``agent`` selects (cached per file
+        and agent): the same answers as the whole file, without re-selecting among every
+        group for each URL."""
+        key = (fetched.url, agent)
+        rf = self._robots_parsed.get(key)
+        if rf is None:
+            whole = self._robots_parsed.get((fetched.url, ""))
+            if whole is None:
+                whole = robots.parse_robots(fetched.body.decode("utf-8", errors="replace"))
+                self._robots_parsed[(fetched.url, "")] = whole
+            groups, _ = whole.select(agent)
+            rf = self._robots_parsed[key] = replace(whole, groups=tuple(groups))
+        return rf
+
     async def _policy_for(self, tdm_f: Fetched, url: str) -> tuple[Fetched | None, str | None]:
         rule, _ = tdmrep.parse_tdmrep_file(tdm_f.body).rule_for(url)
         if rule is None or not rule.policy:
@@ -468,7 +549,10 @@ class Checker:
         value, _ = tdmrep.parse_reservation_value(rule.reservation)
         if value != 1:
             return None, None
-        policy_url = urljoin(tdm_f.final_url, rule.policy)
+        return await self._policy_at(urljoin(tdm_f.final_url, rule.policy))
+
+    async def _policy_at(self, policy_url: str) -> tuple[Fetched, str | None]:
+        """Fetch a tdm-policy (cached); the error says why it cannot be used, if so."""
         pol = await self.cached(policy_url, "tdm-policy")
         if not pol.ok:
             return (
@@ -481,6 +565,33 @@ class Checker:
                 "application/json or application/ld+json: not machine-readable"
             )
         return pol, None
+
+    async def _with_policy(
+        self, sig: ParsedSignal, base: str, fetches: list[Fetched], errors: list[str]
+    ) -> ParsedSignal:
+        """A header or HTML signal whose ``tdm-reservation: 1`` names a ``tdm-policy``: read
+        the policy too (the readers are pure and do not fetch it)."""
+        if sig.tdm_reservation != 1 or not sig.policy_url:
+            return sig
+        policy_url = urljoin(base, sig.policy_url)
+        pol, err = await self._policy_at(policy_url)
+        if not any(f is pol for f in fetches):
+            fetches.append(pol)
+        if err:
+            if err not in errors:
+                errors.append(err)
+            return sig
+        return tdmrep.tdm_signal(
+            sig.carrier,
+            sig.source,
+            agent=sig.agent,
+            reservation=sig.tdm_reservation,
+            policy_url=sig.policy_url,
+            policy=tdmrep.parse_policy(pol.body),
+            other=sig.other_purposes,
+            diagnostics=[d for d in sig.diagnostics if "not read" not in d],
+            licence_urls=sig.licence_urls,
+        )
 
     # --- many URLs ------------------------------------------------------------------------
 
