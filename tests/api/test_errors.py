@@ -1,14 +1,26 @@
-"""Errors are application/problem+json naming the field, the value and what was expected."""
+"""Errors are application/problem+json naming the field, the value and what was expected.
+
+These run on SQLite only: they check how the API names bad input, which is decided before
+any storage is touched (or by the same service code whose storage behaviour tests/store runs
+on both backends); the permission table and the route tests run on both.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from consentry.api.schemas import MAX_LOOKUP_IDS
+from consentry.config import Settings
 from tests.api.conftest import ApiClient, World
+
+
+@pytest.fixture(params=["sqlite"])
+def settings(tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path / "home")
 
 
 def problem(r: httpx.Response, status: int) -> dict[str, Any]:
