@@ -27,7 +27,6 @@ from consentry.signals.check import CheckConfig, Checker
 from consentry.signals.write import WriteOptions, write
 from consentry.signals.write.headers import pairs
 
-
 R, L, A = Status.RESERVED, Status.LICENCE, Status.ALLOWED
 # (tdm, ai-train, ai-input, ai-index, search) per host, in turn
 PROFILES = (
