@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from consentry.errors import (
@@ -38,6 +38,9 @@ Clock = Callable[[], datetime]
 IdFactory = Callable[[str], str]
 UowFactory = Callable[[bool], "SqlUnitOfWork"]
 Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
+
+
+AUTH_CACHE_SECONDS = 30
 
 
 def random_ids(prefix: str) -> str:
@@ -81,6 +84,10 @@ class RegistryService:
         self.clock = clock
         self.ids = ids
         self._sign = sign_receipt
+        # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
+        # Decision: entries live AUTH_CACHE_SECONDS, so a revocation made by another process
+        # takes effect within that time (revocation in this process clears it at once).
+        self._auth_cache: dict[str, tuple[Actor, datetime]] = {}
 
     # ----------------------------------------------------------------- parties
     def create_party(
@@ -560,6 +567,18 @@ class RegistryService:
         return key_id, token
 
     def authenticate(self, token: str) -> Actor:
+        digest = _hash_secret(token)
+        now = self.clock()
+        hit = self._auth_cache.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        actor = self._authenticate(token)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (actor, now + timedelta(seconds=AUTH_CACHE_SECONDS))
+        return actor
+
+    def _authenticate(self, token: str) -> Actor:
         parts = token.strip().split("_", 2)
         if len(parts) != 3 or parts[0] != "cst":
             raise PermissionDenied("API key is malformed", expected="cst_<id>_<secret>")
