@@ -96,6 +96,17 @@ def rewrite_opf(opf: bytes, terms: TermsSet, options: WriteOptions | None = None
 
 def write_epub(data: bytes, terms: TermsSet, options: WriteOptions | None = None) -> bytes:
     try:
+        return _write_epub(data, terms, options)
+    except SignalError:
+        raise
+    except Exception as e:
+        # zipfile and zlib on untrusted archives raise many kinds (ValueError on a negative
+        # seek, struct.error, zlib.error, EOFError, ...): refuse, never crash.
+        raise _refuse(f"EPUB not readable: {type(e).__name__}: {e}", "a readable EPUB") from None
+
+
+def _write_epub(data: bytes, terms: TermsSet, options: WriteOptions | None) -> bytes:
+    try:
         zin = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError) as e:
         raise _refuse(f"not an EPUB (zip): {e}", "an .epub file") from None
