@@ -457,3 +457,12 @@ def test_policy_named_by_headers_and_meta_is_read_too() -> None:
     # yes/no vocabularies state the reservation for licensed uses: most restrictive wins
     assert line["purposes"]["ai-train"] == "disallowed"  # type: ignore[index]
     assert line["errors"] == []
+
+
+@pytest.mark.parametrize("location", ["http://[::1", "ftp://127.0.0.1/robots.txt"])
+def test_bad_redirect_targets_are_errors_not_crashes(location: str) -> None:
+    with LoopbackSites([{"/robots.txt": redirect(location), "*": page()}]) as s:
+        [line] = run([s.url(0, "/x")])
+    robots = next(f for f in line["evidence"]["fetches"] if f["carrier"] == "robots")  # type: ignore[index]
+    assert robots["status"] is None and robots["error"]
+    assert any(x["carrier"] == "fetch" for x in line["signals"])  # type: ignore[attr-defined]

@@ -376,7 +376,8 @@ class Checker:
                     error = None
                 except httpx.HTTPError as e:
                     status, error = None, f"{type(e).__name__}: {e}".rstrip(": ")
-                except ValueError as e:  # malformed URL or header from the server
+                except (httpx.InvalidURL, httpx.StreamError, ValueError) as e:
+                    # a malformed URL (e.g. a bad redirect target) or response
                     status, error = None, f"invalid response: {e}"
                     break
                 retry = status is None or status == 429 or status >= 500
