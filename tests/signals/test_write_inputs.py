@@ -124,3 +124,28 @@ def test_standalone_formats_refuse_an_input_file() -> None:
 def test_gif_is_refused_with_the_formats_named() -> None:
     with pytest.raises(SignalError, match="neither JPEG nor PNG"):
         write(TERMS, "image", data=b"GIF89a....")
+
+
+def test_writers_and_lint_do_no_io() -> None:
+    """The writers and lint are pure (bytes in, bytes out); only check.py and the CLI do I/O."""
+    import ast
+    from pathlib import Path
+
+    import consentry.signals.write as write_pkg
+
+    banned = {"httpx", "socket", "urllib.request", "requests", "subprocess", "os", "pathlib"}
+    src = Path(write_pkg.__file__).parent
+    paths = [*sorted(src.glob("*.py")), src.parent / "lint.py"]
+    assert len(paths) == 12
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text())):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            assert not set(names) & banned, f"{path.name} imports {names}"
+            if isinstance(node, ast.Call):
+                func = node.func
+                called = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                assert called not in ("open", "read_bytes", "read_text", "write_bytes"), path.name
