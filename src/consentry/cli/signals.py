@@ -234,12 +234,19 @@ def check(
         from consentry.bootstrap import open_registry
 
         with open_registry(settings=settings) as reg:
+            # one batched registry lookup before the network work (not one query per URL
+            # inside the event loop); URLs that are not valid identifiers match nothing
+            registered: dict[str, list[tuple[str, TermsSet]]] = {}
+            unique = list(dict.fromkeys(todo))
+            for start in range(0, len(unique), 1000):
+                chunk = unique[start : start + 1000]
+                results = reg.service.lookup([f"url:{u}" for u in chunk])
+                for url, found in zip(chunk, results, strict=True):
+                    if found.error is None and found.works:
+                        registered[url] = [(w.id, t) for w, t in found.works]
 
             def lookup(url: str) -> list[tuple[str, TermsSet]]:
-                try:
-                    return reg.lookup_terms(f"url:{url}")
-                except ValidationError:
-                    return []
+                return registered.get(url, [])
 
             _run_check(todo, config, lookup, out)
     else:
