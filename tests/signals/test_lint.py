@@ -213,3 +213,53 @@ def test_lint_never_raises(robots: bytes, tdm: bytes, html: bytes, header: str) 
     )
     for f in lint(site):
         assert f.message and f.fix
+
+
+# Findings written down for every real file in tests/data/signals (see SOURCES.md): counts of
+# each code; an empty dict means the file lints clean.
+EXPECTED_REAL = {
+    "robots/ai.robots.txt_robots.txt": {"invalid-product-token": 15},  # 'Brightbot 1.0', ...
+    "robots/bbc.co.uk_2024-05-19_robots.txt": {},
+    "robots/davidtofan.com_robots.txt": {},  # License: inside its group, on purpose
+    "robots/elsevier.com_2024-02-25_robots.txt": {"invalid-product-token": 7},
+    "robots/medium.com_2023-11-05_robots.txt": {},
+    "robots/nytimes.com_2024-06-23_robots.txt": {"invalid-product-token": 1},  # peer39_crawler/1.0
+    "robots/theguardian.com_2024-06-30_robots.txt": {"invalid-product-token": 2},  # URLs
+    "aipref/draft-ietf-aipref-attach_example_robots.txt": {},  # per-group lines, both groups
+    "tdmrep/debats.co_tdmrep.json": {"tdm-policy-not-machine-readable": 1},  # not fetched
+    "tdmrep/healsdata_ai-training-opt-out_tdmrep.json": {},
+    "tdmrep/itcop.org_tdmrep.json": {"tdm-policy-not-machine-readable": 1},
+    "tdmrep/sourcelibrary.org_tdmrep.json": {"tdm-policy-not-machine-readable": 1},
+    "tdmrep/w3c-tdmrep-spec_example_tdmrep.json": {},
+    "tdmrep/xlr8harder.github.io_tdmrep.json": {},
+    "headers-meta/healsdata_ai-training-opt-out_headers.txt": {},
+    "aipref/draft-ietf-aipref-attach_example_http-response.txt": {},
+    "headers-meta/healsdata_ai-training-opt-out_meta-tags.html": {},
+}
+
+
+def test_every_real_file_has_its_written_findings() -> None:
+    from collections import Counter
+
+    from consentry.signals.headers import split_dump
+
+    for name, want in EXPECTED_REAL.items():
+        data = (DATA / name).read_bytes()
+        if name.endswith("robots.txt"):
+            site = SiteCarriers(URL, robots_txt=data)
+        elif name.endswith(".json"):
+            site = SiteCarriers(URL, tdmrep_json=data)
+        elif name.endswith(".html"):
+            site = SiteCarriers(URL, page_html=data)
+        else:
+            pairs, _ = split_dump(data.decode("latin-1"))
+            site = SiteCarriers(URL, page_headers=tuple(pairs))
+        assert dict(Counter(codes(lint(site)))) == want, name
+
+
+def test_medium_style_licence_after_last_group() -> None:
+    """The 2025 medium.com pattern (License: at the end of the file, after the last group)."""
+    medium = (DATA / "robots" / "medium.com_2023-11-05_robots.txt").read_bytes()
+    late = medium.rstrip(b"\n") + b"\nLicense: https://medium.com/license.xml\n"
+    found = [f for f in lint(SiteCarriers(URL, robots_txt=late)) if f.code.endswith("last-group")]
+    assert [f.code for f in found] == ["licence-after-last-group"]

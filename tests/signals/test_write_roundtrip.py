@@ -457,3 +457,18 @@ def test_attribution_and_licence_terms_reach_rsl() -> None:
     sig = rsl.parse(doc, url="https://example.org/")
     assert set(sig.licence_urls) == {"https://example.org/train", "https://example.org/rag"}
     assert any("attribution" in d for d in sig.diagnostics)
+
+
+def test_protego_agrees_on_every_written_robots_txt() -> None:
+    """Crawl answers for the files consentry writes: our reader and protego agree."""
+    from protego import Protego
+
+    agents = ["*", "SomeBot", *(a.token for a in load_catalogue().agents if " " not in a.token)]
+    for t in ALL_TERMS[::5]:
+        text = write(t, "robots", options=OPTS).decode()
+        theirs = Protego.parse(text)
+        ours = robots.parse_robots(text)
+        for agent in agents:
+            for path in ("/", "/a/b.html", "/robots.txt"):
+                url = "https://example.org" + path
+                assert theirs.can_fetch(url, agent) == ours.can_fetch(agent, url), (agent, path)

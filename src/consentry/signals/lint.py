@@ -14,8 +14,9 @@ types) and returns :class:`Finding` values; ``consentry signals lint URL`` fetch
 * ``tdm-reservation-value``: a ``tdm-reservation`` other than the number 0 or 1 (``"1"``,
   ``true``, ``2``), in tdmrep.json, a header or HTML.
 * ``tdmrep-shape``: tdmrep.json not an array of ``{location, tdm-reservation}`` rules.
-* ``licence-after-last-group``: a ``License:`` line after the last group binds only that
-  group under RSL 1.0 scoping.
+* ``licence-after-last-group``: a ``License:`` line after the last group's rules binds only
+  that group under RSL 1.0 scoping (reported when no other group has its own line of the
+  kind, i.e. when it was most likely meant for every crawler: the Medium pitfall).
 * ``usage-after-last-group``: the same for ``Content-Signal``/``Content-Usage`` (the
   Cloudflare managed-file pitfall).
 * ``invalid-product-token``: a ``User-agent`` value that is not an RFC 9309 product token.
@@ -126,6 +127,8 @@ def _robots_file(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
         for u in last.usage:
             if u.line <= last_rule:
                 continue
+            if any(x.kind == u.kind for g in rf.groups[:-1] for x in g.usage):
+                continue  # other groups have their own: this one is scoped on purpose
             name = {"license": "License", "content-signal": "Content-Signal"}.get(
                 u.kind, "Content-Usage"
             )
