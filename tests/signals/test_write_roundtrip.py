@@ -472,3 +472,21 @@ def test_protego_agrees_on_every_written_robots_txt() -> None:
             for path in ("/", "/a/b.html", "/robots.txt"):
                 url = "https://example.org" + path
                 assert theirs.can_fetch(url, agent) == ours.can_fetch(agent, url), (agent, path)
+
+
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_xmp_merge_keeps_other_properties(wrapped: bool) -> None:
+    rdf = (
+        b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+        b'<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"'
+        b' xmlns:tdm="http://www.w3.org/ns/tdmrep/">'
+        b"<dc:creator>Ann Author</dc:creator><tdm:reservation>0</tdm:reservation>"
+        b"</rdf:Description></rdf:RDF>"
+    )
+    old = b'<x:xmpmeta xmlns:x="adobe:ns:meta/">' + rdf + b"</x:xmpmeta>" if wrapped else rdf
+    t = TermsSet.from_statuses({})
+    from consentry.signals.write.iptc import packet
+
+    merged = packet(t, OPTS, existing=old)
+    assert b"Ann Author" in merged and merged.count(b"reservation>") == 2
+    assert decisions(iptc.parse(merged)) == dict.fromkeys(ALL_PURPOSES, D)

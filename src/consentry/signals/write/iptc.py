@@ -81,17 +81,25 @@ def _new_packet_root() -> tuple[etree._Element, etree._Element]:
 
 
 def _parse_existing(existing: bytes) -> tuple[etree._Element, etree._Element] | None:
+    """The old packet's ``x:xmpmeta`` root and its ``rdf:RDF`` (a bare ``rdf:RDF`` packet, as
+    some PDF producers write, is wrapped in a new ``x:xmpmeta``); None if unreadable."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    start = existing.find(b"<x:xmpmeta")
-    end = existing.rfind(b"</x:xmpmeta>")
-    if start < 0 or end < 0:
-        return None
+    root: etree._Element | None = None
+    rdf: etree._Element | None = None
+    start, end = existing.find(b"<x:xmpmeta"), existing.rfind(b"</x:xmpmeta>")
     try:
-        root = etree.fromstring(existing[start : end + len(b"</x:xmpmeta>")], parser)
-    except etree.XMLSyntaxError:
+        if start >= 0 and end > start:
+            root = etree.fromstring(existing[start : end + len(b"</x:xmpmeta>")], parser)
+            rdf = root.find(f"{{{RDF_NS}}}RDF")
+        else:
+            start, end = existing.find(b"<rdf:RDF"), existing.rfind(b"</rdf:RDF>")
+            if start >= 0 and end > start:
+                rdf = etree.fromstring(existing[start : end + len(b"</rdf:RDF>")], parser)
+                root = etree.Element(f"{{{X_NS}}}xmpmeta", nsmap={"x": X_NS})
+                root.append(rdf)
+    except (etree.XMLSyntaxError, ValueError):
         return None
-    rdf = root.find(f"{{{RDF_NS}}}RDF")
-    if rdf is None:
+    if root is None or rdf is None or etree.QName(rdf).localname != "RDF":
         return None
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
