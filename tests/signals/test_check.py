@@ -466,3 +466,28 @@ def test_bad_redirect_targets_are_errors_not_crashes(location: str) -> None:
     robots = next(f for f in line["evidence"]["fetches"] if f["carrier"] == "robots")  # type: ignore[index]
     assert robots["status"] is None and robots["error"]
     assert any(x["carrier"] == "fetch" for x in line["signals"])  # type: ignore[attr-defined]
+
+
+def test_dropped_connection_and_garbage_response_are_fetch_errors() -> None:
+    routes: dict[str, Handler] = {"/robots.txt": Route(404), "/drop": Route(-1)}
+    with LoopbackSites([routes]) as s:
+        [line] = run([s.url(0, "/drop")], CheckConfig(retries=1, backoff=0.01, timeout=2.0))
+        assert s.count(0, "/drop") == 2  # retried once
+    page_fetch = next(f for f in line["evidence"]["fetches"] if f["carrier"] == "page")  # type: ignore[index]
+    assert page_fetch["status"] is None and page_fetch["attempts"] == 2
+    assert "allowed" not in line["purposes"].values()  # type: ignore[attr-defined]
+
+
+def test_gzip_encoded_robots_is_decoded_and_hashed_as_received() -> None:
+    import gzip
+
+    body = b"User-agent: *\nDisallow: /\n"
+    routes: dict[str, Handler] = {
+        "/robots.txt": Route(200, gzip.compress(body), [("Content-Encoding", "gzip")]),
+        "*": page(),
+    }
+    with LoopbackSites([routes]) as s:
+        [line] = run([s.url(0, "/a")])
+    robots = next(f for f in line["evidence"]["fetches"] if f["carrier"] == "robots")  # type: ignore[index]
+    assert robots["sha256"] == hashlib.sha256(body).hexdigest()
+    assert set(line["purposes"].values()) == {"disallowed"}  # type: ignore[attr-defined]
