@@ -11,7 +11,7 @@ from fastapi import FastAPI
 
 from consentry import __version__
 from consentry.api.errors import install_error_handlers
-from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, works
+from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, terms, works
 from consentry.bootstrap import Registry
 
 DESCRIPTION = """\
@@ -44,7 +44,11 @@ def create_app(registry: Registry) -> FastAPI:
     )
     app.state.registry = registry
     install_error_handlers(app)
-    for module in (works, parties, mandates, lookup, decisions, keys):
+    app.include_router(works.router)
+    app.include_router(terms.works_router)
+    app.include_router(parties.router)
+    app.include_router(terms.parties_router)
+    for module in (mandates, lookup, decisions, keys):
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)

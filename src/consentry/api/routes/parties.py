@@ -1,11 +1,10 @@
-"""Parties: register, read (contacts only for the party itself, its organisations and
-admins), list, and their catalogue-wide terms."""
+"""Parties: register, read (contacts only for the party itself, its mandated organisations
+and admins) and list; catalogue-wide terms are in terms.py."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
@@ -15,19 +14,13 @@ from consentry.api.routes.common import (
     Offset,
     field_as,
     json_response,
-    parse_statuses,
-    parse_territory,
 )
-from consentry.api.routes.works import declared_view
 from consentry.api.schemas import (
-    CatalogueTermsIn,
-    DeclaredOut,
     PartyIn,
     PartyOut,
     PartyPage,
-    TermsOut,
 )
-from consentry.api.views import page_view, party_view, terms_detail
+from consentry.api.views import page_view, party_view
 from consentry.errors import ValidationError
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
@@ -89,38 +82,3 @@ def list_parties(
 @router.get("/{party_id}", response_model=PartyOut, summary="A party")
 def get_party(party_id: str, actor: ActorDep, service: ServiceDep) -> Response:
     return json_response(party_view(service.get_party(actor, party_id)))
-
-
-@router.get("/{party_id}/terms", response_model=TermsOut, summary="A party's catalogue terms")
-def party_terms(
-    party_id: str,
-    service: ServiceDep,
-    at: AwareDatetime | None = Query(None, description="ISO-8601 time with offset"),
-) -> Response:
-    when = at or service.clock()
-    terms = service.party_terms(party_id, at=when)
-    return json_response(
-        {"party_id": party_id, "at": when.isoformat(), "terms": terms_detail(terms)}
-    )
-
-
-@router.post(
-    "/{party_id}/terms",
-    status_code=201,
-    response_model=DeclaredOut,
-    summary="Declare catalogue-wide terms",
-)
-def declare_party_terms(
-    party_id: str, body: CatalogueTermsIn, actor: ActorDep, service: ServiceDep
-) -> Response:
-    """The party itself, an organisation within its mandate, or an admin."""
-    declared = service.declare_terms(
-        actor,
-        party_id=party_id,
-        statuses=parse_statuses(body.terms),
-        effective_from=body.effective_from,
-        attribution_required=body.attribution_required,
-        licence_url=body.licence_url,
-        territory=parse_territory(body.territory),
-    )
-    return json_response(declared_view(declared), 201)

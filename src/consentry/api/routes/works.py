@@ -1,10 +1,9 @@
-"""Works: register, read, list, their terms now and at any time, history, declare terms."""
+"""Works: register, read and list (their terms and declarations are in terms.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
@@ -14,24 +13,18 @@ from consentry.api.routes.common import (
     Offset,
     field_as,
     json_response,
-    parse_statuses,
-    parse_territory,
 )
 from consentry.api.schemas import (
-    DeclaredOut,
-    HistoryOut,
     PartyRefIn,
-    TermsOut,
     WorkIn,
     WorkOut,
     WorkPage,
-    WorkTermsIn,
 )
-from consentry.api.views import declaration_view, page_view, terms_detail, work_view
+from consentry.api.views import page_view, work_view
 from consentry.errors import ValidationError
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.importing import holder_role
-from consentry.registry.service import Declared, RegistryService
+from consentry.registry.service import RegistryService
 from consentry.registry.works import (
     ContributorRole,
     Holding,
@@ -98,14 +91,6 @@ def work_draft(body: WorkIn) -> WorkDraft:
     )
 
 
-def declared_view(declared: Declared) -> dict[str, object]:
-    return {
-        "declarations": [declaration_view(d) for d in declared.declarations],
-        "ledger_seq": declared.ledger_seq,
-        "receipt": declared.receipt,
-    }
-
-
 def _work(service: RegistryService, work_id: str) -> dict[str, object]:
     work = service.get_work(work_id)
     return work_view(work, service.work_terms(work_id))
@@ -133,40 +118,3 @@ def list_works(
 @router.get("/{work_id}", response_model=WorkOut, summary="A work with its current terms")
 def get_work(work_id: str, service: ServiceDep) -> Response:
     return json_response(_work(service, work_id))
-
-
-@router.get("/{work_id}/terms", response_model=TermsOut, summary="A work's terms, now or at T")
-def work_terms(
-    work_id: str,
-    service: ServiceDep,
-    at: AwareDatetime | None = Query(None, description="ISO-8601 time with offset"),
-) -> Response:
-    when = at or service.clock()
-    terms = service.work_terms(work_id, at=when)
-    return json_response({"work_id": work_id, "at": when.isoformat(), "terms": terms_detail(terms)})
-
-
-@router.get("/{work_id}/terms/history", response_model=HistoryOut, summary="Every declaration")
-def terms_history(work_id: str, service: ServiceDep) -> Response:
-    decls = service.terms_history(work_id)
-    return json_response({"work_id": work_id, "declarations": [declaration_view(d) for d in decls]})
-
-
-@router.post(
-    "/{work_id}/terms", status_code=201, response_model=DeclaredOut, summary="Declare terms"
-)
-def declare_work_terms(
-    work_id: str, body: WorkTermsIn, actor: ActorDep, service: ServiceDep
-) -> Response:
-    """A holder or creator of the work declares its terms; answers with the signed receipt."""
-    declared = service.declare_terms(
-        actor,
-        party_id=body.party_id,
-        statuses=parse_statuses(body.terms),
-        work_id=work_id,
-        effective_from=body.effective_from,
-        attribution_required=body.attribution_required,
-        licence_url=body.licence_url,
-        territory=parse_territory(body.territory),
-    )
-    return json_response(declared_view(declared), 201)
