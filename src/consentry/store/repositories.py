@@ -21,6 +21,7 @@ from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Contributor, ContributorRole, Holding, Work, WorkKind
+from consentry.store.rawsql import fetch, marks
 from consentry.store.tables import (
     ApiKeyRow,
     ContactRow,
@@ -33,6 +34,7 @@ from consentry.store.tables import (
     PartyRow,
     WorkIdentifierRow,
     WorkRow,
+    parse_time,
     table,
 )
 
@@ -208,65 +210,57 @@ class WorkRepository:
         contribs: dict[str, list[tuple[int, Contributor]]] = defaultdict(list)
         holds: dict[str, list[Holding]] = defaultdict(list)
         for part in chunks(ids):
+            q = marks(len(part))
             rows.extend(
-                self.s.execute(
-                    select(
-                        WorkRow.id,
-                        WorkRow.external_id,
-                        WorkRow.kind,
-                        WorkRow.title,
-                        WorkRow.fingerprinted,
-                    ).where(WorkRow.id.in_(part))
+                fetch(
+                    self.s,
+                    "SELECT id, external_id, kind, title, fingerprinted FROM works "
+                    f"WHERE id IN ({q})",
+                    part,
                 )
             )
-            for wi in self.s.execute(
-                select(WorkIdentifierRow.work_id, WorkIdentifierRow.identifier).where(
-                    WorkIdentifierRow.work_id.in_(part)
-                )
+            for work_id, ident in fetch(
+                self.s,
+                f"SELECT work_id, identifier FROM work_identifiers WHERE work_id IN ({q})",
+                part,
             ):
-                idents[wi[0]].append(wi[1])
-            for c in self.s.execute(
-                select(
-                    ContributorRow.work_id,
-                    ContributorRow.position,
-                    ContributorRow.party_id,
-                    ContributorRow.role,
-                ).where(ContributorRow.work_id.in_(part))
+                idents[work_id].append(ident)
+            for work_id, position, party, role in fetch(
+                self.s,
+                "SELECT work_id, position, party_id, role FROM contributors "
+                f"WHERE work_id IN ({q})",
+                part,
             ):
-                contribs[c[0]].append((c[1], Contributor(c[2], ContributorRole(c[3]))))
-            for h in self.s.execute(
-                select(
-                    HoldingRow.work_id,
-                    HoldingRow.party_id,
-                    HoldingRow.role,
-                    HoldingRow.share,
-                    HoldingRow.right,
-                )
-                .where(HoldingRow.work_id.in_(part))
-                .order_by(HoldingRow.id)
+                contribs[work_id].append((position, Contributor(party, ContributorRole(role))))
+            for work_id, party, role, share, right in fetch(
+                self.s,
+                'SELECT work_id, party_id, role, share, "right" FROM holdings '
+                f"WHERE work_id IN ({q}) ORDER BY id",
+                part,
             ):
-                holds[h[0]].append(Holding(h[1], h[2], Decimal(h[3]), h[4]))
+                holds[work_id].append(Holding(party, role, Decimal(share), right))
         return {
-            r.id: Work(
-                id=r.id,
-                kind=WorkKind(r.kind),
-                title=r.title,
-                identifiers=tuple(sorted(idents[r.id])),
-                contributors=tuple(c for _, c in sorted(contribs[r.id], key=lambda x: x[0])),
-                holders=tuple(holds[r.id]),
-                external_id=r.external_id,
-                fingerprinted=r.fingerprinted,
+            wid: Work(
+                id=wid,
+                kind=WorkKind(kind),
+                title=title,
+                identifiers=tuple(sorted(idents[wid])),
+                contributors=tuple(c for _, c in sorted(contribs[wid], key=lambda x: x[0])),
+                holders=tuple(holds[wid]),
+                external_id=external_id,
+                fingerprinted=bool(fingerprinted),
             )
-            for r in rows
+            for wid, external_id, kind, title, fingerprinted in rows
         }
 
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
         for part in chunks(list(dict.fromkeys(identifiers))):
-            for ident, work_id in self.s.execute(
-                select(WorkIdentifierRow.identifier, WorkIdentifierRow.work_id)
-                .where(WorkIdentifierRow.identifier.in_(part))
-                .order_by(WorkIdentifierRow.work_id)
+            for ident, work_id in fetch(
+                self.s,
+                "SELECT identifier, work_id FROM work_identifiers "
+                f"WHERE identifier IN ({marks(len(part))}) ORDER BY work_id",
+                part,
             ):
                 out[ident].append(work_id)
         return out
@@ -332,6 +326,29 @@ def declaration_row(d: Declaration) -> dict[str, Any]:
     }
 
 
+_DECL_SQL = (
+    "SELECT id, party_id, work_id, purpose, status, attribution_required, licence_url, "
+    "effective_from, recorded_at, declared_by, mandate_id, ledger_seq FROM declarations"
+)
+
+
+def _raw_declaration(r: Any) -> Declaration:
+    return Declaration(
+        id=r[0],
+        party_id=r[1],
+        purpose=Purpose(r[3]),
+        status=Status(r[4]),
+        effective_from=parse_time(r[7]),
+        recorded_at=parse_time(r[8]),
+        work_id=r[2],
+        attribution_required=bool(r[5]),
+        licence_url=r[6],
+        declared_by=r[9],
+        mandate_id=r[10],
+        ledger_seq=r[11],
+    )
+
+
 class DeclarationRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -349,17 +366,15 @@ class DeclarationRepository:
         by_work: dict[str, list[Declaration]] = defaultdict(list)
         by_party: dict[str, list[Declaration]] = defaultdict(list)
         for part in chunks(work_ids):
-            for r in self.s.execute(
-                select(DECLARATIONS).where(DECLARATIONS.c.work_id.in_(part))
-            ):
-                by_work[str(r.work_id)].append(_declaration(r))
+            for r in fetch(self.s, f"{_DECL_SQL} WHERE work_id IN ({marks(len(part))})", part):
+                by_work[r[2]].append(_raw_declaration(r))
         for part in chunks(party_ids):
-            for r in self.s.execute(
-                select(DECLARATIONS).where(
-                    DECLARATIONS.c.party_id.in_(part), DECLARATIONS.c.work_id.is_(None)
-                )
+            for r in fetch(
+                self.s,
+                f"{_DECL_SQL} WHERE party_id IN ({marks(len(part))}) AND work_id IS NULL",
+                part,
             ):
-                by_party[r.party_id].append(_declaration(r))
+                by_party[r[1]].append(_raw_declaration(r))
         return {
             w.id: by_work[w.id] + [d for p in w.consent_parties() for d in by_party[p]]
             for w in works
