@@ -8,12 +8,27 @@ errors name the field and what was expected. Answers are built as plain dicts
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 MAX_PAGE = 1000
 MAX_LOOKUP_IDS = 10_000
+
+
+NUL_PROBLEM = "contains a NUL character (\\x00), which text may not contain"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError(NUL_PROBLEM)
+    return value
+
+
+# Text from a request: any string without NUL (PostgreSQL cannot store one; no real name,
+# title or reference has one). Identifiers are plain ``str``: the core parser refuses NUL
+# per identifier, so one bad id in a bulk lookup does not refuse the others.
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 class _In(BaseModel):
@@ -22,65 +37,65 @@ class _In(BaseModel):
 
 # ------------------------------------------------------------------ requests
 class PartyRefIn(_In):
-    party_id: str | None = Field(None, description="A registered party id (or give `name`).")
-    name: str | None = Field(None, description="A name; a new party is created when unknown.")
+    party_id: Text | None = Field(None, description="A registered party id (or give `name`).")
+    name: Text | None = Field(None, description="A name; a new party is created when unknown.")
     identifiers: list[str] = Field(default_factory=list, examples=[["isni:0000000121479135"]])
 
 
 class ContributorIn(PartyRefIn):
-    role: str = Field(..., examples=["author"])
+    role: Text = Field(..., examples=["author"])
 
 
 class HolderIn(PartyRefIn):
-    role: str = Field(..., description="creator, rightsholder, publisher, label or agent")
-    share: str | int | float = Field(..., description="Percentage of the right, 0 < share <= 100")
-    right: str = Field("all", description="The right held (`all`: every right)")
+    role: Text = Field(..., description="creator, rightsholder, publisher, label or agent")
+    share: Text | int | float = Field(..., description="Percentage of the right, 0 < share <= 100")
+    right: Text = Field("all", description="The right held (`all`: every right)")
 
 
 class WorkIn(_In):
-    kind: str = Field(..., examples=["book"])
-    title: str = Field(..., examples=["Emma"])
+    kind: Text = Field(..., examples=["book"])
+    title: Text = Field(..., examples=["Emma"])
     identifiers: list[str] = Field(default_factory=list, examples=[["isbn:9780141439587"]])
     contributors: list[ContributorIn] = Field(default_factory=list)
     holders: list[HolderIn] = Field(default_factory=list)
-    external_id: str | None = None
+    external_id: Text | None = None
 
 
 class ContactIn(_In):
-    kind: str = Field(..., examples=["email"])
-    value: str = Field(..., examples=["rights@example.org"])
+    kind: Text = Field(..., examples=["email"])
+    value: Text = Field(..., examples=["rights@example.org"])
 
 
 class PartyIn(_In):
-    name: str
-    kind: str = Field("person", description="person or organisation")
-    roles: list[str] = Field(default_factory=list, examples=[["creator"]])
+    name: Text
+    kind: Text = Field("person", description="person or organisation")
+    roles: list[Text] = Field(default_factory=list, examples=[["creator"]])
     identifiers: list[str] = Field(default_factory=list)
     contacts: list[ContactIn] = Field(default_factory=list)
 
 
 class CatalogueTermsIn(_In):
-    terms: dict[str, str] = Field(
+    terms: dict[Text, Text] = Field(
         ..., description="Status per purpose", examples=[{"ai-train": "reserved"}]
     )
     effective_from: AwareDatetime | None = None
     attribution_required: bool = False
-    licence_url: str | None = None
-    territory: str = "WORLD"
+    licence_url: Text | None = None
+    territory: Text = "WORLD"
 
 
 class WorkTermsIn(CatalogueTermsIn):
-    party_id: str = Field(..., description="Whose terms: a holder or creator of the work")
+    party_id: Text = Field(..., description="Whose terms: a holder or creator of the work")
 
 
 class MandateIn(_In):
-    organisation_id: str
-    member_id: str
-    purposes: list[str] = Field(..., examples=[["ai-train", "tdm"]])
-    territories: list[str] = Field(default_factory=lambda: ["WORLD"])
+    organisation_id: Text
+    member_id: Text
+    purposes: list[Text] = Field(..., examples=[["ai-train", "tdm"]])
+    territories: list[Text] = Field(default_factory=lambda: ["WORLD"])
     valid_from: AwareDatetime | None = Field(None, description="Default: now")
     valid_until: AwareDatetime | None = None
-    evidence: str = Field(..., examples=["signed form 2026-014"])
+    evidence: Text = Field(..., examples=["signed form 2026-014"])
 
 
 class LookupIn(_In):
@@ -89,15 +104,15 @@ class LookupIn(_In):
 
 
 class DecisionIn(_In):
-    work: str
-    purpose: str
+    work: Text
+    purpose: Text
     at: AwareDatetime | None = None
-    developer: str | None = None
+    developer: Text | None = None
 
 
 class KeyIn(_In):
-    role: str = Field(..., examples=["developer"])
-    party_id: str | None = None
+    role: Text = Field(..., examples=["developer"])
+    party_id: Text | None = None
 
 
 # ------------------------------------------------------------------ answers (documentation)

@@ -7,20 +7,37 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from fastapi.responses import Response
 
 from consentry.api.deps import get_actor
 from consentry.api.errors import PROBLEM_JSON
-from consentry.api.schemas import MAX_PAGE, Problem
+from consentry.api.schemas import MAX_PAGE, NUL_PROBLEM, Problem
 from consentry.errors import ValidationError
 from consentry.registry.mandates import WORLD
 from consentry.registry.purposes import Purpose, Status
 
-# Every /v1 router requires a valid key, whether or not its routes use the actor.
-REQUIRE_KEY = [Depends(get_actor)]
 
-Offset = Annotated[int, Query(ge=0, description="Items to skip")]
+def reject_nul(request: Request) -> None:
+    """Path and query values may not hold NUL (PostgreSQL cannot compare or store one)."""
+    for where, params in (("path", request.path_params), ("query", request.query_params)):
+        for name, value in params.items():
+            if isinstance(value, str) and "\x00" in value:
+                raise ValidationError(
+                    f"{where} parameter {name} {NUL_PROBLEM}",
+                    field=name,
+                    value=value,
+                    expected="text without NUL characters",
+                )
+
+
+# Every /v1 router requires a valid key, whether or not its routes use the actor, and
+# refuses NUL in path and query values.
+REQUIRE_KEY = [Depends(get_actor), Depends(reject_nul)]
+
+# Bounded so that a huge number is a 422, not an integer overflow in the database driver.
+MAX_OFFSET = 2**53
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip")]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"Items per page, at most {MAX_PAGE}")]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, RegistryDep, ServiceDep
@@ -43,7 +43,11 @@ def well_known_public_key(registry: RegistryDep) -> Response:
 
 
 @router.get("/v1/receipts/{seq}", summary="Re-issue the signed receipt of a declaration")
-def receipt(seq: int, actor: ActorDep, service: ServiceDep) -> Response:
+def receipt(
+    seq: Annotated[int, Path(ge=1, le=2**53, description="Ledger entry")],
+    actor: ActorDep,
+    service: ServiceDep,
+) -> Response:
     """The declaring party, the party whose terms they are, or an admin."""
     return json_response(service.receipt_for(actor, seq))
 
