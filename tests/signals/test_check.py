@@ -338,7 +338,9 @@ def test_rsl_licence_followed_from_each_place(where: str) -> None:
         assert line["purposes"]["ai-train"] == "licence"  # type: ignore[index]
 
 
-@pytest.mark.parametrize("served", [Route(404), Route(200, b"<html>not rsl</html>", HTML)])
+@pytest.mark.parametrize(
+    "served", [Route(404), Route(200, b"<html>not rsl</html>", HTML), Route(200, b"<:")]
+)
 def test_unfetchable_or_invalid_rsl_is_treated_as_unlicensed(served: Route) -> None:
     routes: dict[str, Handler] = {
         "/gone.xml": served,

@@ -9,7 +9,7 @@ import itertools
 import json
 from pathlib import Path
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
@@ -195,6 +195,7 @@ def test_findings_serialise() -> None:
     assert json.loads(findings_json(found))[0]["code"] == "robots-unreachable"
 
 
+@example(robots=b"", tdm=b"", html=b"<:", header="")  # lxml "Invalid tag name" in the RSL reader
 @settings(max_examples=60, deadline=None)
 @given(
     robots=st.binary(max_size=300),

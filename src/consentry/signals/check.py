@@ -525,7 +525,7 @@ class Checker:
         """An RSL document parsed once per URL (:func:`rsl.parse` does the same per call)."""
         doc = self._rsl_parsed.get(fetched.url)
         if doc is None:
-            doc = self._rsl_parsed[fetched.url] = rsl.parse_document(fetched.body)
+            doc = self._rsl_parsed[fetched.url] = safe_rsl_document(fetched.body)
         return doc
 
     def _robots_for(self, fetched: Fetched, agent: str) -> robots.RobotsFile:
@@ -630,6 +630,15 @@ class Checker:
         for carrier, _ in self._cache:
             counts[carrier] = counts.get(carrier, 0) + 1
         return counts
+
+
+def safe_rsl_document(body: bytes) -> tuple[list[rsl.RslContent], list[str]]:
+    """:func:`rsl.parse_document`, guarded: the reader must never raise on content, but lxml
+    can (``<:`` gives "Invalid tag name"); such a document is not a valid RSL document."""
+    try:
+        return rsl.parse_document(body)
+    except Exception as e:
+        return [], [f"RSL document not readable: {type(e).__name__}: {e}"]
 
 
 def _fetch_failure(f: Fetched, agent: str, what: str) -> ParsedSignal:
