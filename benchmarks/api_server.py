@@ -21,13 +21,22 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(home: Path, database_url: str | None = None) -> Iterator[str]:
+def running_server(home: Path, database_url: str | None = None, workers: int = 1) -> Iterator[str]:
     port = free_port()
     env = dict(os.environ, CONSENTRY_HOME=str(home))
     if database_url:
         env["CONSENTRY_DATABASE_URL"] = database_url
     proc = subprocess.Popen(
-        [sys.executable, "-m", "consentry.cli", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "consentry.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

@@ -62,12 +62,13 @@ def serve(
     home: Path | None = HomeOption,
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
+    workers: int = typer.Option(1, help="Server processes (uvicorn workers)."),
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     from consentry.api.server import serve as run
 
     with registry_for(home) as reg:
-        run(reg, host=host, port=port)
+        run(reg, host=host, port=port, workers=workers)
 
 
 @reports_errors
