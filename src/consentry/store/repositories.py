@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, update
@@ -37,6 +38,14 @@ from consentry.store.tables import (
     parse_time,
     table,
 )
+
+_CROLES = {r.value: r for r in ContributorRole}
+
+
+@lru_cache(maxsize=4096)
+def _decimal(text: str) -> Decimal:
+    return Decimal(text)
+
 
 CHUNK = 2000  # ids per IN (...): within SQLite's and PostgreSQL's parameter limits
 DECLARATIONS = table(DeclarationRow)
@@ -231,14 +240,14 @@ class WorkRepository:
                 f"WHERE work_id IN ({q})",
                 part,
             ):
-                contribs[work_id].append((position, Contributor(party, ContributorRole(role))))
+                contribs[work_id].append((position, Contributor(party, _CROLES[role])))
             for work_id, party, role, share, right in fetch(
                 self.s,
                 'SELECT work_id, party_id, role, share, "right" FROM holdings '
                 f"WHERE work_id IN ({q}) ORDER BY id",
                 part,
             ):
-                holds[work_id].append(Holding(party, role, Decimal(share), right))
+                holds[work_id].append(Holding(party, role, _decimal(share), right))
         return {
             wid: Work(
                 id=wid,
