@@ -18,8 +18,11 @@ from consentry.registry.mandates import WORLD
 from consentry.registry.purposes import Purpose, Status
 
 
-def reject_nul(request: Request) -> None:
-    """Path and query values may not hold NUL (PostgreSQL cannot compare or store one)."""
+async def reject_nul(request: Request) -> None:
+    """Path and query values may not hold NUL (PostgreSQL cannot compare or store one).
+
+    ``async``: a few string checks, not worth a thread-pool hop (see deps.py).
+    """
     for where, params in (("path", request.path_params), ("query", request.query_params)):
         for name, value in params.items():
             if isinstance(value, str) and "\x00" in value:
