@@ -205,12 +205,20 @@ def test_lookup_by_doi_and_url_with_slashes(client: ApiClient, world: World) -> 
     body = {
         "kind": "article",
         "title": "On Slashes",
-        "identifiers": ["doi:10.1000/a/b", "https://Example.ORG:443/paper#top"],
+        "identifiers": [
+            "doi:10.1000/a/b",
+            "https://Example.ORG:443/paper#top",
+            "https://example.org/find?q=1",
+        ],
         "holders": [{"party_id": world.creator, "role": "creator", "share": 100}],
     }
     work = ok(client.post("/v1/works", json=body, headers=world.headers("admin")), 201)
     h = world.headers("developer")
-    for form in ("doi:10.1000/A/B", "url:https://example.org/paper"):
+    for form in (
+        "doi:10.1000/A/B",
+        "url:https://example.org/paper",
+        "url:https://example.org/find%3Fq=1",  # '?' percent-encoded in the path
+    ):
         found = ok(client.get(f"/v1/lookup/{form}", headers=h))
         assert [w["work_id"] for w in found["works"]] == [work["id"]], form
 
@@ -365,3 +373,33 @@ def test_clock_moves_mandate_out_of_force(client: ApiClient, world: World) -> No
         headers=world.headers("organisation"),
     )
     assert r.status_code == 403
+
+
+def test_receipts_go_to_the_declaring_organisation_and_the_member(
+    client: ApiClient, world: World
+) -> None:
+    declared = ok(
+        client.post(
+            f"/v1/parties/{world.creator}/terms",
+            json={"terms": {"ai-index": "licence"}},
+            headers=world.headers("organisation"),
+        ),
+        201,
+    )
+    seq = declared["ledger_seq"]
+    assert declared["receipt"]["declared_by"] == world.org
+    for who, status in [
+        ("organisation", 200),
+        ("creator", 200),
+        ("admin", 200),
+        ("other_creator", 403),
+        ("developer", 403),
+    ]:
+        r = client.get(f"/v1/receipts/{seq}", headers=world.headers(who))
+        assert r.status_code == status, (who, r.text)
+        if status == 200:
+            assert r.json() == declared["receipt"]
+    # a ledger entry that is not a declaration has no receipt
+    r = client.get("/v1/receipts/1", headers=world.headers("admin"))
+    assert r.status_code == 404
+    assert r.json()["kind"] == "receipt"
