@@ -177,7 +177,17 @@ def test_malformed_json_body(client: ApiClient, world: World) -> None:
         headers={**world.headers("admin"), "content-type": "application/json"},
     )
     p = problem(r, 422)
-    assert "json" in p["detail"].lower()
+    assert p["field"] == "body"
+    assert p["expected"] == "the body is not valid JSON (Expecting value) at character 26"
+    r = client.post("/v1/works", headers=world.headers("admin"))
+    assert problem(r, 422)["expected"] == "a JSON object body is required"
+    r = client.post("/v1/lookup", json=["isbn:9780007232833"], headers=world.headers("admin"))
+    p = problem(r, 422)
+    assert (p["field"], p["value"], p["expected"]) == (
+        "body",
+        ["isbn:9780007232833"],
+        "the body must be a JSON object",
+    )
 
 
 def test_unknown_work_is_404_naming_it(client: ApiClient, world: World) -> None:

@@ -26,6 +26,7 @@ from consentry.errors import ConsentryError
 
 PROBLEM_JSON = "application/problem+json"
 _RESERVED = {"type", "title", "status", "detail", "instance"}
+MAX_ECHO = 500  # characters of a bad input echoed back as "value"
 _log = logging.getLogger("consentry.api")
 
 
@@ -38,6 +39,8 @@ def _plain(value: Any) -> Any:
     """Make a payload value JSON-ready without losing what it says."""
     if value is None or isinstance(value, bool | int | float | str):
         return value
+    if isinstance(value, bytes | bytearray):
+        return bytes(value[:MAX_ECHO]).decode("utf-8", errors="replace")
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):
@@ -106,8 +109,18 @@ def _validation_problem(exc: RequestValidationError, instance: str) -> Response:
             "in": str(loc[0]) if loc else "request",
             "problem": str(err.get("msg", "invalid")),
         }
-        if "input" in err and err.get("type") != "missing":
-            entry["value"] = _plain(err["input"])
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "malformed")
+            at = f" at character {loc[1]}" if len(loc) > 1 else ""
+            entry.update(field="body", problem=f"the body is not valid JSON ({reason}){at}")
+        elif loc == ("body",) and err.get("type") == "missing":
+            entry["problem"] = "a JSON object body is required"
+        elif loc == ("body",) and err.get("type") in ("model_attributes_type", "model_type"):
+            entry["problem"] = "the body must be a JSON object"
+        if "input" in err and err.get("type") not in ("missing", "json_invalid"):
+            value = _plain(err["input"])
+            if len(json.dumps(value, ensure_ascii=False)) <= MAX_ECHO:
+                entry["value"] = value  # large inputs are not echoed back
         errors.append(entry)
     first = errors[0] if errors else {"field": "request", "problem": "invalid request"}
     detail = "; ".join(f"{e['field']}: {e['problem']}" for e in errors) or "invalid request"
