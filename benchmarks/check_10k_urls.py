@@ -119,12 +119,16 @@ async def serve(hosts: int) -> None:
     await asyncio.Event().wait()
 
 
-async def run_client(ports: list[int], n_urls: int) -> dict[str, object]:
+async def run_client(
+    ports: list[int], n_urls: int, concurrency: int = 256, per_host: int = 8
+) -> dict[str, object]:
     urls = [
         f"http://127.0.0.1:{ports[i % len(ports)]}/articles/{i // len(ports)}.html"
         for i in range(n_urls)
     ]
-    config = CheckConfig(concurrency=256, per_host=8, timeout=10.0, retries=1, backoff=0.2)
+    config = CheckConfig(
+        concurrency=concurrency, per_host=per_host, timeout=10.0, retries=1, backoff=0.2
+    )
     decided: Counter[str] = Counter()
     errors = 0
     start = time.perf_counter()
@@ -161,6 +165,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--urls", type=int, default=10_000)
     ap.add_argument("--hosts", type=int, default=100)
+    ap.add_argument("--concurrency", type=int, default=256)
+    ap.add_argument("--per-host", type=int, default=8)
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -174,7 +180,7 @@ def main() -> None:
     try:
         assert proc.stdout is not None
         ports = json.loads(proc.stdout.readline())
-        result = asyncio.run(run_client(ports, args.urls))
+        result = asyncio.run(run_client(ports, args.urls, args.concurrency, args.per_host))
     finally:
         proc.terminate()
         proc.wait(10)
