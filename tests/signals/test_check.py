@@ -222,7 +222,7 @@ def test_robots_404_means_no_restrictions() -> None:
     assert not any(x["carrier"] == "fetch" for x in line["signals"])  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("status", [500, 503])
+@pytest.mark.parametrize("status", [500, 503, 429])
 def test_robots_5xx_is_complete_disallow_and_never_allowed(status: int) -> None:
     with LoopbackSites([{"/robots.txt": Route(status, b"oops"), "*": page()}]) as s:
         [line] = run([s.url(0, "/x")])

@@ -442,7 +442,10 @@ class Checker:
                 )
 
         # robots.txt
-        rsig = robots.fetch_signal(robots_f.status, source=robots_f.url, agent=agent)
+        # 429 Too Many Requests is read as a server error (as Google does): a rate limit must
+        # never turn into "no restrictions"
+        robots_status = 503 if robots_f.status == 429 else robots_f.status
+        rsig = robots.fetch_signal(robots_status, source=robots_f.url, agent=agent)
         if rsig is None:
             rf = self._robots_for(robots_f, agent)
             rsig = robots.signal_from(rf, source=robots_f.url, agent=agent, path=url)
