@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -132,12 +133,14 @@ async def run_client(
     decided: Counter[str] = Counter()
     errors = 0
     start = time.perf_counter()
+    cpu_start = time.process_time()
     async with Checker(config) as checker:
         async for result in checker.check_many(urls, progress=False):
             errors += len(result.errors)
             for s in result.resolution.purposes.values():
                 decided[s.value] += 1
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu_start
         client_counts = dict(checker.fetch_counts)
         counts_resp = await checker.fetch(f"http://127.0.0.1:{ports[0]}/__counts", "page")
     server_counts = json.loads(counts_resp.body)
@@ -153,6 +156,9 @@ async def run_client(
         "rsl_fetches": server_counts.get("/license.xml", 0),
         "page_fetches": sum(v for k, v in server_counts.items() if k.startswith("/articles/")),
         "urls_per_s": round(n_urls / elapsed, 1),
+        "client_cpu_s": round(cpu, 2),  # the checker's own CPU time (load-independent)
+        "load_avg_1m": round(os.getloadavg()[0], 2),  # other work on the machine
+        "cpus": os.cpu_count(),
         "errors": errors,
         "decisions": dict(decided),
         "client_cached_fetches": client_counts,

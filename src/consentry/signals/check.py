@@ -260,6 +260,8 @@ class Checker:
         self._cache: dict[tuple[str, str], asyncio.Task[Fetched]] = {}
         self._robots_parsed: dict[tuple[str, str], robots.RobotsFile] = {}
         self._rsl_parsed: dict[str, tuple[list[rsl.RslContent], list[str]]] = {}
+        self._tdm_parsed: dict[str, tdmrep.TdmFile] = {}
+        self._policies: dict[str, tdmrep.Policy] = {}
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._urls = asyncio.Semaphore(self.config.concurrency)
         self._closing: set[asyncio.Task[None]] = set()
@@ -458,15 +460,7 @@ class Checker:
                 fetches.append(policy)
             if perr:
                 errors.append(perr)
-            signals.append(
-                tdmrep.parse(
-                    tdm_f.body,
-                    source=tdm_f.url,
-                    agent=agent,
-                    path=url,
-                    policy=policy.body if policy is not None and not perr else None,
-                )
-            )
+            signals.append(self._tdm_signal(tdm_f, url, agent, policy if not perr else None))
         elif tdm_f.status is None or tdm_f.status >= 500:
             signals.append(_fetch_failure(tdm_f, agent, "TDMRep origin file"))
 
@@ -546,8 +540,41 @@ class Checker:
             rf = self._robots_parsed[key] = replace(whole, groups=tuple(groups))
         return rf
 
+    def _policy_doc(self, fetched: Fetched) -> tdmrep.Policy:
+        doc = self._policies.get(fetched.url)
+        if doc is None:
+            doc = self._policies[fetched.url] = tdmrep.parse_policy(fetched.body)
+        return doc
+
+    def _tdm_file(self, fetched: Fetched) -> tdmrep.TdmFile:
+        doc = self._tdm_parsed.get(fetched.url)
+        if doc is None:
+            doc = self._tdm_parsed[fetched.url] = tdmrep.parse_tdmrep_file(fetched.body)
+        return doc
+
+    def _tdm_signal(
+        self, fetched: Fetched, url: str, agent: str, policy: Fetched | None
+    ) -> ParsedSignal:
+        """:func:`tdmrep.parse` over the file parsed once per origin (same steps)."""
+        f = self._tdm_file(fetched)
+        rule, diags = f.rule_for(url)
+        all_diags = list(f.diagnostics) + diags
+        if rule is None:
+            return ParsedSignal(Carrier.TDMREP, fetched.url, {}, tuple(all_diags), agent=agent)
+        all_diags.append(f"rule {rule.index} location {rule.location!r} applies")
+        return tdmrep.tdm_signal(
+            Carrier.TDMREP,
+            fetched.url,
+            agent=agent,
+            reservation=rule.reservation,
+            policy_url=rule.policy,
+            policy=self._policy_doc(policy) if policy is not None and rule.policy else None,
+            diagnostics=all_diags,
+            textual=False,
+        )
+
     async def _policy_for(self, tdm_f: Fetched, url: str) -> tuple[Fetched | None, str | None]:
-        rule, _ = tdmrep.parse_tdmrep_file(tdm_f.body).rule_for(url)
+        rule, _ = self._tdm_file(tdm_f).rule_for(url)
         if rule is None or not rule.policy:
             return None, None
         value, _ = tdmrep.parse_reservation_value(rule.reservation)
@@ -591,7 +618,7 @@ class Checker:
             agent=sig.agent,
             reservation=sig.tdm_reservation,
             policy_url=sig.policy_url,
-            policy=tdmrep.parse_policy(pol.body),
+            policy=self._policy_doc(pol),
             other=sig.other_purposes,
             diagnostics=[d for d in sig.diagnostics if "not read" not in d],
             licence_urls=sig.licence_urls,
