@@ -6,15 +6,14 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from urllib.parse import urljoin
 
 import typer
 
 from consentry.cli.common import HomeOption, echo_json, reports_errors, settings_for
 from consentry.errors import SignalError, ValidationError
 from consentry.registry.terms import TermsSet, parse_terms_spec
-from consentry.signals.check import CheckConfig, Checker, Fetched, RegistryLookup, rsl_links
-from consentry.signals.lint import SiteCarriers, lint
+from consentry.signals.check import CheckConfig, Checker, RegistryLookup, fetch_site
+from consentry.signals.lint import lint
 from consentry.signals.read import read_file
 from consentry.signals.write import FORMATS, WriteOptions, write
 
@@ -126,7 +125,7 @@ def lint_cmd(
 
     Exit status 1 when an error-level finding is reported.
     """
-    site = asyncio.run(_fetch_site(url, CheckConfig(timeout=timeout, retries=1)))
+    site = asyncio.run(fetch_site(url, CheckConfig(timeout=timeout, retries=1)))
     findings = lint(site)
     if as_json:
         echo_json([f.to_json() for f in findings])
@@ -138,49 +137,6 @@ def lint_cmd(
             typer.echo(f"  fix: {f.fix}")
     if any(f.severity == "error" for f in findings):
         raise typer.Exit(1)
-
-
-async def _fetch_site(url: str, config: CheckConfig) -> SiteCarriers:
-    from consentry.signals.check import origin_of
-    from consentry.signals.tdmrep import parse_tdmrep_file
-
-    origin = origin_of(url)
-    async with Checker(config) as c:
-        robots_f, tdm_f, page = await asyncio.gather(
-            c.fetch(f"{origin}/robots.txt", "robots"),
-            c.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep"),
-            c.fetch(url, "page"),
-        )
-        policy: Fetched | None = None
-        if tdm_f.ok:
-            rule, _ = parse_tdmrep_file(tdm_f.body).rule_for(url)
-            if rule is not None and rule.policy:
-                policy_url = urljoin(tdm_f.final_url, rule.policy)
-                policy = await c.fetch(policy_url, "tdm-policy")
-        from consentry.signals.robots import parse_robots
-
-        rsl_urls: list[str] = []
-        if robots_f.ok:
-            rf = parse_robots(robots_f.body.decode("utf-8", errors="replace"))
-            rsl_urls += [u.value for g in rf.groups for u in g.usage if u.kind == "license"]
-            rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
-        rsl_urls += rsl_links(page)
-        docs = []
-        for u in dict.fromkeys(urljoin(url, x) for x in rsl_urls):
-            f = await c.fetch(u, "rsl")
-            if f.ok:
-                docs.append((u, f.body))
-    return SiteCarriers(
-        url,
-        robots_txt=robots_f.body if robots_f.ok else None,
-        robots_status=robots_f.status,
-        tdmrep_json=tdm_f.body if tdm_f.ok else None,
-        tdm_policy=policy.body if policy is not None and policy.ok else None,
-        tdm_policy_type=policy.media_type() if policy is not None and policy.ok else None,
-        page_headers=page.headers,
-        page_html=page.body if page.ok and "html" in page.media_type() else None,
-        rsl_documents=tuple(docs),
-    )
 
 
 @reports_errors

@@ -45,6 +45,7 @@ from consentry.registry.terms import TermsSet
 from consentry.signals import headers as headers_reader
 from consentry.signals import html as html_reader
 from consentry.signals import robots, rsl, tdmrep
+from consentry.signals.lint import SiteCarriers
 from consentry.signals.model import Carrier, ParsedSignal
 from consentry.signals.purposes import signal_status_for
 from consentry.signals.resolve import Resolution, resolve
@@ -688,3 +689,43 @@ async def check_urls(
     async with Checker(config, registry=registry) as checker:
         results = {r.url: r async for r in checker.check_many(todo, progress=progress)}
     return [results[u] for u in todo]
+
+
+async def fetch_site(url: str, config: CheckConfig | None = None) -> SiteCarriers:
+    """Fetch what :func:`consentry.signals.lint.lint` reads for ``url`` (no retries cached
+    across calls): robots.txt, tdmrep.json and its policy, the page, linked RSL documents."""
+    origin = origin_of(url)
+    async with Checker(config) as c:
+        robots_f, tdm_f, page = await asyncio.gather(
+            c.fetch(f"{origin}/robots.txt", "robots"),
+            c.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep"),
+            c.fetch(url, "page"),
+        )
+        policy: Fetched | None = None
+        if tdm_f.ok:
+            rule, _ = tdmrep.parse_tdmrep_file(tdm_f.body).rule_for(url)
+            if rule is not None and rule.policy:
+                policy_url = urljoin(tdm_f.final_url, rule.policy)
+                policy = await c.fetch(policy_url, "tdm-policy")
+        rsl_urls: list[str] = []
+        if robots_f.ok:
+            rf = robots.parse_robots(robots_f.body.decode("utf-8", errors="replace"))
+            rsl_urls += [u.value for g in rf.groups for u in g.usage if u.kind == "license"]
+            rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
+        rsl_urls += rsl_links(page)
+        docs: list[tuple[str, bytes]] = []
+        for u in dict.fromkeys(urljoin(url, x) for x in rsl_urls):
+            f = await c.fetch(u, "rsl")
+            if f.ok:
+                docs.append((u, f.body))
+    return SiteCarriers(
+        url,
+        robots_txt=robots_f.body if robots_f.ok else None,
+        robots_status=robots_f.status,
+        tdmrep_json=tdm_f.body if tdm_f.ok else None,
+        tdm_policy=policy.body if policy is not None and policy.ok else None,
+        tdm_policy_type=policy.media_type() if policy is not None and policy.ok else None,
+        page_headers=page.headers,
+        page_html=page.body if page.ok and "html" in page.media_type() else None,
+        rsl_documents=tuple(docs),
+    )
