@@ -692,8 +692,8 @@ async def check_urls(
 
 
 async def fetch_site(url: str, config: CheckConfig | None = None) -> SiteCarriers:
-    """Fetch what :func:`consentry.signals.lint.lint` reads for ``url`` (no retries cached
-    across calls): robots.txt, tdmrep.json and its policy, the page, linked RSL documents."""
+    """Fetch what :func:`consentry.signals.lint.lint` reads for ``url``: robots.txt,
+    tdmrep.json and its policy, the page, and the RSL documents it links to."""
     origin = origin_of(url)
     async with Checker(config) as c:
         robots_f, tdm_f, page = await asyncio.gather(
