@@ -41,6 +41,7 @@ Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
 AUTH_CACHE_SECONDS = 30
+MAX_SEQ = 2**31 - 1  # ledger.seq is a 32-bit INTEGER on PostgreSQL
 
 
 def random_ids(prefix: str) -> str:
@@ -341,6 +342,8 @@ class RegistryService:
 
     def receipt_for(self, actor: Actor, seq: int) -> dict[str, Any]:
         """Re-issue the receipt of a ``terms.declared`` ledger entry (deterministic)."""
+        if not 1 <= seq <= MAX_SEQ:  # beyond the column's range: cannot exist
+            raise NotFound("receipt", seq)
         with self._uow(False) as uow:
             for item in uow.ledger.entries_from(seq, 1):
                 if isinstance(item, str) or item.kind != "terms.declared":
