@@ -102,10 +102,11 @@ class Fetched:
     truncated: bool = False
     error: str | None = None
     attempts: int = 1
+    sha256: str = ""  # of ``body``; computed once on construction
 
-    @property
-    def sha256(self) -> str:
-        return hashlib.sha256(self.body).hexdigest()
+    def __post_init__(self) -> None:
+        if not self.sha256:
+            object.__setattr__(self, "sha256", hashlib.sha256(self.body).hexdigest())
 
     @property
     def ok(self) -> bool:
