@@ -159,3 +159,13 @@ def build_mixed_corpus(root: Path) -> dict[str, list[dict[str, Any]]]:
     )
     (root / "README.md").write_text("not a corpus file", encoding="utf-8")
     return out
+
+
+class BrokenFactory:
+    """A matcher factory whose matcher cannot be built (say, an unreadable index)."""
+
+    def __call__(self) -> Any:
+        raise RuntimeError("index cannot be opened")
+
+    def describe(self) -> dict[str, Any]:
+        return {"matcher": "broken"}

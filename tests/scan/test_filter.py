@@ -17,6 +17,7 @@ from tests.scan.kit import (
     MATCHER,
     PASSAGE_A,
     PASSAGE_B,
+    BrokenFactory,
     build_mixed_corpus,
     documents,
     expected_pairs,
@@ -191,3 +192,10 @@ def test_filter_refuses_bad_options(tmp_path: Path) -> None:
         filter_corpus(shards, ReadOptions(), MATCHER, tmp_path / "o", mode="erase")
     with pytest.raises(ScanError, match="inside the output folder"):
         filter_corpus(shards, ReadOptions(), MATCHER, tmp_path)
+
+
+def test_a_filter_worker_that_cannot_start_fails_instead_of_hanging(tmp_path: Path) -> None:
+    build_mixed_corpus(tmp_path / "corpus")
+    shards = discover_shards([tmp_path / "corpus"])
+    with pytest.raises(ScanError, match="a filter worker process died"):
+        filter_corpus(shards, ReadOptions(), BrokenFactory(), tmp_path / "o", workers=2)

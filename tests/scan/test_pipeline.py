@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.scan.kit import MATCHER, PASSAGE_A, build_mixed_corpus, expected_pairs
+from tests.scan.kit import MATCHER, PASSAGE_A, BrokenFactory, build_mixed_corpus, expected_pairs
 
 from consentry.errors import ScanError
 from consentry.scan.executors import run, run_local
@@ -161,3 +161,11 @@ def test_write_matches_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) ->
         '{"doc":"d","work":"w","words":20,"level":"excerpt","spans":[[0,5]],"similarity":0.9877}\n'
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["m.jsonl"]
+
+
+def test_a_worker_that_cannot_start_fails_the_scan_instead_of_hanging(
+    corpus: tuple[Path, dict],
+) -> None:
+    root, _ = corpus
+    with pytest.raises(ScanError, match="a scan worker process died"):
+        run_local(discover_shards([root]), ReadOptions(), BrokenFactory(), workers=2)

@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import (
     BarColumn,
-    MofNCompleteColumn,
+    DownloadColumn,
     Progress,
     TextColumn,
     TimeElapsedColumn,
@@ -68,8 +68,8 @@ def _progress(console: Console) -> Progress:
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("shards"),
+        TextColumn("{task.fields[shards]} shards"),
+        DownloadColumn(),
         TransferSpeedColumn(),
         TimeElapsedColumn(),
         console=console,
@@ -105,12 +105,12 @@ def run_scan(
     _print_thresholds(console, describe)
     total_bytes = sum(Path(s.path).stat().st_size for s in shards)
     with _progress(console) as progress:
-        task = progress.add_task("scanning", total=len(shards))
-        done_bytes = [0]
+        done = [0]
+        task = progress.add_task("scanning", total=total_bytes, shards=f"0/{len(shards)}")
 
         def on_shard(result: ShardResult) -> None:
-            done_bytes[0] += result.size
-            progress.update(task, advance=1)
+            done[0] += 1
+            progress.update(task, advance=result.size, shards=f"{done[0]}/{len(shards)}")
 
         result = run(engine, shards, options, factory, workers=workers, on_shard=on_shard)
     written = write_matches(result.matches, matches)
@@ -153,10 +153,13 @@ def run_filter(
     shards = discover_shards(corpus)
     _print_thresholds(console, factory.describe())
     with _progress(console) as progress:
-        task = progress.add_task("filtering", total=len(shards))
+        sizes = {s.name: Path(s.path).stat().st_size for s in shards}
+        done = [0]
+        task = progress.add_task("filtering", total=sum(sizes.values()), shards=f"0/{len(shards)}")
 
-        def on_shard(_: ShardFilterResult) -> None:
-            progress.update(task, advance=1)
+        def on_shard(result: ShardFilterResult) -> None:
+            done[0] += 1
+            progress.update(task, advance=sizes[result.shard], shards=f"{done[0]}/{len(shards)}")
 
         result = filter_corpus(
             shards,

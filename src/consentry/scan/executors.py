@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from consentry.errors import ScanError
@@ -68,8 +70,26 @@ def _iter_local(
     ctx = multiprocessing.get_context("spawn")
     # biggest shards first, so a large last shard does not leave a worker idle at the end
     order = sorted(shards, key=_shard_size, reverse=True)
-    with ctx.Pool(min(workers, len(shards)), _init_worker, (factory, options)) as pool:
-        yield from pool.imap_unordered(_run_in_worker, order, chunksize=1)
+    # a process pool that fails loudly: a worker that dies (or whose matcher cannot be
+    # built) breaks the pool and raises, where multiprocessing.Pool would respawn forever
+    with ProcessPoolExecutor(
+        min(workers, len(shards)),
+        mp_context=ctx,
+        initializer=_init_worker,
+        initargs=(factory, options),
+    ) as pool:
+        futures = [pool.submit(_run_in_worker, shard) for shard in order]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as exc:
+            raise ScanError(
+                f"a scan worker process died ({exc}); no match file was written",
+                engine="local",
+            ) from exc
+        finally:
+            for future in futures:
+                future.cancel()
 
 
 def _shard_size(shard: Shard) -> int:

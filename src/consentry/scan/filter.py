@@ -26,6 +26,8 @@ import json
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -421,11 +423,25 @@ def filter_corpus(
                 on_shard(r)
     else:
         ctx = multiprocessing.get_context("spawn")
-        with ctx.Pool(min(workers, len(shards)), _init, (factory, args)) as pool:
-            for r in pool.imap_unordered(_task, shards, chunksize=1):
-                results.append(r)
-                if on_shard is not None:
-                    on_shard(r)
+        with ProcessPoolExecutor(
+            min(workers, len(shards)), mp_context=ctx, initializer=_init, initargs=(factory, args)
+        ) as pool:
+            futures = [pool.submit(_task, shard) for shard in shards]
+            try:
+                for future in as_completed(futures):
+                    r = future.result()
+                    results.append(r)
+                    if on_shard is not None:
+                        on_shard(r)
+            except BrokenProcessPool as exc:
+                raise ScanError(
+                    f"a filter worker process died ({exc}); completed shards are kept and "
+                    "a rerun resumes after them",
+                    out=str(out),
+                ) from exc
+            finally:
+                for future in futures:
+                    future.cancel()
     results.sort(key=lambda r: r.shard)
     manifest = out / MANIFEST
     tmp = _atomic_target(manifest)
