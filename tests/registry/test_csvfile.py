@@ -294,7 +294,8 @@ def test_csv_imports_whole_and_twice_changes_nothing(registry: Registry) -> None
     assert (report.created, report.rejected) == (4, [])
     assert report.parties_created == 4  # Jane Austen, Example Press, Juliet Stevenson, Ines Duarte
     (found,) = registry.service.lookup(["isbn:9780000000002"])
-    ((work, terms),) = found.works
+    ((summary, terms),) = found.works
+    work = registry.service.get_work(summary.id)
     assert work.title == "Emma" and work.external_id == "W1"
     assert terms.as_dict() == dict(_terms(search="allowed"))
     assert _import(registry, text).already_imported

@@ -519,7 +519,8 @@ def test_real_samples_import_and_twice_changes_nothing(registry: Registry) -> No
     again = _import(registry, DATA / "onix30-editeur-global-bookinfo-sample.xml")
     assert again.already_imported and again.created == 0
     (found,) = registry.service.lookup(["isbn:9780007232833"])
-    ((work, terms),) = found.works
+    ((summary, terms),) = found.works
+    work = registry.service.get_work(summary.id)
     assert work.title == "Roseanna" and work.external_id == "onix:com.globalbookinfo.onix.01734529"
     assert len(work.contributors) == 3 and len(work.holders) == 1
     assert terms.as_dict()["ai-train"] == "reserved"

@@ -158,14 +158,20 @@ def terms_at(work: Work, declarations: Sequence[Declaration], *, at: datetime) -
     The same rules as :func:`decide` (a test checks they agree), computed in one pass over
     the declarations: lookups answer thousands of works per request.
     """
-    parties = work.consent_parties()
+    return terms_for(work.id, work.consent_parties(), declarations, at=at)
+
+
+def terms_for(
+    work_id: str, parties: Sequence[str], declarations: Sequence[Declaration], *, at: datetime
+) -> TermsSet:
+    """:func:`terms_at` for a work known by its id and consent parties only."""
     # best declaration per (party, purpose, level): level 0 = this work, 1 = catalogue
     best: dict[tuple[str, Purpose, int], Declaration] = {}
     wanted = set(parties)
     for d in declarations:
         if d.party_id not in wanted or d.effective_from > at or d.recorded_at > at:
             continue
-        if d.work_id == work.id:
+        if d.work_id == work_id:
             level = 0
         elif d.work_id is None:
             level = 1

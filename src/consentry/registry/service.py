@@ -23,13 +23,13 @@ from consentry.errors import (
 )
 from consentry.ledger.chain import ChainReport, verify_chain
 from consentry.registry.access import PARTY_ROLES, Actor, Role
-from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at
+from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration, TermsSet
-from consentry.registry.works import Work, WorkDraft
+from consentry.registry.works import Work, WorkDraft, WorkSummary
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
@@ -51,7 +51,7 @@ def random_ids(prefix: str) -> str:
 @dataclass(frozen=True, slots=True)
 class LookupResult:
     id: str  # the identifier as asked, canonicalised when valid
-    works: tuple[tuple[Work, TermsSet], ...] = ()
+    works: tuple[tuple[WorkSummary, TermsSet], ...] = ()
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -474,9 +474,9 @@ class RegistryService:
                 errors[n] = exc.message
         with self._uow(False) as uow:
             found = uow.works.ids_for_identifiers([c for c in canonical if c])
-            works = uow.works.get_many(sorted({w for ids in found.values() for w in ids}))
+            works = uow.works.summaries(sorted({w for ids in found.values() for w in ids}))
             decls = uow.declarations.for_works(list(works.values()))
-        terms = {wid: terms_at(w, decls[wid], at=when) for wid, w in works.items()}
+        terms = {wid: terms_for(wid, w.parties, decls[wid], at=when) for wid, w in works.items()}
         out: list[LookupResult] = []
         for n, raw in enumerate(identifiers):
             c = canonical[n]

@@ -207,6 +207,18 @@ class Work:
 
 
 @dataclass(frozen=True, slots=True)
+class WorkSummary:
+    """What a lookup needs of a work: its id, title and the parties whose consent counts."""
+
+    id: str
+    title: str
+    parties: tuple[str, ...]
+
+    def consent_parties(self) -> tuple[str, ...]:
+        return self.parties
+
+
+@dataclass(frozen=True, slots=True)
 class PartyRef:
     """A party as named in input: by registry id (``party:ID``) or by name (created when new)."""
 

@@ -21,7 +21,15 @@ from consentry.registry.mandates import Mandate
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
-from consentry.registry.works import Contributor, ContributorRole, Holding, Work, WorkKind
+from consentry.registry.works import (
+    CREATIVE_ROLES,
+    Contributor,
+    ContributorRole,
+    Holding,
+    Work,
+    WorkKind,
+    WorkSummary,
+)
 from consentry.store.rawsql import fetch, marks
 from consentry.store.tables import (
     ApiKeyRow,
@@ -262,6 +270,30 @@ class WorkRepository:
             for wid, external_id, kind, title, fingerprinted in rows
         }
 
+    def summaries(self, ids: Sequence[str]) -> dict[str, WorkSummary]:
+        """Id, title and consent parties of many works: all a lookup needs (3 queries a chunk)."""
+        ids = list(dict.fromkeys(ids))
+        titles: dict[str, str] = {}
+        parties: dict[str, dict[str, None]] = defaultdict(dict)
+        creative = [r.value for r in CREATIVE_ROLES]
+        for part in chunks(ids):
+            q = marks(len(part))
+            titles.update(fetch(self.s, f"SELECT id, title FROM works WHERE id IN ({q})", part))
+            for work_id, party in fetch(
+                self.s,
+                f"SELECT work_id, party_id FROM holdings WHERE work_id IN ({q}) ORDER BY id",
+                part,
+            ):
+                parties[work_id][party] = None
+            for work_id, party in fetch(
+                self.s,
+                "SELECT work_id, party_id FROM contributors "
+                f"WHERE work_id IN ({q}) AND role IN ({marks(len(creative))}) ORDER BY position",
+                [*part, *creative],
+            ):
+                parties[work_id][party] = None
+        return {wid: WorkSummary(wid, title, tuple(parties[wid])) for wid, title in titles.items()}
+
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
         for part in chunks(list(dict.fromkeys(identifiers))):
@@ -368,7 +400,7 @@ class DeclarationRepository:
                 insert(table(DeclarationRow)), [declaration_row(d) for d in declarations]
             )
 
-    def for_works(self, works: Sequence[Work]) -> dict[str, list[Declaration]]:
+    def for_works(self, works: Sequence[Work | WorkSummary]) -> dict[str, list[Declaration]]:
         """Per work: its own declarations plus the catalogue declarations of its parties."""
         work_ids = [w.id for w in works]
         party_ids = sorted({p for w in works for p in w.consent_parties()})
