@@ -5,6 +5,7 @@ a work of each creator, one declaration, and a key for every role."""
 from __future__ import annotations
 
 import asyncio
+import secrets
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -15,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, text
 
 from consentry.api.app import create_app
 from consentry.bootstrap import Registry, build
@@ -23,7 +25,7 @@ from consentry.registry.access import SYSTEM, Role
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
-from tests.conftest import FakeClock, SequentialIds
+from tests.conftest import BACKENDS, PG_URL, FakeClock, SequentialIds
 
 EMMA_ISBN = "isbn:9780007232833"
 OTHER_ISBN = "isbn:9780141439518"
@@ -210,3 +212,48 @@ def client(registry: Registry) -> Iterator[ApiClient]:
         yield c
     finally:
         c.close()
+
+
+@dataclass(frozen=True)
+class Shared:
+    world: World
+    client: ApiClient
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    sqlite_template: Template,
+) -> Iterator[Shared]:
+    """One world and client for a whole module, for tests whose calls leave it usable for the
+    next (the permission table): building a PostgreSQL schema per test would cost most of the
+    suite's time. Same backends as the shared ``settings`` fixture."""
+    home = tmp_path_factory.mktemp("api-shared") / "home"
+    ids = SequentialIds()
+    if request.param == "sqlite":
+        shutil.copytree(sqlite_template.home, home)
+        ids.n = sqlite_template.ids_used
+        reg = build(Settings(home=home), clock=FakeClock(), ids=ids, run_migrations=False)
+        world = replace(sqlite_template.world, registry=reg)
+        schema = None
+    else:
+        assert PG_URL is not None
+        schema = f"t_{secrets.token_hex(6)}"
+        admin = create_engine(PG_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        sep = "&" if "?" in PG_URL else "?"
+        url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        reg = build(Settings(home=home, database_url=url), clock=FakeClock(), ids=ids)
+        world = make_world(reg)
+    client = ApiClient(reg)
+    try:
+        yield Shared(world, client)
+    finally:
+        client.close()
+        reg.close()
+        if schema is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
