@@ -9,7 +9,6 @@ parameter, so the same code runs with the fingerprint index or any other matcher
 
 from __future__ import annotations
 
-import importlib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,14 +45,6 @@ def index_matcher_factory(index: Path) -> MatcherFactory:
     """The fingerprint matcher for an index file (``consentry fingerprints build``)."""
     if not index.is_file():
         raise ScanError(f"index {str(index)!r} does not exist", path=str(index))
-    for module in ("consentry.scan.match", "consentry.fingerprints.index"):
-        try:
-            importlib.import_module(module)
-        except ImportError as exc:
-            raise ScanError(
-                f"the fingerprint matcher ({module}) is not part of this build yet",
-                path=str(index),
-            ) from exc
     return IndexMatcher(str(index))
 
 

@@ -10,9 +10,7 @@ byte-identical match files.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import importlib
 import json
 import os
 import tempfile
@@ -261,76 +259,55 @@ def read_matches(path: str | Path) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- index matcher
 
 
-def _load_index(path: str) -> Any:
-    index_mod = importlib.import_module("consentry.fingerprints.index")
-    cls = index_mod.Index
-    for name in ("open", "load", "from_file"):
-        loader = getattr(cls, name, None)
-        if callable(loader):
-            return loader(path)
-    return cls(path)
-
-
 @dataclass(frozen=True, slots=True)
 class IndexMatcher:
     """The matcher factory for a fingerprint index file: each worker memory-maps the index
-    once and runs ``consentry.scan.match.match_documents`` over its documents.
+    once and runs :func:`consentry.scan.match.match_documents` over its documents.
 
-    ``options`` are ``MatchOptions`` (the thresholds); ``None`` means the matcher's defaults.
+    ``options`` are the matcher's ``MatchOptions`` (its thresholds); ``None`` means defaults.
     """
 
     index_path: str
     options: Any = None
 
     def _options(self) -> Any:
-        if self.options is not None:
-            return self.options
-        return importlib.import_module("consentry.scan.match").MatchOptions()
+        from consentry.scan.match import MatchOptions
+
+        return self.options if self.options is not None else MatchOptions()
 
     def __call__(self) -> Matcher:
-        match_mod = importlib.import_module("consentry.scan.match")
-        index = _load_index(self.index_path)
+        from consentry.fingerprints.index import Index
+        from consentry.scan.match import match_documents
+
+        index = Index(self.index_path)
         options = self._options()
-        match_documents = match_mod.match_documents
 
         def match(docs: Iterable[Document]) -> Iterator[Match]:
-            return iter(match_documents(docs, index, options=options))
+            return match_documents(docs, index, options=options)
 
         return match
 
     def describe(self) -> dict[str, Any]:
-        options = self._options()
-        if dataclasses.is_dataclass(options) and not isinstance(options, type):
-            thresholds = dataclasses.asdict(options)
-        else:
-            thresholds = dict(vars(options))
+        """The index file (path, size, sha256 of the whole file, works, fingerprints), the
+        fingerprint spec and the thresholds, for reports and filter markers."""
+        from consentry.fingerprints.index import Index
+
+        info = Index(self.index_path, prefilter=False).describe()
         size, digest = file_sha256(self.index_path)
-        info: dict[str, Any] = {"path": self.index_path, "size": size, "sha256": digest}
-        spec: Any = None
-        try:
-            index = _load_index(self.index_path)
-            for key in ("works", "n_works", "work_count"):
-                value = getattr(index, key, None)
-                if isinstance(value, int):
-                    info["works"] = value
-                    break
-                if isinstance(value, list | tuple):
-                    info["works"] = len(value)
-                    break
-            spec = getattr(index, "spec", None)
-        except (OSError, ValueError, ScanError):
-            pass
-        spec_name = getattr(spec, "name", None) or getattr(spec, "version", None) or spec
+        spec = info.get("spec") or {}
         return {
             "matcher": "fingerprint",
-            "index": info,
-            "spec": None if spec_name is None else str(spec_name),
-            "thresholds": {k: v for k, v in thresholds.items() if _is_scalar(v)},
+            "index": {
+                "path": self.index_path,
+                "size": size,
+                "sha256": digest,
+                "works": info.get("works"),
+                "fingerprints": info.get("fingerprints"),
+                "guaranteed_words": info.get("guaranteed_words"),
+            },
+            "spec": " ".join(f"{k}={v}" for k, v in spec.items()) if spec else None,
+            "thresholds": dict(self._options().to_dict()),
         }
-
-
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool) or value is None
 
 
 # --------------------------------------------------------------------------- literal matcher
