@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.scan.kit import MATCHER, build_mixed_corpus, documents, write_jsonl
+from tests.scan.kit import (
+    MATCHER,
+    PASSAGE_A,
+    PASSAGE_B,
+    build_mixed_corpus,
+    documents,
+    write_jsonl,
+)
 from typer.testing import CliRunner
 
 from consentry.cli.app import build_app
@@ -154,3 +161,78 @@ def test_commands_are_registered_with_their_options() -> None:
     r = runner.invoke(app, ["filter", "--help"])
     for option in ("--index", "--out", "--purpose", "--mode"):
         assert option in r.stdout
+
+
+# ----------------------------------------------------------------- with a real index
+
+
+@pytest.fixture(scope="module")
+def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.scan.kit import DATA
+
+    from consentry.fingerprints.index import IndexBuilder
+
+    path = tmp_path_factory.mktemp("idx") / "works.cidx"
+    builder = IndexBuilder(path, store_text=True)
+    builder.add_text("persuasion", (DATA / "persuasion-head.txt").read_text(encoding="utf-8"))
+    builder.add_text("another", " ".join(PASSAGE_B.split()[:5]) + " unrelated words " * 20)
+    builder.finish()
+    return path
+
+
+def test_scan_and_filter_commands_with_a_real_index(tmp_path: Path, real_index: Path) -> None:
+    recs = documents(40, "r")
+    write_jsonl(tmp_path / "corpus" / "a.jsonl.zst", recs[:20])
+    write_jsonl(tmp_path / "corpus" / "b.jsonl", recs[20:])
+    r = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path / "corpus"),
+            "--index",
+            str(real_index),
+            "--matches",
+            str(tmp_path / "m.jsonl"),
+            "--report",
+            str(tmp_path / "rep"),
+            "--workers",
+            "2",
+        ],
+    )
+    assert r.exit_code == 0, r.stderr
+    assert "thresholds: " in r.stderr and "min_words=15" in r.stderr
+    found = {(m["doc"], m["work"]) for m in read_matches(tmp_path / "m.jsonl")}
+    planted = {r_["id"] for r_ in recs if PASSAGE_A in r_["text"] or PASSAGE_B in r_["text"]}
+    assert found == {(doc, "persuasion") for doc in planted}
+    report = json.loads((tmp_path / "rep.json").read_text())
+    assert report["matcher"]["index"]["works"] == 2
+    assert report["thresholds"]["min_words"] == 15
+    assert report["matcher"]["spec"].startswith("version=canon-v1")
+
+    r = runner.invoke(
+        app,
+        [
+            "filter",
+            str(tmp_path / "corpus"),
+            "--index",
+            str(real_index),
+            "--out",
+            str(tmp_path / "clean"),
+            "--mode",
+            "redact",
+        ],
+    )
+    assert r.exit_code == 0, r.stderr
+    r = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path / "clean"),
+            "--index",
+            str(real_index),
+            "--matches",
+            str(tmp_path / "m2.jsonl"),
+        ],
+    )
+    assert r.exit_code == 0, r.stderr
+    assert (tmp_path / "m2.jsonl").read_text() == ""
