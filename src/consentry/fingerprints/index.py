@@ -185,7 +185,7 @@ class IndexBuilder:
     def finish(self) -> IndexInfo:
         """Sort each partition, drop common fingerprints, and write the single index file."""
         self._spill()
-        cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}
+        cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}  # noqa: SIM115
         shard_starts = [0]
         total = 0
         dropped = 0
@@ -261,7 +261,8 @@ def _runs(values: list[str]) -> list[list[Any]]:
 
 
 def _canonical_from_batch(text: str, batch: Any) -> str:
-    return " ".join(surface_words(text, batch.word_start, batch.word_end))
+    start, end = batch.offsets(np.arange(len(batch.word_hash)))
+    return " ".join(surface_words(text, start, end))
 
 
 def surface_words(text: str, starts: npt.NDArray[Any], ends: npt.NDArray[Any]) -> list[str]:
@@ -411,21 +412,38 @@ class Index:
             e = np.empty(0, dtype=np.uint32)
             return np.empty(0, dtype=np.int64), e, e
         qc = q[cand]
+        order = np.argsort(qc)  # sorted keys make the binary searches cache-friendly
+        cand, qc = cand[order], qc[order]
         lo = np.searchsorted(self.fps, qc, side="left")
-        hi = np.searchsorted(self.fps, qc, side="right")
-        cnt = hi - lo
-        hit = cnt > 0
-        cand, lo, cnt = cand[hit], lo[hit], cnt[hit]
-        total = int(cnt.sum())
-        rep = np.repeat(np.arange(len(cand)), cnt)
-        idx = lo[rep] + (np.arange(total) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        return cand[rep].astype(np.int64), np.asarray(self.works[idx]), np.asarray(self.pos[idx])
+        lo_ok = lo < self.count
+        lo, cand, qc = lo[lo_ok], cand[lo_ok], qc[lo_ok]
+        hit = np.asarray(self.fps[lo]) == qc
+        cand, lo, qc = cand[hit], lo[hit], qc[hit]
+        # postings of one fingerprint are adjacent; most fingerprints have one
+        qs, idxs = [cand], [lo]
+        nxt = lo + 1
+        while len(nxt):
+            ok = nxt < self.count
+            nxt, cand, qc = nxt[ok], cand[ok], qc[ok]
+            same = np.asarray(self.fps[nxt]) == qc
+            nxt, cand, qc = nxt[same], cand[same], qc[same]
+            if len(nxt):
+                qs.append(cand)
+                idxs.append(nxt)
+                nxt = nxt + 1
+        qi = np.concatenate(qs)
+        idx = np.concatenate(idxs)
+        return qi.astype(np.int64), np.asarray(self.works[idx]), np.asarray(self.pos[idx])
+
+    @property
+    def n_works(self) -> int:
+        return len(self.work_ids)
 
     def has_texts(self) -> bool:
         return bool(self.header.get("texts"))
 
     def work_words_text(self, work: int) -> list[str] | None:
-        """Surface words (as written, case-folded) of a work, when the index stores texts (cached)."""
+        """Surface words (as written, case-folded) of a work, if the index stores them."""
         if not self.has_texts():
             return None
         got = self._text_cache.get(work)

@@ -11,9 +11,10 @@ code points (those that fold to zero or several characters, or lie outside the B
 
 from __future__ import annotations
 
-import re
+import codecs
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -90,104 +91,173 @@ def _ascii_translation(ocr_fold: bool) -> bytes:
     return t
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-_ascii_equivalent: dict[tuple[str, bool], str] = {}
+class _FoldFailed(Exception):
+    """A code point without a one-for-one ASCII equivalent: use the code-point path."""
 
 
-def _ascii_substitute(text: str, ocr_fold: bool) -> str | None:
-    """The text with each non-ASCII code point replaced, one for one, by an ASCII character
-    that folds the same way; None when some code point has no such character or when
-    non-ASCII text is dense (the code-point table path is faster then)."""
+def _ascii_fold_errors(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = []
+    for c in exc.object[exc.start : exc.end]:
+        r = _ascii_equivalent.get(c)
+        if r is None:
+            f = " " if 0xD800 <= ord(c) <= 0xDFFF else fold_char(c)
+            r = f if len(f) == 1 and f.isascii() else ""
+            _ascii_equivalent[c] = r
+        if not r:
+            raise _FoldFailed
+        out.append(r)
+    return "".join(out), exc.end
+
+
+codecs.register_error("consentry-canon-v1", _ascii_fold_errors)
+_ascii_equivalent: dict[str, str] = {}
+
+
+def _ascii_bytes(text: str) -> bytes | None:
+    """The text as ASCII with each non-ASCII code point replaced, one for one, by the ASCII
+    character it folds to; None when some code point has no such character or when non-ASCII
+    text is dense (the code-point table path is faster then)."""
+    if text.isascii():
+        return text.encode("ascii")
     extra = len(text.encode("utf-8", "surrogatepass")) - len(text)
     if extra * 20 > len(text):
         return None
-    failed = False
+    try:
+        return text.encode("ascii", "consentry-canon-v1")
+    except _FoldFailed:
+        return None
 
-    def sub(m: re.Match[str]) -> str:
-        nonlocal failed
-        c = m.group()
-        r = _ascii_equivalent.get((c, ocr_fold))
-        if r is None:
-            f = fold_char(c) if not 0xD800 <= ord(c) <= 0xDFFF else " "
-            r = f if len(f) == 1 and f.isascii() else ""
-            _ascii_equivalent[(c, ocr_fold)] = r
-        if not r:
-            failed = True
-            return c
-        return r
 
-    out = _NON_ASCII.sub(sub, text)
-    return None if failed else out
+@dataclass(frozen=True, slots=True)
+class _EditMap:
+    """Maps indices of an edited array back to the array before the edits.
+
+    Edits are sparse: input position ``pos[e]`` became ``out_len[e]`` output elements
+    (0 = deleted, 2+ = expanded); every other element was copied one for one.
+    """
+
+    pos: I64
+    out_len: I64
+    first: I64  # output index of each edit's first element
+    shift_after: I64  # output index - input index after each edit
+
+    @classmethod
+    def of(cls, pos: I64, out_len: I64) -> _EditMap:
+        delta = out_len - 1
+        after = np.cumsum(delta)
+        return cls(pos=pos, out_len=out_len, first=pos + after - delta, shift_after=after)
+
+    def forward(self, i: I64) -> I64:
+        """Output index of input index ``i`` (where its first output element is or would be)."""
+        e = np.searchsorted(self.pos, i, side="left") - 1
+        out: I64 = np.where(e >= 0, i + self.shift_after[np.maximum(e, 0)], i)
+        return out
+
+    def __call__(self, j: I64) -> I64:
+        e = np.searchsorted(self.first, j, side="right") - 1
+        ok = e >= 0
+        res = j.copy()
+        if ok.any():
+            ee, jj = e[ok], j[ok]
+            inside = jj < self.first[ee] + self.out_len[ee]
+            res[ok] = np.where(inside, self.pos[ee], jj - self.shift_after[ee])
+        return res
 
 
 @dataclass(frozen=True, slots=True)
 class CanonBatch:
-    """The canonical words of a batch of texts, as arrays (one entry per word)."""
+    """The canonical words of a batch of texts, as arrays (one entry per word).
+
+    Original offsets are computed on demand (:meth:`offsets`), for the few words that matter.
+    """
 
     doc_words: I64  # word index where each text starts, len = texts + 1
     word_hash: U64  # polynomial hash of the word (before fmix64)
     word_len: I64  # code points in the canonical word
-    word_start: I64  # [start, end) in the original text of its document
-    word_end: I64
+    folded_start: I64  # [start, end) of the word in the folded batch
+    folded_end: I64
+    maps: tuple[_EditMap, ...]  # folded -> original, outermost first
+    base: I64  # offset of each text in the joined batch
 
     @property
     def texts(self) -> int:
         return len(self.doc_words) - 1
 
+    def offsets(self, words: I64) -> tuple[I64, I64]:
+        """[start, end) in the original text of its document, for batch word indices."""
+        words = np.asarray(words, dtype=np.int64)
+        start = self.folded_start[words]
+        end = self.folded_end[words]
+        last = end - 1
+        for m in self.maps:
+            start, end, last = m(start), m(end), m(last)
+        if self.maps:
+            end = np.maximum(end, last + 1)
+        doc = np.searchsorted(self.doc_words, words, side="right") - 1
+        return start - self.base[doc], end - self.base[doc]
 
-def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], I64 | None, I64 | None]:
-    """Folded code points (0 = separator) and their original [start, end), None = identity."""
+    @property
+    def word_start(self) -> I64:
+        return self.offsets(np.arange(len(self.word_hash)))[0]
+
+    @property
+    def word_end(self) -> I64:
+        return self.offsets(np.arange(len(self.word_hash)))[1]
+
+
+def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], list[_EditMap]]:
+    """Folded code points (0 = separator) and the edit maps back to the original (outermost
+    edit first)."""
     joins = hyphen_joins(joined) if "-" in joined else []
-    ascii_text = joined if joined.isascii() else _ascii_substitute(joined, ocr_fold)
-    if ascii_text is not None:
-        folded = ascii_text.encode("ascii").translate(_ascii_translation(ocr_fold))
-        codes = np.frombuffer(folded, dtype=np.uint8).copy()  # type: ignore[assignment]
+    raw = _ascii_bytes(joined)
+    if raw is not None:
+        folded = raw.translate(_ascii_translation(ocr_fold))
+        codes: npt.NDArray[Any] = np.frombuffer(folded, dtype=np.uint8)
     else:
         cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         big = cps >= 0x10000
         codes = _table(0x10000, ocr_fold)[np.where(big, 0, cps)]
         if big.any():
             codes[big] = MULTI
-    n = len(codes)
-    keep_len: I64 | None = None
-    special = (codes >= DROP).any()
-    expansions: dict[int, list[int]] = {}
-    if joins or special:
-        lengths = np.ones(n, dtype=np.int64)
-        for a, b in joins:
-            lengths[a:b] = 0
-        lengths[codes == DROP] = 0
-        for i in np.flatnonzero((codes == MULTI) & (lengths > 0)).tolist():
-            exp = _fold_code(joined[i], ocr_fold)
-            expansions[i] = exp
-            lengths[i] = len(exp)
-        keep_len = lengths
-    ostart: I64 | None = None
-    oend: I64 | None = None
-    if keep_len is not None:
-        idx = np.arange(n, dtype=np.int64)
-        ostart = np.repeat(idx, keep_len)
-        folded = np.repeat(codes, keep_len)
+    maps: list[_EditMap] = []
+    special = np.flatnonzero(codes >= DROP) if codes.dtype == np.uint32 else np.empty(0, np.int64)
+    if joins or len(special):
+        deleted = [np.arange(a, b, dtype=np.int64) for a, b in joins]
+        del_pos = np.concatenate(deleted) if deleted else np.empty(0, dtype=np.int64)
+        pos = np.union1d(del_pos, special)
+        out_len = np.zeros(len(pos), dtype=np.int64)
+        expansions: dict[int, list[int]] = {}
+        is_del = np.isin(pos, del_pos)
+        for e in np.flatnonzero(~is_del).tolist():
+            i = int(pos[e])
+            if codes[i] == MULTI:
+                exp = _fold_code(joined[i], ocr_fold)
+                expansions[i] = exp
+                out_len[e] = len(exp)
         if expansions:
-            first = np.cumsum(keep_len) - keep_len
+            lengths = np.ones(len(codes), dtype=np.int64)
+            lengths[pos] = out_len
+            first = np.cumsum(lengths) - lengths
+            out = np.repeat(codes, lengths)
             for i, exp in expansions.items():
                 p = int(first[i])
-                folded[p : p + len(exp)] = exp
-        codes = folded
-        oend = ostart + 1
+                out[p : p + len(exp)] = exp
+            codes = out
+        else:
+            keep = np.ones(len(codes), dtype=bool)
+            keep[pos] = False
+            codes = codes[keep]
+        maps.append(_EditMap.of(pos, out_len))
     if ocr_fold and len(codes) > 1:
         rn = np.flatnonzero((codes[:-1] == _R) & (codes[1:] == _N))
         if len(rn):
-            if ostart is None or oend is None:
-                ostart = np.arange(len(codes), dtype=np.int64)
-                oend = ostart + 1
-            codes = codes.copy() if not codes.flags.writeable else codes
+            codes = codes.copy()
             codes[rn] = _M
-            oend[rn] = oend[rn + 1]
-            keep = np.ones(len(codes), dtype=bool)
-            keep[rn + 1] = False
-            codes, ostart, oend = codes[keep], ostart[keep], oend[keep]
-    return codes, ostart, oend
+            codes = np.delete(codes, rn + 1)
+            maps.insert(0, _EditMap.of(rn + 1, np.zeros(len(rn), dtype=np.int64)))
+    return codes, maps
 
 
 def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
@@ -196,25 +266,26 @@ def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
     base = np.zeros(len(texts) + 1, dtype=np.int64)
     if texts:
         base[1:] = np.cumsum([len(t) + 1 for t in texts])
-    codes, ostart, oend = _fold(joined, ocr_fold)
+    codes, maps = _fold(joined, ocr_fold)
     is_word = np.zeros(len(codes) + 2, dtype=bool)
     np.not_equal(codes, 0, out=is_word[1:-1])
     change = np.flatnonzero(is_word[1:] != is_word[:-1])
     starts, ends = change[0::2], change[1::2]
     word_len = (ends - starts).astype(np.int64)
     word_hash = _word_hashes(codes, starts, ends)
-    if ostart is None or oend is None:
-        abs_start, abs_end = starts.astype(np.int64), ends.astype(np.int64)
-    else:
-        abs_start, abs_end = ostart[starts], oend[ends - 1]
-    doc = np.searchsorted(base, abs_start, side="right") - 1
+    base_out = base.copy()
+    for m in reversed(maps):
+        base_out = m.forward(base_out)
+    doc = np.searchsorted(base_out, starts, side="right") - 1
     doc_words = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
     return CanonBatch(
         doc_words=doc_words,
         word_hash=word_hash,
         word_len=word_len,
-        word_start=abs_start - base[doc],
-        word_end=abs_end - base[doc],
+        folded_start=starts.astype(np.int64),
+        folded_end=ends.astype(np.int64),
+        maps=tuple(maps),
+        base=base,
     )
 
 
@@ -257,13 +328,17 @@ def gram_hashes(batch: CanonBatch, k: int) -> tuple[U64, I64]:
     m = n - k + 1
     bpow, _ = _pows(int(batch.word_len.max()) + 2)
     g = batch.word_hash[:m].copy()
-    space = np.uint64(32)
-    for j in range(1, k):
-        ln = batch.word_len[j : j + m]
-        g = g * bpow[ln + 1] + space * bpow[ln] + batch.word_hash[j : j + m]
+    if k > 1:
+        # appending " w" multiplies by B**(len(w)+1) and adds 32 * B**len(w) + hash(w)
+        mul = bpow[batch.word_len + 1]
+        add = np.uint64(32) * bpow[batch.word_len] + batch.word_hash
+        for j in range(1, k):
+            g *= mul[j : j + m]
+            g += add[j : j + m]
     first = np.arange(m, dtype=np.int64)
-    doc_of = np.repeat(np.arange(batch.texts, dtype=np.int64), np.diff(batch.doc_words))
-    valid = doc_of[:m] == doc_of[k - 1 :]
+    valid = np.ones(m, dtype=bool)
+    for b in batch.doc_words[1:-1].tolist():  # grams that would cross into the next text
+        valid[max(0, b - k + 1) : min(b, m)] = False
     if not valid.all():
         g, first = g[valid], first[valid]
     return fmix64(g), first
@@ -278,7 +353,7 @@ def winnow_positions(hashes: U64, window: int) -> I64:
         rev = hashes[::-1]
         return np.array([n - 1 - int(np.argmin(rev))], dtype=np.int64)
     view = np.lib.stride_tricks.sliding_window_view(hashes, window)[:, ::-1]
-    pos = np.arange(n - window + 1, dtype=np.int64) + (window - 1 - view.argmin(axis=1))
+    pos: I64 = np.arange(n - window + 1, dtype=np.int64) + (window - 1 - view.argmin(axis=1))
     keep = np.ones(len(pos), dtype=bool)
     keep[1:] = pos[1:] != pos[:-1]
     return pos[keep]

@@ -83,7 +83,7 @@ class CanonSpec:
                 value=self.k,
                 expected="1..64",
             )
-        self.window  # validates the selection
+        _ = self.window  # validates the selection
 
     @property
     def window(self) -> int:
@@ -194,12 +194,15 @@ def reference_words(text: str, *, ocr_fold: bool = True) -> list[Word]:
                 merged.append(chars[i])
                 i += 1
         chars = merged
+    # a word ends at the end of its last character, or where the next folded character
+    # starts when that is later (a dropped combining mark belongs to the word before it)
     words: list[Word] = []
     cur: list[tuple[str, int, int]] = []
-    for ch in chars + [(" ", 0, 0)]:
+    for ch in [*chars, (" ", len(text), len(text))]:
         if ch[0] == " ":
             if cur:
-                words.append(Word("".join(c[0] for c in cur), cur[0][1], cur[-1][2]))
+                end = max(cur[-1][2], ch[1])
+                words.append(Word("".join(c[0] for c in cur), cur[0][1], end))
                 cur = []
         else:
             cur.append(ch)

@@ -13,6 +13,7 @@ Spans are character offsets into the document's original text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -20,9 +21,11 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from consentry.errors import ValidationError
-from consentry.fingerprints.index import Index, surface_words
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import canon_batch, gram_hashes
 from consentry.scan.model import Document, Match, MatchLevel
+
+_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,28 +159,24 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
     dpos = qword - cb.doc_words[doc]
     clusters = _clusters(doc, work.astype(np.int64), dpos, rpos.astype(np.int64), k, opt)
     by_pair: dict[tuple[int, int], list[tuple[int, int, float, int, int, int]]] = {}
-    for c in clusters:
-        base = int(cb.doc_words[c.doc])
-        text = batch[c.doc].text
-        ws, we = cb.word_start, cb.word_end
+    if not clusters:
+        return
+    firsts = np.array([int(cb.doc_words[c.doc]) + c.dfirst for c in clusters], dtype=np.int64)
+    lasts = np.array([int(cb.doc_words[c.doc]) + c.dlast for c in clusters], dtype=np.int64)
+    starts, _ = cb.offsets(firsts)
+    _, ends = cb.offsets(lasts)
+    for c, a, b in zip(clusters, starts.tolist(), ends.tolist(), strict=True):
         extent = c.dlast - c.dfirst + 1
         work_words = index.work_words_text(c.work)
         if work_words is not None:
-            dw = surface_words(
-                text,
-                ws[base + c.dfirst : base + c.dlast + 1],
-                we[base + c.dfirst : base + c.dlast + 1],
-            )
-            rw = work_words[c.rfirst : c.rlast + 1]
-            sim = fuzz.ratio(" ".join(dw), " ".join(rw)) / 100.0
+            dw = _NON_WORD.sub(" ", batch[c.doc].text[a:b].casefold()).strip()
+            rw = " ".join(work_words[c.rfirst : c.rlast + 1])
+            sim = fuzz.ratio(dw, rw) / 100.0
         else:
             sim = c.covered / extent
         if sim < opt.min_similarity:
             continue
-        span = (int(ws[base + c.dfirst]), int(we[base + c.dlast]))
-        by_pair.setdefault((c.doc, c.work), []).append(
-            (span[0], span[1], sim, extent, c.dfirst, c.dlast)
-        )
+        by_pair.setdefault((c.doc, c.work), []).append((a, b, sim, extent, c.dfirst, c.dlast))
     for (d, w), parts in sorted(
         by_pair.items(), key=lambda kv: (kv[0][0], index.work_ids[kv[0][1]])
     ):

@@ -1,0 +1,128 @@
+"""The single-file index: built from real prose, out of core, read memory-mapped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from consentry.errors import ScanError, ValidationError
+from consentry.fingerprints.common import CommonFilter, background_fingerprints
+from consentry.fingerprints.index import Index, IndexBuilder, build_index_from_fingerprints
+from consentry.fingerprints.kernel import fingerprints
+from consentry.fingerprints.spec import CanonSpec
+
+DATA = Path(__file__).parent.parent / "data" / "fingerprints"
+WORKS = {p.stem: p.read_text(encoding="utf-8") for p in sorted(DATA.glob("*.txt"))}
+
+
+def build(path: Path, **kw: object) -> Index:
+    b = IndexBuilder(path, **kw)  # type: ignore[arg-type]
+    for wid, text in WORKS.items():
+        b.add_text(wid, text)
+    b.finish()
+    return Index(path)
+
+
+def test_layout_sorted_16_bytes_per_fingerprint(tmp_path: Path) -> None:
+    idx = build(tmp_path / "i.csfidx")
+    assert idx.work_ids == sorted(WORKS)
+    assert idx.count > 15000
+    fps = np.asarray(idx.fps)
+    assert (fps[1:] >= fps[:-1]).all()
+    header = (tmp_path / "i.csfidx").stat().st_size - 16 * idx.count
+    assert header < 4096
+    assert idx.memory_bytes() <= 2 * idx.count + 8
+    assert idx.spec == CanonSpec()
+
+
+def test_lookup_finds_every_gram_with_its_position(tmp_path: Path) -> None:
+    idx = build(tmp_path / "i.csfidx")
+    text = WORKS["persuasion"]
+    h, pos = fingerprints(text)
+    qi, work, rpos = idx.lookup(h)
+    wnum = idx.work_ids.index("persuasion")
+    found = {(int(q), int(p)) for q, w, p in zip(qi, work, rpos, strict=True) if w == wnum}
+    # every gram not dropped as common or repeated is found at its own position
+    own = {(i, int(p)) for i, p in enumerate(pos)}
+    assert len(own & found) >= 0.99 * len(own)
+    assert idx.describe()["guaranteed_words"] == {"all": 6}
+
+
+def test_unrelated_grams_are_not_found(tmp_path: Path) -> None:
+    idx = build(tmp_path / "i.csfidx")
+    rng = np.random.default_rng(7)
+    q = rng.integers(0, 2**63, size=200000, dtype=np.uint64)
+    qi, _, _ = idx.lookup(q)
+    assert len(qi) == 0
+    assert idx.maybe_contains(q).mean() < 0.05  # the Bloom prefilter's false-positive rate
+
+
+def test_out_of_core_build_gives_the_same_file(tmp_path: Path) -> None:
+    build(tmp_path / "a.csfidx", shard_bits=0)
+    build(tmp_path / "b.csfidx", shard_bits=5, buffer_postings=1000)
+    a = Index(tmp_path / "a.csfidx")
+    b = Index(tmp_path / "b.csfidx")
+    assert np.array_equal(a.fps, b.fps)
+    assert np.array_equal(a.works, b.works)
+    assert np.array_equal(a.pos, b.pos)
+
+
+def test_common_grams_and_background_are_dropped(tmp_path: Path) -> None:
+    shared = "the fingerprints of this boilerplate paragraph appear in many registered works " * 3
+    b = IndexBuilder(tmp_path / "c.csfidx", common=CommonFilter(max_works=2))
+    for i in range(4):
+        b.add_text(f"w{i}", shared + f" and then unique words number {i} follow here for work {i}")
+    info = b.finish()
+    idx = Index(tmp_path / "c.csfidx")
+    h, _ = fingerprints(shared)
+    assert len(idx.lookup(h)[0]) == 0
+    assert info.dropped_common > 0
+    bg = background_fingerprints([WORKS["war-of-the-worlds"]], CanonSpec())
+    b2 = IndexBuilder(tmp_path / "d.csfidx", background=bg)
+    b2.add_text("wells", WORKS["war-of-the-worlds"])
+    assert b2.finish().fingerprints == 0
+
+
+def test_winnowed_works_keep_the_guarantee(tmp_path: Path) -> None:
+    spec = CanonSpec(selection="winnow-16")
+    idx = build(tmp_path / "w.csfidx", spec=spec)
+    dense = build(tmp_path / "d.csfidx")
+    assert idx.count < 0.2 * dense.count
+    words = WORKS["northangerabbey"].split()
+    for start in range(0, 5000, 97):  # any 21-word excerpt shares a fingerprint
+        h, _ = fingerprints(" ".join(words[start : start + 21]))
+        assert len(idx.lookup(h)[0]) > 0
+
+
+def test_stored_words_and_registry_builder(tmp_path: Path) -> None:
+    idx = build(tmp_path / "t.csfidx", store_text=True)
+    words = idx.work_words_text(idx.work_ids.index("persuasion"))
+    assert words is not None and words[:3] == ["tleman", "no", "he"]
+    h, pos = fingerprints(WORKS["persuasion"])
+    info = build_index_from_fingerprints(
+        tmp_path / "r.csfidx", iter([("persuasion", h, pos, 7000)])
+    )
+    assert info.works == 1 and Index(tmp_path / "r.csfidx").n_works == 1
+
+
+def test_bad_inputs_are_named(tmp_path: Path) -> None:
+    b = IndexBuilder(tmp_path / "x.csfidx")
+    b.add_text("a", "one two three four five six seven")
+    with pytest.raises(ValidationError, match="work id 'a' is added twice"):
+        b.add_text("a", "x")
+    with pytest.raises(ValidationError, match="work id ''"):
+        b.add_text("", "x")
+    b.abort()
+    bad = tmp_path / "bad.csfidx"
+    bad.write_bytes(b"PK\x03\x04 not an index")
+    with pytest.raises(ScanError, match="is not a consentry index"):
+        Index(bad)
+    build(tmp_path / "ok.csfidx")
+    data = (tmp_path / "ok.csfidx").read_bytes()
+    (tmp_path / "cut.csfidx").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ScanError, match="is truncated"):
+        Index(tmp_path / "cut.csfidx")
+    with pytest.raises(ValidationError, match="shard_bits 40"):
+        IndexBuilder(tmp_path / "y", shard_bits=40)

@@ -1,0 +1,161 @@
+"""canon-v1: the numpy kernel gives the reference's fingerprints and word offsets, always."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from consentry.errors import ValidationError
+from consentry.fingerprints.kernel import canon_batch, fingerprints, gram_hashes, winnow_positions
+from consentry.fingerprints.spec import (
+    CanonSpec,
+    canonical_text,
+    hash64,
+    reference_fingerprints,
+    reference_words,
+    winnow,
+)
+
+# pieces that exercise every rule: hyphenated line breaks, rn, OCR look-alikes, marks,
+# ligatures, compatibility forms, non-BMP letters, lone surrogates, NUL, CRLF
+PIECES = [
+    "the",
+    "Quick",
+    "BROWN",
+    "fox",
+    "turn",
+    "burn",
+    "rn",
+    "m",
+    "1l",
+    "0o",
+    "hue",
+    "-\n",
+    "- \r\n  ",
+    "-",
+    " ",
+    "  ",
+    "\n",
+    "\r\n",
+    "\t",
+    ",",
+    ".",
+    "'",
+    "\u2019",
+    "\u201c",
+    "caf\u00e9",
+    "cafe\u0301",
+    "\ufb01ne",
+    "stra\u00dfe",
+    "\u00bd",
+    "\u2460",
+    "\U0001d518nicode",
+    "\ud800",
+    "\x00",
+    "_",
+    "\u0130",
+    "\u00c9COLE",
+    "\u65e5\u672c",
+    "\u0915\u093f",
+    "x\u0301\u0302",
+    "\u2028",
+    "Œuvre",
+    "42",
+]
+texts = st.one_of(
+    st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
+    st.text(max_size=200),
+)
+specs = st.builds(
+    CanonSpec,
+    k=st.integers(1, 8),
+    ocr_fold=st.booleans(),
+    selection=st.sampled_from(["all", "winnow-2", "winnow-4", "winnow-8"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=texts, spec=specs)
+def test_kernel_fingerprints_equal_reference(text: str, spec: CanonSpec) -> None:
+    h, pos = fingerprints(text, spec)
+    assert list(zip(h.tolist(), pos.tolist(), strict=True)) == reference_fingerprints(text, spec)
+
+
+@settings(max_examples=200, deadline=None)
+@given(batch=st.lists(texts, max_size=6), ocr_fold=st.booleans(), k=st.integers(1, 6))
+def test_batches_equal_texts_one_by_one(batch: list[str], ocr_fold: bool, k: int) -> None:
+    cb = canon_batch(batch, ocr_fold=ocr_fold)
+    starts, ends = cb.offsets(np.arange(len(cb.word_hash)))
+    expected = []
+    for t in batch:
+        expected += [(w.start, w.end) for w in reference_words(t, ocr_fold=ocr_fold)]
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
+    h, first = gram_hashes(cb, k)
+    want = []
+    for i, t in enumerate(batch):
+        base = int(cb.doc_words[i])
+        want += [
+            (fp, base + p) for fp, p in reference_fingerprints(t, CanonSpec(k=k, ocr_fold=ocr_fold))
+        ]
+    assert list(zip(h.tolist(), first.tolist(), strict=True)) == want
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=texts)
+def test_word_offsets_cover_the_original_word(text: str) -> None:
+    for w in reference_words(text, ocr_fold=False):
+        assert 0 <= w.start < w.end <= len(text)
+        # a range can hold more than the word only when one code point folds to several words
+        assert w.text in canonical_text(text[w.start : w.end], ocr_fold=False).split()
+
+
+@settings(max_examples=200, deadline=None)
+@given(hashes=st.lists(st.integers(0, 50), max_size=80), window=st.integers(1, 12))
+def test_winnowing_matches_reference_and_guarantee(hashes: list[int], window: int) -> None:
+    arr = np.array(hashes, dtype=np.uint64)
+    sel = winnow_positions(arr, window).tolist()
+    assert sel == winnow(hashes, window)
+    # every window of `window` consecutive grams holds a selected position
+    for s in range(len(hashes) - window + 1):
+        assert any(s <= p < s + window for p in sel)
+
+
+# Test vectors, also printed in docs/fingerprint-spec.md (computed by hand from the rules)
+
+
+def test_canonical_text_vectors() -> None:
+    assert (
+        canonical_text("It is a truth uni-\n   versally acknowledged!")
+        == "lt ls a tmtb nnlversally aeknowledged"
+    )
+    assert canonical_text("It is a truth uni-\n   versally acknowledged!", ocr_fold=False) == (
+        "it is a truth universally acknowledged"
+    )
+    assert canonical_text("Caf\u00e9 \ufb01ne STRASSE stra\u00dfe \u00bd", ocr_fold=False) == (
+        "cafe fine strasse strasse 1 2"
+    )
+    assert canonical_text("turn modern", ocr_fold=True) == "tnm modem"
+
+
+def test_hash_vectors() -> None:
+    assert hash64("") == 0
+    # the polynomial before the finaliser: 'a' = 97, 'ab' = 97 * B + 98
+    from consentry.fingerprints.spec import BASE, MASK64, fmix64
+
+    assert hash64("ab") == fmix64((97 * BASE + 98) & MASK64)
+    assert hash64("a") == 0x685FDF50E51FA977
+    assert hash64("it is a truth universally acknowledged") == 0x3D7D1F24FAED204F
+
+
+def test_spec_rejects_bad_values() -> None:
+    with pytest.raises(ValidationError, match="k-gram size 0"):
+        CanonSpec(k=0)
+    with pytest.raises(ValidationError, match="selection 'winnow-1'"):
+        CanonSpec(selection="winnow-1")
+    with pytest.raises(ValidationError, match="canon-v9"):
+        CanonSpec(version="canon-v9")
+    with pytest.raises(ValidationError, match="missing 'k'"):
+        CanonSpec.from_dict({"version": "canon-v1"})
+    assert CanonSpec(selection="winnow-16").guaranteed_words == 21
