@@ -185,10 +185,11 @@ class ApiClient:
     """A synchronous face on ``httpx.AsyncClient`` over ``httpx.ASGITransport``: requests go
     through the real app in-process, on one event loop kept for the test."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, **app_options: Any) -> None:
         self.loop = asyncio.new_event_loop()
+        app = create_app(registry, **app_options)
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_app(registry)), base_url="http://testserver"
+            transport=httpx.ASGITransport(app=app), base_url="http://testserver"
         )
 
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:

@@ -7,6 +7,8 @@ on both backends); the permission table and the route tests run on both.
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ import httpx
 import pytest
 
 from consentry.api.schemas import MAX_LOOKUP_IDS
+from consentry.bootstrap import Registry
 from consentry.config import Settings
 from tests.api.conftest import ApiClient, World
 
@@ -358,3 +361,34 @@ def test_declaring_for_a_party_with_no_part_in_the_work(client: ApiClient, world
     )
     p = problem(r, 422)
     assert (p["field"], p["value"]) == ("party_id", world.developer)
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["content-length", "chunked"])
+def test_body_over_the_size_cap_is_413(registry: Registry, world: World, chunked: bool) -> None:
+    client = ApiClient(registry, max_body_bytes=1000)
+    try:
+        payload = json.dumps({"ids": ["isbn:9780007232833"] * 100}).encode()
+        assert len(payload) > 1000
+        if chunked:
+
+            async def stream() -> AsyncIterator[bytes]:
+                for n in range(0, len(payload), 300):
+                    yield payload[n : n + 300]
+
+            content: Any = stream()
+        else:
+            content = payload
+        r = client.post(
+            "/v1/lookup",
+            content=content,
+            headers={**world.headers("developer"), "content-type": "application/json"},
+        )
+        p = problem(r, 413)
+        assert (p["field"], p["limit"]) == ("body", 1000)
+        assert "more than 1000 bytes" in p["detail"]
+        small = client.post(
+            "/v1/lookup", json={"ids": ["isbn:9780007232833"]}, headers=world.headers("developer")
+        )
+        assert small.status_code == 200
+    finally:
+        client.close()

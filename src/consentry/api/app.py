@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from consentry import __version__
 from consentry.api.errors import install_error_handlers
+from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, terms, works
 from consentry.bootstrap import Registry
 
@@ -27,7 +28,7 @@ members, within the mandate); `creator` (own works and declarations); `developer
 """
 
 
-def create_app(registry: Registry) -> FastAPI:
+def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
     app = FastAPI(
         title="consentry",
         version=__version__,
@@ -43,6 +44,7 @@ def create_app(registry: Registry) -> FastAPI:
         ],
     )
     app.state.registry = registry
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     install_error_handlers(app)
     app.include_router(works.router)
     app.include_router(terms.works_router)
