@@ -17,6 +17,7 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import Any
 
 from consentry.scan.model import MatchLevel
@@ -150,10 +151,10 @@ def eu_summary(report: Mapping[str, Any]) -> str:
     index = m.get("index") or {}
     c = report["corpus"]
     t = report["totals"]
-    levels = ", ".join(f"{n} {lvl}" for lvl, n in t["by_level"].items() if n) or "none"
+    levels = ", ".join(f"{n:,} {lvl}" for lvl, n in t["by_level"].items() if n) or "none"
     index_words = []
     if index.get("path"):
-        index_words.append(f"index file {index['path']}")
+        index_words.append(f"index file {PurePath(str(index['path'])).name}")
     if index.get("sha256"):
         index_words.append(f"sha256 {index['sha256']}")
     if index.get("works") is not None:
