@@ -8,7 +8,10 @@ host; the server counts robots.txt and tdmrep.json requests. Prints one JSON lin
     {"name": "check_10k_urls", "value": <seconds>, "unit": "s", "urls": 10000, "hosts": 100,
      "robots_fetches": N, "tdmrep_fetches": N, ...}
 
-Usage: ``python benchmarks/check_10k_urls.py [--urls 10000] [--hosts 100]``.
+Usage: ``python benchmarks/check_10k_urls.py [--urls 10000] [--hosts 100] [--workers 1]``.
+``--workers 1`` runs the checker in this process; more shards the URLs by host over that
+many checker processes (:func:`consentry.signals.check.check_in_processes`, what
+``consentry check --workers N`` uses), which keeps one fetch per host.
 """
 
 from __future__ import annotations
@@ -22,9 +25,11 @@ import sys
 import time
 from collections import Counter
 
+import httpx
+
 from consentry.registry.purposes import ALL_PURPOSES, Status
 from consentry.registry.terms import TermsSet
-from consentry.signals.check import CheckConfig, Checker
+from consentry.signals.check import CheckConfig, Checker, check_in_processes
 from consentry.signals.write import WriteOptions, write
 from consentry.signals.write.headers import pairs
 
@@ -156,6 +161,7 @@ async def run_client(
         "rsl_fetches": server_counts.get("/license.xml", 0),
         "page_fetches": sum(v for k, v in server_counts.items() if k.startswith("/articles/")),
         "urls_per_s": round(n_urls / elapsed, 1),
+        "workers": 1,
         "client_cpu_s": round(cpu, 2),  # the checker's own CPU time (load-independent)
         "load_avg_1m": round(os.getloadavg()[0], 2),  # other work on the machine
         "cpus": os.cpu_count(),
@@ -167,12 +173,64 @@ async def run_client(
     }
 
 
+def run_workers(
+    ports: list[int], n_urls: int, concurrency: int, per_host: int, workers: int
+) -> dict[str, object]:
+    """The same check in ``workers`` processes (URLs sharded by host)."""
+    urls = [
+        f"http://127.0.0.1:{ports[i % len(ports)]}/articles/{i // len(ports)}.html"
+        for i in range(n_urls)
+    ]
+    config = CheckConfig(
+        concurrency=max(1, concurrency // workers),
+        per_host=per_host,
+        timeout=10.0,
+        retries=1,
+        backoff=0.2,
+    )
+    decided: Counter[str] = Counter()
+    counts: dict[str, int] = {}
+    errors = done = 0
+    start = time.perf_counter()
+    for line in check_in_processes(urls, config, workers=workers, counts=counts):
+        result = json.loads(line)
+        done += 1
+        errors += len(result["errors"])
+        decided.update(result["purposes"].values())
+    elapsed = time.perf_counter() - start
+    server_counts = httpx.get(f"http://127.0.0.1:{ports[0]}/__counts").json()
+    return {
+        "name": "check_10k_urls",
+        "value": round(elapsed, 2),
+        "unit": "s",
+        "urls": done,
+        "hosts": len(ports),
+        "robots_fetches": server_counts.get("/robots.txt", 0),
+        "tdmrep_fetches": server_counts.get("/.well-known/tdmrep.json", 0),
+        "policy_fetches": server_counts.get("/.well-known/tdm-policy.json", 0),
+        "rsl_fetches": server_counts.get("/license.xml", 0),
+        "page_fetches": sum(v for k, v in server_counts.items() if k.startswith("/articles/")),
+        "urls_per_s": round(n_urls / elapsed, 1),
+        "workers": workers,
+        "load_avg_1m": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
+        "errors": errors,
+        "decisions": dict(decided),
+        "client_cached_fetches": counts,
+        "concurrency": config.concurrency * workers,
+        "per_host": per_host,
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--urls", type=int, default=10_000)
     ap.add_argument("--hosts", type=int, default=100)
     ap.add_argument("--concurrency", type=int, default=256)
     ap.add_argument("--per-host", type=int, default=8)
+    ap.add_argument(
+        "--workers", type=int, default=1, help="checker processes (URLs sharded by host)"
+    )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.serve:
@@ -186,7 +244,10 @@ def main() -> None:
     try:
         assert proc.stdout is not None
         ports = json.loads(proc.stdout.readline())
-        result = asyncio.run(run_client(ports, args.urls, args.concurrency, args.per_host))
+        if args.workers > 1:
+            result = run_workers(ports, args.urls, args.concurrency, args.per_host, args.workers)
+        else:
+            result = asyncio.run(run_client(ports, args.urls, args.concurrency, args.per_host))
     finally:
         proc.terminate()
         proc.wait(10)

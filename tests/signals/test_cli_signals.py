@@ -164,6 +164,15 @@ def test_registry_work_terms_written_and_checked(tmp_path: Path) -> None:
         out = tmp_path / "out.jsonl"
         code, _, err = cli("check", book, "--home", str(home), "--out", str(out))
         assert code == 0, err
+        out2 = tmp_path / "out2.jsonl"
+        other = s.url(0, "/other")
+        code, _, err = cli(
+            "check", book, other, "--home", str(home), "--out", str(out2), "--workers", "2"
+        )  # fmt: skip
+        assert code == 0, err
+    by_url = {x["url"]: x for x in map(json.loads, out2.read_text().splitlines())}
+    assert any(x["carrier"] == "registry" for x in by_url[book]["signals"])
+    assert not any(x["carrier"] == "registry" for x in by_url[other]["signals"])
     [line] = [json.loads(x) for x in out.read_text().splitlines()]
     [reg] = [x for x in line["signals"] if x["carrier"] == "registry"]
     work_id = reg["source"].removeprefix("registry:")
@@ -178,3 +187,39 @@ def test_registry_work_terms_written_and_checked(tmp_path: Path) -> None:
         "signals", "write", "--work", "w_missing", "--home", str(home), "--format", "aitxt"
     )
     assert code == 1 and "w_missing" in err
+
+
+def test_check_in_worker_processes_matches_one_process(tmp_path: Path) -> None:
+    sites: list[dict[str, Handler]] = [
+        {"/robots.txt": Route(200, f"User-agent: *\nDisallow: /s{i}/\n".encode()), "*": page()}
+        for i in range(3)
+    ]
+    with LoopbackSites(sites) as s:
+        urls = tmp_path / "urls.txt"
+        urls.write_text("\n".join(s.url(i % 3, f"/s{i % 3}/{i}") for i in range(24)))
+        one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
+        for out, workers in ((one, "1"), (two, "3")):
+            code, _, err = cli(
+                "check", "--urls", str(urls), "--out", str(out), "--no-registry",
+                "--workers", workers,
+            )  # fmt: skip
+            assert code == 0, err
+        assert [s.count(i, "/robots.txt") for i in range(3)] == [2, 2, 2]  # once per run
+
+    def by_url(p: Path) -> dict[str, dict[str, str]]:
+        return {x["url"]: x["purposes"] for x in map(json.loads, p.read_text().splitlines())}
+
+    assert by_url(one) == by_url(two) and len(by_url(one)) == 24
+    code, _, err = cli("check", "http://127.0.0.1:1/", "--workers", "0", "--no-registry")
+    assert code == 2 and "--workers 0 must be at least 1" in err
+
+
+def test_shard_by_host_keeps_hosts_together() -> None:
+    from consentry.signals.check import shard_by_host
+
+    urls = [f"http://h{i % 5}.example/{i}" for i in range(50)] + ["http://big.example/x"] * 1
+    shards = shard_by_host(urls, 2)
+    hosts = [{u.split("/")[2] for u in shard} for shard in shards]
+    assert not hosts[0] & hosts[1]
+    assert sorted(u for shard in shards for u in shard) == sorted(urls)
+    assert shard_by_host(urls, 10) and len(shard_by_host(urls, 10)) == 6

@@ -6,13 +6,20 @@ import asyncio
 import os
 import sys
 from pathlib import Path
+from typing import TextIO
 
 import typer
 
 from consentry.cli.common import HomeOption, echo_json, reports_errors, settings_for
 from consentry.errors import SignalError, ValidationError
 from consentry.registry.terms import TermsSet, parse_terms_spec
-from consentry.signals.check import CheckConfig, Checker, RegistryLookup, fetch_site
+from consentry.signals.check import (
+    CheckConfig,
+    Checker,
+    RegistryLookup,
+    check_in_processes,
+    fetch_site,
+)
 from consentry.signals.lint import lint
 from consentry.signals.read import read_file
 from consentry.signals.write import FORMATS, WriteOptions, write
@@ -149,6 +156,9 @@ def check(
     per_host: int = typer.Option(8, "--per-host", help="Requests in flight per host."),
     timeout: float = typer.Option(10.0, "--timeout", help="Seconds per request."),
     retries: int = typer.Option(2, "--retries", help="Retries on network errors, 429, 5xx."),
+    workers: int = typer.Option(
+        1, "--workers", help="Checker processes; URLs are sharded by host (one fetch per host)."
+    ),
     registry: bool | None = typer.Option(
         None,
         "--registry/--no-registry",
@@ -177,6 +187,13 @@ def check(
         raise ValidationError(
             "no URLs to check", field="urls", expected="URL arguments or --urls FILE"
         )
+    if workers < 1:
+        raise ValidationError(
+            f"--workers {workers} must be at least 1",
+            field="workers",
+            value=workers,
+            expected="a positive integer",
+        )
     config = CheckConfig(
         agent=agent, concurrency=concurrency, per_host=per_host, timeout=timeout, retries=retries
     )
@@ -186,13 +203,14 @@ def check(
         if registry is not None
         else (home is not None or "CONSENTRY_HOME" in os.environ or settings.home.exists())
     )
+    registered: dict[str, list[tuple[str, TermsSet]]] | None = None
     if use_registry:
         from consentry.bootstrap import open_registry
 
+        registered = {}
         with open_registry(settings=settings) as reg:
             # one batched registry lookup before the network work (not one query per URL
             # inside the event loop); URLs that are not valid identifiers match nothing
-            registered: dict[str, list[tuple[str, TermsSet]]] = {}
             unique = list(dict.fromkeys(todo))
             for start in range(0, len(unique), 1000):
                 chunk = unique[start : start + 1000]
@@ -200,31 +218,48 @@ def check(
                 for url, found in zip(chunk, results, strict=True):
                     if found.error is None and found.works:
                         registered[url] = [(w.id, t) for w, t in found.works]
-
-            def lookup(url: str) -> list[tuple[str, TermsSet]]:
-                return registered.get(url, [])
-
-            _run_check(todo, config, lookup, out)
-    else:
-        _run_check(todo, config, None, out)
+    _run_check(todo, config, registered, out, workers)
 
 
 def _run_check(
-    urls: list[str], config: CheckConfig, lookup: RegistryLookup | None, out: Path | None
+    urls: list[str],
+    config: CheckConfig,
+    registered: dict[str, list[tuple[str, TermsSet]]] | None,
+    out: Path | None,
+    workers: int,
 ) -> None:
-    async def run() -> int:
-        n = 0
-        stream = out.open("w", encoding="utf-8") if out is not None else sys.stdout
-        try:
-            async with Checker(config, registry=lookup) as checker:
-                async for result in checker.check_many(urls):
-                    stream.write(result.to_line() + "\n")
-                    n += 1
-        finally:
-            if out is not None:
-                stream.close()
-        return n
-
-    n = asyncio.run(run())
+    stream = out.open("w", encoding="utf-8") if out is not None else sys.stdout
+    n = 0
+    try:
+        if workers > 1:
+            for line in check_in_processes(urls, config, workers=workers, registered=registered):
+                stream.write(line + "\n")
+                n += 1
+        else:
+            n = asyncio.run(_check_here(urls, config, registered, stream))
+    finally:
+        if out is not None:
+            stream.close()
     if out is not None:
         typer.echo(f"checked {n} URLs; results in {out}", err=True)
+
+
+async def _check_here(
+    urls: list[str],
+    config: CheckConfig,
+    registered: dict[str, list[tuple[str, TermsSet]]] | None,
+    stream: TextIO,
+) -> int:
+    n = 0
+    lookup: RegistryLookup | None = None
+    if registered is not None:
+        found = registered
+
+        def lookup(url: str) -> list[tuple[str, TermsSet]]:
+            return found.get(url, [])
+
+    async with Checker(config, registry=lookup) as checker:
+        async for result in checker.check_many(urls):
+            stream.write(result.to_line() + "\n")
+            n += 1
+    return n

@@ -27,14 +27,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import multiprocessing
 import re
 import ssl
 import sys
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import unescape
+from multiprocessing.connection import Connection
+from multiprocessing.connection import wait as mp_wait
+from multiprocessing.process import BaseProcess
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -676,6 +680,91 @@ def safe_rsl_document(body: bytes) -> tuple[list[rsl.RslContent], list[str]]:
 def _fetch_failure(f: Fetched, agent: str, what: str) -> ParsedSignal:
     why = f.error or f"HTTP {f.status}"
     return ParsedSignal(Carrier.FETCH, f.url, {}, (f"could not fetch {what} ({why})",), agent=agent)
+
+
+def shard_by_host(urls: Sequence[str], shards: int) -> list[list[str]]:
+    """Split ``urls`` into ``shards`` lists, every URL of one host in the same list (so each
+    host's robots.txt and tdmrep.json are still fetched once), balanced by URL count."""
+    by_host: dict[str, list[str]] = {}
+    for u in urls:
+        by_host.setdefault(urlsplit(u).netloc, []).append(u)
+    out: list[list[str]] = [[] for _ in range(max(1, shards))]
+    for group in sorted(by_host.values(), key=len, reverse=True):
+        min(out, key=len).extend(group)
+    return [s for s in out if s]
+
+
+def _check_worker(
+    urls: list[str],
+    config: CheckConfig,
+    registered: Mapping[str, Sequence[tuple[str, TermsSet]]],
+    conn: Connection,
+) -> None:
+    """Process entry point: check ``urls``, send each JSON line, then the fetch counts."""
+
+    async def run() -> dict[str, int]:
+        lookup = (lambda url: registered.get(url, ())) if registered else None
+        async with Checker(config, registry=lookup) as checker:
+            async for result in checker.check_many(urls, progress=False):
+                conn.send_bytes(result.to_line().encode("utf-8"))
+            return dict(checker.fetch_counts)
+
+    try:
+        counts = asyncio.run(run())
+        conn.send_bytes(b"\x00" + json.dumps(counts).encode())
+    finally:
+        conn.close()
+
+
+def check_in_processes(
+    urls: Iterable[str],
+    config: CheckConfig,
+    *,
+    workers: int,
+    registered: Mapping[str, Sequence[tuple[str, TermsSet]]] | None = None,
+    counts: dict[str, int] | None = None,
+) -> Iterator[str]:
+    """Check ``urls`` in ``workers`` processes (URLs sharded by host); yields JSON lines as
+    they complete. ``counts``, when given, receives the summed per-carrier fetch counts."""
+    todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
+    ctx = multiprocessing.get_context("forkserver")
+    procs: list[tuple[BaseProcess, Connection]] = []
+    for shard in shard_by_host(todo, workers):
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_check_worker, args=(shard, config, dict(registered or {}), send))
+        proc.start()
+        send.close()
+        procs.append((proc, recv))
+    open_conns: list[Connection] = [c for _, c in procs]
+    try:
+        while open_conns:
+            for ready in mp_wait(open_conns):
+                assert isinstance(ready, Connection)
+                try:
+                    msg = ready.recv_bytes()
+                except EOFError:
+                    open_conns.remove(ready)
+                    continue
+                if msg.startswith(b"\x00"):
+                    if counts is not None:
+                        for k, v in json.loads(msg[1:]).items():
+                            counts[k] = counts.get(k, 0) + int(v)
+                    continue
+                yield msg.decode("utf-8")
+    finally:
+        for worker, conn in procs:
+            conn.close()
+            worker.join(timeout=30)
+            if worker.is_alive():
+                worker.terminate()
+        failed = [p.exitcode for p, _ in procs if p.exitcode not in (0, None)]
+        if failed:
+            raise SignalError(
+                f"{len(failed)} check worker process(es) failed (exit codes {failed})",
+                field="workers",
+                value=workers,
+                expected="workers that finish",
+            )
 
 
 async def check_urls(
