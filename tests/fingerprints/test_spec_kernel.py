@@ -159,3 +159,27 @@ def test_spec_rejects_bad_values() -> None:
     with pytest.raises(ValidationError, match="missing 'k'"):
         CanonSpec.from_dict({"version": "canon-v1"})
     assert CanonSpec(selection="winnow-16").guaranteed_words == 21
+
+
+def test_documented_vectors() -> None:
+    """docs/fingerprint-spec.md's JSON test vectors hold for the reference and the kernel."""
+    import json
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[2] / "docs" / "fingerprint-spec.md").read_text(encoding="utf-8")
+    block = re.search(r"```json\n(.*?)\n```", doc, re.S)
+    assert block is not None
+    data = json.loads(block.group(1))
+    for s, h in data["hash64"].items():
+        assert hash64(s) == int(h, 16)
+    assert len(data["vectors"]) >= 5
+    for v in data["vectors"]:
+        spec = CanonSpec(k=v["k"], ocr_fold=v["ocr_fold"], selection=v["selection"])
+        assert canonical_text(v["text"], ocr_fold=spec.ocr_fold) == v["canonical"]
+        words = reference_words(v["text"], ocr_fold=spec.ocr_fold)
+        assert [[w.start, w.end] for w in words] == v["words"]
+        want = [(int(h, 16), p) for h, p in v["fingerprints"]]
+        assert reference_fingerprints(v["text"], spec) == want
+        h, pos = fingerprints(v["text"], spec)
+        assert list(zip(h.tolist(), pos.tolist(), strict=True)) == want
