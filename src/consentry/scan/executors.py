@@ -153,13 +153,29 @@ def run_ray(
         ) from exc
     if not shards:
         return merge([])
-    if not ray.is_initialized():
+    started = not ray.is_initialized()
+    if started:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    try:
+        return _run_on_ray(ray, shards, options, factory, workers, on_shard)
+    finally:
+        if started:  # a cluster we started is ours to stop; a running one is left alone
+            ray.shutdown()
+
+
+def _run_on_ray(
+    ray: Any,
+    shards: Sequence[Shard],
+    options: ReadOptions,
+    factory: MatcherFactory,
+    workers: int,
+    on_shard: OnShard | None,
+) -> ScanResult:
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     items = [{"path": s.path, "kind": s.kind, "name": s.name} for s in shards]
     ds = ray.data.from_items(items, override_num_blocks=len(items)).map(
-        _RayShardTask,  # type: ignore[arg-type]  # Ray Data accepts callable classes
+        _RayShardTask,  # Ray Data accepts callable classes (one instance per actor)
         fn_constructor_args=(factory, options),
         compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))),
         num_cpus=1,
