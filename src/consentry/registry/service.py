@@ -6,11 +6,10 @@ appends one ledger event per change in the same transaction. Time and ids are in
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from consentry.errors import (
@@ -22,12 +21,14 @@ from consentry.errors import (
     ValidationError,
 )
 from consentry.ledger.chain import ChainReport, verify_chain
-from consentry.registry.access import PARTY_ROLES, Actor, Role
+from consentry.registry.access import Actor, Role
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_keys import KeyCases
+from consentry.registry.service_mandates import MandateCases
 from consentry.registry.terms import Declaration, TermsSet
 from consentry.registry.works import Work, WorkDraft, WorkSummary
 
@@ -40,7 +41,6 @@ UowFactory = Callable[[bool], "SqlUnitOfWork"]
 Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
 
 
-AUTH_CACHE_SECONDS = 30
 MAX_SEQ = 2**31 - 1  # ledger.seq is a 32-bit INTEGER on PostgreSQL
 
 
@@ -72,7 +72,7 @@ class Declared:
     receipt: dict[str, Any]
 
 
-class RegistryService:
+class RegistryService(MandateCases, KeyCases):
     def __init__(
         self,
         uow: UowFactory,
@@ -368,97 +368,6 @@ class RegistryService:
                 )
         raise NotFound("receipt", seq)
 
-    # ----------------------------------------------------------------- mandates
-    def create_mandate(
-        self,
-        actor: Actor,
-        *,
-        organisation_id: str,
-        member_id: str,
-        purposes: Iterable[Purpose],
-        territories: Iterable[str],
-        valid_from: datetime,
-        valid_until: datetime | None,
-        evidence: str,
-    ) -> Mandate:
-        # A developer key is for lookups and decisions only, even when its party is the member.
-        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
-        if not (actor.role is Role.ADMIN or actor.party_id == member_id):
-            raise PermissionDenied(
-                "only the member (or an admin) may grant a mandate; an organisation cannot "
-                "grant itself one",
-                member=member_id,
-            )
-        mandate = Mandate(
-            id=self.ids("m"),
-            organisation_id=organisation_id,
-            member_id=member_id,
-            purposes=frozenset(purposes),
-            territories=frozenset(t.strip().upper() for t in territories) or frozenset({WORLD}),
-            valid_from=valid_from,
-            valid_until=valid_until,
-            evidence=evidence,
-        )
-        if organisation_id == member_id:
-            raise ValidationError(
-                "a party cannot hold a mandate from itself",
-                field="organisation_id",
-                value=organisation_id,
-                expected="an organisation other than the member",
-            )
-        now = self.clock()
-        with self._uow(True) as uow:
-            org = uow.parties.get(organisation_id)
-            uow.parties.get(member_id)
-            if PartyRole.MEMBER_ORGANISATION not in org.roles:
-                raise ValidationError(
-                    f"party {organisation_id} is not a member organisation",
-                    field="organisation_id",
-                    value=organisation_id,
-                    expected="a party with role member-organisation",
-                )
-            uow.mandates.add(mandate, created_at=now)
-            uow.ledger.append("mandate.created", _mandate_event(mandate), actor=actor.label, at=now)
-            uow.commit()
-        return mandate
-
-    def withdraw_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
-        now = self.clock()
-        with self._uow(True) as uow:
-            m = uow.mandates.get(mandate_id)
-            if actor.role is not Role.ADMIN and actor.party_id not in (
-                m.member_id,
-                m.organisation_id,
-            ):
-                raise PermissionDenied(
-                    f"mandate {mandate_id} is not yours to withdraw", mandate=mandate_id
-                )
-            if m.withdrawn_at is not None:
-                raise Conflict(
-                    f"mandate {mandate_id} was already withdrawn at {m.withdrawn_at.isoformat()}",
-                    mandate=mandate_id,
-                )
-            uow.mandates.withdraw(mandate_id, now)
-            uow.ledger.append(
-                "mandate.withdrawn", {"mandate_id": mandate_id}, actor=actor.label, at=now
-            )
-            uow.commit()
-            return uow.mandates.get(mandate_id)
-
-    def list_mandates(self, actor: Actor, *, offset: int, limit: int) -> list[Mandate]:
-        party = None if actor.role is Role.ADMIN else actor.party_id
-        if actor.role is Role.DEVELOPER:
-            raise PermissionDenied("developers may not list mandates", role=actor.role.value)
-        with self._uow(False) as uow:
-            return uow.mandates.page(offset=offset, limit=limit, party_id=party)
-
-    def get_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
-        with self._uow(False) as uow:
-            m = uow.mandates.get(mandate_id)
-        if actor.role is not Role.ADMIN and actor.party_id not in (m.member_id, m.organisation_id):
-            raise PermissionDenied(f"mandate {mandate_id} is not yours", mandate=mandate_id)
-        return m
-
     # ----------------------------------------------------------------- lookups, decisions
     def lookup(
         self, identifiers: Sequence[str], *, at: datetime | None = None
@@ -542,58 +451,6 @@ class RegistryService:
             )
         return report
 
-    def create_api_key(self, actor: Actor, *, role: Role, party_id: str | None) -> tuple[str, str]:
-        """Returns ``(key_id, token)``; the token is shown once and stored only hashed."""
-        actor.require(Role.ADMIN)
-        if role in PARTY_ROLES and not party_id:
-            raise ValidationError(
-                f"a {role.value} key must name its party",
-                field="party_id",
-                value=None,
-                expected="--party ID",
-            )
-        key_id = secrets.token_hex(6)
-        secret = secrets.token_urlsafe(24)
-        token = f"cst_{key_id}_{secret}"
-        now = self.clock()
-        with self._uow(True) as uow:
-            if party_id is not None:
-                uow.parties.get(party_id)
-            uow.keys.add(key_id, _hash_secret(secret), role.value, party_id, now)
-            uow.ledger.append(
-                "key.created",
-                {"key_id": key_id, "role": role.value, "party_id": party_id},
-                actor=actor.label,
-                at=now,
-            )
-            uow.commit()
-        return key_id, token
-
-    def authenticate(self, token: str) -> Actor:
-        digest = _hash_secret(token)
-        now = self.clock()
-        hit = self._auth_cache.get(digest)
-        if hit is not None and hit[1] > now:
-            return hit[0]
-        actor = self._authenticate(token)
-        if len(self._auth_cache) > 10_000:
-            self._auth_cache.clear()
-        self._auth_cache[digest] = (actor, now + timedelta(seconds=AUTH_CACHE_SECONDS))
-        return actor
-
-    def _authenticate(self, token: str) -> Actor:
-        parts = token.strip().split("_", 2)
-        if len(parts) != 3 or parts[0] != "cst":
-            raise PermissionDenied("API key is malformed", expected="cst_<id>_<secret>")
-        key_id, secret = parts[1], parts[2]
-        with self._uow(False) as uow:
-            row = uow.keys.get(key_id)
-        if row is None or not secrets.compare_digest(row[0], _hash_secret(secret)):
-            raise PermissionDenied("API key is not valid")
-        if row[3] is not None:
-            raise PermissionDenied(f"API key {key_id} was revoked")
-        return Actor(Role(row[1]), row[2], key_id)
-
     def counts(self) -> dict[str, int]:
         with self._uow(False) as uow:
             return {
@@ -601,10 +458,6 @@ class RegistryService:
                 "parties": uow.parties.count(),
                 "ledger": uow.ledger.head()[0],
             }
-
-
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def _party_event(p: Party) -> dict[str, Any]:
@@ -626,19 +479,6 @@ def _work_event(w: Work) -> dict[str, Any]:
         "identifiers": list(w.identifiers),
         "contributors": [[c.party_id, c.role.value] for c in w.contributors],
         "holders": [[h.party_id, h.role, str(h.share), h.right] for h in w.holders],
-    }
-
-
-def _mandate_event(m: Mandate) -> dict[str, Any]:
-    return {
-        "mandate_id": m.id,
-        "organisation_id": m.organisation_id,
-        "member_id": m.member_id,
-        "purposes": sorted(p.value for p in m.purposes),
-        "territories": sorted(m.territories),
-        "valid_from": m.valid_from.isoformat(),
-        "valid_until": m.valid_until.isoformat() if m.valid_until else None,
-        "evidence": m.evidence,
     }
 
 

@@ -1,0 +1,85 @@
+"""Use cases for API keys: created by an admin, stored hashed, authenticated (and cached).
+
+A mixin of :class:`consentry.registry.service.RegistryService`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from consentry.errors import PermissionDenied, ValidationError
+from consentry.registry.access import PARTY_ROLES, Actor, Role
+
+if TYPE_CHECKING:
+    from consentry.store.uow import SqlUnitOfWork
+
+AUTH_CACHE_SECONDS = 30
+
+
+class KeyCases:
+    _uow: Callable[[bool], SqlUnitOfWork]
+    clock: Callable[[], datetime]
+    # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
+    # Decision: entries live AUTH_CACHE_SECONDS, so a revocation made by another process
+    # takes effect within that time.
+    _auth_cache: dict[str, tuple[Actor, datetime]]
+
+    def create_api_key(self, actor: Actor, *, role: Role, party_id: str | None) -> tuple[str, str]:
+        """Returns ``(key_id, token)``; the token is shown once and stored only hashed."""
+        actor.require(Role.ADMIN)
+        if role in PARTY_ROLES and not party_id:
+            raise ValidationError(
+                f"a {role.value} key must name its party",
+                field="party_id",
+                value=None,
+                expected="--party ID",
+            )
+        key_id = secrets.token_hex(6)
+        secret = secrets.token_urlsafe(24)
+        token = f"cst_{key_id}_{secret}"
+        now = self.clock()
+        with self._uow(True) as uow:
+            if party_id is not None:
+                uow.parties.get(party_id)
+            uow.keys.add(key_id, _hash_secret(secret), role.value, party_id, now)
+            uow.ledger.append(
+                "key.created",
+                {"key_id": key_id, "role": role.value, "party_id": party_id},
+                actor=actor.label,
+                at=now,
+            )
+            uow.commit()
+        return key_id, token
+
+    def authenticate(self, token: str) -> Actor:
+        digest = _hash_secret(token)
+        now = self.clock()
+        hit = self._auth_cache.get(digest)
+        if hit is not None and hit[1] > now:
+            return hit[0]
+        actor = self._authenticate(token)
+        if len(self._auth_cache) > 10_000:
+            self._auth_cache.clear()
+        self._auth_cache[digest] = (actor, now + timedelta(seconds=AUTH_CACHE_SECONDS))
+        return actor
+
+    def _authenticate(self, token: str) -> Actor:
+        parts = token.strip().split("_", 2)
+        if len(parts) != 3 or parts[0] != "cst":
+            raise PermissionDenied("API key is malformed", expected="cst_<id>_<secret>")
+        key_id, secret = parts[1], parts[2]
+        with self._uow(False) as uow:
+            row = uow.keys.get(key_id)
+        if row is None or not secrets.compare_digest(row[0], _hash_secret(secret)):
+            raise PermissionDenied("API key is not valid")
+        if row[3] is not None:
+            raise PermissionDenied(f"API key {key_id} was revoked")
+        return Actor(Role(row[1]), row[2], key_id)
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()

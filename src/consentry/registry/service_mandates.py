@@ -1,0 +1,129 @@
+"""Use cases for mandates: granted by the member, withdrawn by either side, listed by party.
+
+A mixin of :class:`consentry.registry.service.RegistryService` (one class for the callers,
+one module per group of use cases).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from consentry.errors import Conflict, PermissionDenied, ValidationError
+from consentry.registry.access import Actor, Role
+from consentry.registry.mandates import WORLD, Mandate
+from consentry.registry.parties import PartyRole
+from consentry.registry.purposes import Purpose
+
+if TYPE_CHECKING:
+    from consentry.store.uow import SqlUnitOfWork
+
+
+class MandateCases:
+    _uow: Callable[[bool], SqlUnitOfWork]
+    clock: Callable[[], datetime]
+    ids: Callable[[str], str]
+
+    def create_mandate(
+        self,
+        actor: Actor,
+        *,
+        organisation_id: str,
+        member_id: str,
+        purposes: Iterable[Purpose],
+        territories: Iterable[str],
+        valid_from: datetime,
+        valid_until: datetime | None,
+        evidence: str,
+    ) -> Mandate:
+        # A developer key is for lookups and decisions only, even when its party is the member.
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
+        if not (actor.role is Role.ADMIN or actor.party_id == member_id):
+            raise PermissionDenied(
+                "only the member (or an admin) may grant a mandate; an organisation cannot "
+                "grant itself one",
+                member=member_id,
+            )
+        mandate = Mandate(
+            id=self.ids("m"),
+            organisation_id=organisation_id,
+            member_id=member_id,
+            purposes=frozenset(purposes),
+            territories=frozenset(t.strip().upper() for t in territories) or frozenset({WORLD}),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            evidence=evidence,
+        )
+        if organisation_id == member_id:
+            raise ValidationError(
+                "a party cannot hold a mandate from itself",
+                field="organisation_id",
+                value=organisation_id,
+                expected="an organisation other than the member",
+            )
+        now = self.clock()
+        with self._uow(True) as uow:
+            org = uow.parties.get(organisation_id)
+            uow.parties.get(member_id)
+            if PartyRole.MEMBER_ORGANISATION not in org.roles:
+                raise ValidationError(
+                    f"party {organisation_id} is not a member organisation",
+                    field="organisation_id",
+                    value=organisation_id,
+                    expected="a party with role member-organisation",
+                )
+            uow.mandates.add(mandate, created_at=now)
+            uow.ledger.append("mandate.created", _mandate_event(mandate), actor=actor.label, at=now)
+            uow.commit()
+        return mandate
+
+    def withdraw_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        now = self.clock()
+        with self._uow(True) as uow:
+            m = uow.mandates.get(mandate_id)
+            if actor.role is not Role.ADMIN and actor.party_id not in (
+                m.member_id,
+                m.organisation_id,
+            ):
+                raise PermissionDenied(
+                    f"mandate {mandate_id} is not yours to withdraw", mandate=mandate_id
+                )
+            if m.withdrawn_at is not None:
+                raise Conflict(
+                    f"mandate {mandate_id} was already withdrawn at {m.withdrawn_at.isoformat()}",
+                    mandate=mandate_id,
+                )
+            uow.mandates.withdraw(mandate_id, now)
+            uow.ledger.append(
+                "mandate.withdrawn", {"mandate_id": mandate_id}, actor=actor.label, at=now
+            )
+            uow.commit()
+            return uow.mandates.get(mandate_id)
+
+    def list_mandates(self, actor: Actor, *, offset: int, limit: int) -> list[Mandate]:
+        party = None if actor.role is Role.ADMIN else actor.party_id
+        if actor.role is Role.DEVELOPER:
+            raise PermissionDenied("developers may not list mandates", role=actor.role.value)
+        with self._uow(False) as uow:
+            return uow.mandates.page(offset=offset, limit=limit, party_id=party)
+
+    def get_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        with self._uow(False) as uow:
+            m = uow.mandates.get(mandate_id)
+        if actor.role is not Role.ADMIN and actor.party_id not in (m.member_id, m.organisation_id):
+            raise PermissionDenied(f"mandate {mandate_id} is not yours", mandate=mandate_id)
+        return m
+
+
+def _mandate_event(m: Mandate) -> dict[str, Any]:
+    return {
+        "mandate_id": m.id,
+        "organisation_id": m.organisation_id,
+        "member_id": m.member_id,
+        "purposes": sorted(p.value for p in m.purposes),
+        "territories": sorted(m.territories),
+        "valid_from": m.valid_from.isoformat(),
+        "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+        "evidence": m.evidence,
+    }
