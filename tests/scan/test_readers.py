@@ -273,3 +273,30 @@ def test_damaged_real_files_never_crash_a_reader(
     assert len(docs) <= 10
     assert all(isinstance(d.text, str) and d.id for d in docs)
     assert log.count >= 0 and len(log.problems) == min(log.count, 100)
+
+
+def test_hf_dataset_dict_folder_reads_every_split(tmp_path: Path) -> None:
+    from tests.scan.kit import write_hf_dataset
+
+    root = tmp_path / "dd"
+    write_hf_dataset(root / "train", documents(6, "tr"), files=2)
+    write_hf_dataset(root / "test", documents(3, "te"), files=1)
+    (root / "dataset_dict.json").write_text(json.dumps({"splits": ["train", "test"]}))
+    shards = discover_shards([root])
+    assert [s.name for s in shards] == [
+        "dd/test/data-00000-of-00001.arrow",
+        "dd/train/data-00000-of-00002.arrow",
+        "dd/train/data-00001-of-00002.arrow",
+    ]
+    ids = [d.id for s in shards for d in read_all(s)[0]]
+    assert ids == ["te-0000", "te-0001", "te-0002", *[f"tr-{i:04d}" for i in range(6)]]
+
+
+def test_arrow_ipc_file_format_is_read_too(tmp_path: Path) -> None:
+    recs = documents(5, "af")
+    table = pa.Table.from_pylist(recs)
+    path = tmp_path / "x.arrow"
+    with pa.OSFile(str(path), "wb") as sink, pa.ipc.new_file(sink, table.schema) as w:
+        w.write_table(table)
+    docs, log = read_all(discover_shards([path])[0])
+    assert [d.id for d in docs] == [r["id"] for r in recs] and log.count == 0
