@@ -727,7 +727,9 @@ def check_in_processes(
     """Check ``urls`` in ``workers`` processes (URLs sharded by host); yields JSON lines as
     they complete. ``counts``, when given, receives the summed per-carrier fetch counts."""
     todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
-    ctx = multiprocessing.get_context("forkserver")
+    methods = multiprocessing.get_all_start_methods()
+    # forkserver: children start clean (no threads or open connections of this process)
+    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     procs: list[tuple[BaseProcess, Connection]] = []
     for shard in shard_by_host(todo, workers):
         recv, send = ctx.Pipe(duplex=False)
