@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import unescape
 from multiprocessing.connection import Connection
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.connection import wait as mp_wait
 from multiprocessing.process import BaseProcess
 from urllib.parse import urljoin, urlsplit
@@ -729,7 +730,11 @@ def check_in_processes(
     todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
     methods = multiprocessing.get_all_start_methods()
     # forkserver: children start clean (no threads or open connections of this process)
-    ctx = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    ctx: ForkServerContext | SpawnContext = (
+        multiprocessing.get_context("forkserver")
+        if "forkserver" in methods
+        else multiprocessing.get_context("spawn")
+    )
     procs: list[tuple[BaseProcess, Connection]] = []
     for shard in shard_by_host(todo, workers):
         recv, send = ctx.Pipe(duplex=False)
