@@ -37,8 +37,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from html import unescape
 from multiprocessing.connection import Connection
-from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.connection import wait as mp_wait
+from multiprocessing.context import ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from urllib.parse import urljoin, urlsplit
 
