@@ -21,6 +21,7 @@ app = typer.Typer(
 COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.registry",
     "consentry.cli.signals",
+    "consentry.cli.fingerprints",
     "consentry.cli.scan",
 )
 
