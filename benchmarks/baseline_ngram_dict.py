@@ -68,15 +68,26 @@ def main() -> None:
     score = json.loads(
         subprocess.run(
             [sys.executable, str(SHARED / "score_scan.py"), str(ev / "truth.jsonl"), str(out)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout
     )
-    print(json.dumps({
-        "name": "baseline_ngram_dict", "value": round(nbytes / wall / 1e6, 2), "unit": "MB/s",
-        "mb_per_cpu_second": round(nbytes / cpu / 1e6, 2), "bytes": nbytes,
-        "wall_seconds": round(wall, 2), "cpu_seconds": round(cpu, 2), "grams": len(grams),
-        "score": score,
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "baseline_ngram_dict",
+                "value": round(nbytes / wall / 1e6, 2),
+                "unit": "MB/s",
+                "mb_per_cpu_second": round(nbytes / cpu / 1e6, 2),
+                "bytes": nbytes,
+                "wall_seconds": round(wall, 2),
+                "cpu_seconds": round(cpu, 2),
+                "grams": len(grams),
+                "score": score,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -22,12 +22,12 @@ import orjson
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from baseline_ngram_dict import build as build_baseline  # noqa: E402
-from baseline_ngram_dict import scan_file as baseline_scan  # noqa: E402
+from baseline_ngram_dict import build as build_baseline
+from baseline_ngram_dict import scan_file as baseline_scan
 
-from consentry.fingerprints.index import Index, IndexBuilder  # noqa: E402
-from consentry.scan.match import match_documents  # noqa: E402
-from consentry.scan.model import Document  # noqa: E402
+from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.scan.match import match_documents
+from consentry.scan.model import Document
 
 
 def docs(path: Path):
@@ -87,25 +87,29 @@ def main() -> None:
         res = pool.map(scan_shard, jobs, chunksize=1)
     par_wall = time.perf_counter() - t0
     mb = nbytes / 1e6
-    print(json.dumps({
-        "name": "scan_throughput",
-        "value": round(mb / min(ours_wall), 1),
-        "unit": "MB/s",
-        "one_worker_mb_s": round(mb / min(ours_wall), 1),
-        "one_worker_mb_per_cpu_s": round(mb / min(ours_cpu), 1),
-        "baseline_mb_s": round(mb / min(base_wall), 1),
-        "baseline_mb_per_cpu_s": round(mb / min(base_cpu), 1),
-        "speedup_vs_baseline": round(min(base_wall) / min(ours_wall), 1),
-        "speedup_vs_baseline_cpu": round(min(base_cpu) / min(ours_cpu), 1),
-        f"workers_{a.workers}_mb_s": round(mb / par_wall, 1),
-        f"workers_{a.workers}_speedup": round(min(ours_wall) / par_wall, 2),
-        "bytes": nbytes,
-        "matches": matches,
-        "baseline_flagged": flagged,
-        "parallel_matches": sum(r[0] for r in res),
-        "runs_wall_s": [round(x, 2) for x in ours_wall],
-        "load_average": list(__import__("os").getloadavg()),
-    }))
+    print(
+        json.dumps(
+            {
+                "name": "scan_throughput",
+                "value": round(mb / min(ours_wall), 1),
+                "unit": "MB/s",
+                "one_worker_mb_s": round(mb / min(ours_wall), 1),
+                "one_worker_mb_per_cpu_s": round(mb / min(ours_cpu), 1),
+                "baseline_mb_s": round(mb / min(base_wall), 1),
+                "baseline_mb_per_cpu_s": round(mb / min(base_cpu), 1),
+                "speedup_vs_baseline": round(min(base_wall) / min(ours_wall), 1),
+                "speedup_vs_baseline_cpu": round(min(base_cpu) / min(ours_cpu), 1),
+                f"workers_{a.workers}_mb_s": round(mb / par_wall, 1),
+                f"workers_{a.workers}_speedup": round(min(ours_wall) / par_wall, 2),
+                "bytes": nbytes,
+                "matches": matches,
+                "baseline_flagged": flagged,
+                "parallel_matches": sum(r[0] for r in res),
+                "runs_wall_s": [round(x, 2) for x in ours_wall],
+                "load_average": list(__import__("os").getloadavg()),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -162,6 +162,56 @@ class IndexBuilder:
             self._spill()
         return len(rec)
 
+    def add_batch(
+        self,
+        work_ids: list[str],
+        fps: U64,
+        positions: npt.NDArray[Any],
+        owners: npt.NDArray[Any],
+        *,
+        words: list[int],
+        selection: str = "all",
+    ) -> int:
+        """Add many works at once: ``owners[i]`` is the index in ``work_ids`` of ``fps[i]``
+        (for bulk builds of very large registries; no per-work Python work)."""
+        for wid in work_ids:
+            _check_work_id(wid)
+            if wid in self._ids:
+                raise ValidationError(
+                    f"work id {wid!r} is added twice, expected each work once",
+                    field="work_id",
+                    value=wid,
+                    expected="unique work ids",
+                )
+        if self.store_text:  # bulk works have no stored words: confirmed by hit coverage
+            empty = self._zc.compress(b"")
+            self._texts.extend([empty] * len(work_ids))
+        first = len(self._works)
+        self._works.extend(work_ids)
+        self._ids.update(work_ids)
+        self._words.extend(int(w) for w in words)
+        self._selection.extend([selection] * len(work_ids))
+        owners = np.asarray(owners, dtype=np.int64)
+        order = np.lexsort((fps, owners))
+        f_sorted, o_sorted = fps[order], owners[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (f_sorted[1:] != f_sorted[:-1]) | (o_sorted[1:] != o_sorted[:-1])
+        run = np.cumsum(new) - 1
+        counts = np.bincount(run)
+        keep = np.empty(len(order), dtype=bool)
+        keep[order] = counts[run] <= self.common.max_repeats
+        if self.background is not None:
+            keep &= ~in_sorted(fps, self.background)
+        rec = np.empty(int(keep.sum()), dtype=POSTING)
+        rec["fp"] = fps[keep]
+        rec["work"] = owners[keep] + first
+        rec["pos"] = np.asarray(positions)[keep]
+        self._buf.append(rec)
+        self._buffered += len(rec)
+        if self._buffered >= self.buffer_postings:
+            self._spill()
+        return len(rec)
+
     def _spill(self) -> None:
         if not self._buf:
             return

@@ -168,7 +168,7 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
     for c, a, b in zip(clusters, starts.tolist(), ends.tolist(), strict=True):
         extent = c.dlast - c.dfirst + 1
         work_words = index.work_words_text(c.work)
-        if work_words is not None:
+        if work_words:
             dw = _NON_WORD.sub(" ", batch[c.doc].text[a:b].casefold()).strip()
             rw = " ".join(work_words[c.rfirst : c.rlast + 1])
             sim = fuzz.ratio(dw, rw) / 100.0
