@@ -127,24 +127,25 @@ def _clusters(
     dmin = np.minimum.reduceat(dpos, starts)
     dmax = np.maximum.reduceat(dpos, starts)
     extent = dmax + k - dmin
-    out = []
-    ends = np.append(starts[1:], n)
-    for c in np.flatnonzero(extent >= opt.min_words).tolist():
-        a, b = int(starts[c]), int(ends[c])
-        dp = np.unique(dpos[a:b])
-        covered = int(np.minimum(np.diff(dp), k).sum()) + k
-        out.append(
-            _Cluster(
-                doc=int(doc[a]),
-                work=int(work[a]),
-                dfirst=int(dmin[c]),
-                dlast=int(dmax[c]) + k - 1,
-                rfirst=int(rpos[a:b].min()),
-                rlast=int(rpos[a:b].max()) + k - 1,
-                covered=covered,
-            )
+    # words covered by the hit grams: k for the first, then min(gap, k) for each next hit
+    step = np.minimum(np.diff(dpos, prepend=dpos[:1]), k)
+    step[starts] = 0
+    covered = np.add.reduceat(step, starts) + k
+    rmin = np.minimum.reduceat(rpos, starts)
+    rmax = np.maximum.reduceat(rpos, starts)
+    keep = np.flatnonzero(extent >= opt.min_words)
+    return [
+        _Cluster(
+            doc=int(doc[starts[c]]),
+            work=int(work[starts[c]]),
+            dfirst=int(dmin[c]),
+            dlast=int(dmax[c]) + k - 1,
+            rfirst=int(rmin[c]),
+            rlast=int(rmax[c]) + k - 1,
+            covered=int(covered[c]),
         )
-    return out
+        for c in keep.tolist()
+    ]
 
 
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
