@@ -10,7 +10,7 @@ host; the server counts robots.txt and tdmrep.json requests. Prints one JSON lin
 
 Usage: ``python benchmarks/check_10k_urls.py [--urls 10000] [--hosts 100] [--workers 1]``.
 ``--workers 1`` runs the checker in this process; more shards the URLs by host over that
-many checker processes (:func:`consentry.signals.check.check_in_processes`, what
+many checker processes (:func:`consentry.signals.checkrun.check_in_processes`, what
 ``consentry check --workers N`` uses), which keeps one fetch per host.
 """
 
@@ -29,7 +29,9 @@ import httpx
 
 from consentry.registry.purposes import ALL_PURPOSES, Status
 from consentry.registry.terms import TermsSet
-from consentry.signals.check import CheckConfig, Checker, check_in_processes
+from consentry.signals.check import Checker
+from consentry.signals.checkrun import check_in_processes
+from consentry.signals.fetched import CheckConfig
 from consentry.signals.write import WriteOptions, write
 from consentry.signals.write.headers import pairs
 

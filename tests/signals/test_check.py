@@ -19,7 +19,9 @@ import pytest
 
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import TermsSet
-from consentry.signals.check import CheckConfig, Checker, check_urls
+from consentry.signals.check import Checker
+from consentry.signals.checkrun import check_urls
+from consentry.signals.fetched import CheckConfig
 from consentry.signals.write import WriteOptions, write
 
 

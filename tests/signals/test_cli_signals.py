@@ -215,7 +215,7 @@ def test_check_in_worker_processes_matches_one_process(tmp_path: Path) -> None:
 
 
 def test_shard_by_host_keeps_hosts_together() -> None:
-    from consentry.signals.check import shard_by_host
+    from consentry.signals.checkrun import shard_by_host
 
     urls = [f"http://h{i % 5}.example/{i}" for i in range(50)] + ["http://big.example/x"] * 1
     shards = shard_by_host(urls, 2)

@@ -13,13 +13,9 @@ import typer
 from consentry.cli.common import HomeOption, echo_json, reports_errors, settings_for
 from consentry.errors import SignalError, ValidationError
 from consentry.registry.terms import TermsSet, parse_terms_spec
-from consentry.signals.check import (
-    CheckConfig,
-    Checker,
-    RegistryLookup,
-    check_in_processes,
-    fetch_site,
-)
+from consentry.signals.check import Checker
+from consentry.signals.checkrun import check_in_processes, fetch_site
+from consentry.signals.fetched import CheckConfig, RegistryLookup
 from consentry.signals.lint import lint
 from consentry.signals.read import read_file
 from consentry.signals.write import FORMATS, WriteOptions, write

@@ -25,225 +25,37 @@ backoff on network errors, 429 and 5xx, and a cap on body size (the prefix is re
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import multiprocessing
-import re
 import ssl
 import sys
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from html import unescape
-from multiprocessing.connection import Connection
-from multiprocessing.connection import wait as mp_wait
-from multiprocessing.context import ForkServerContext, SpawnContext
-from multiprocessing.process import BaseProcess
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from dataclasses import replace
+from datetime import datetime
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consentry.errors import SignalError
-from consentry.registry.terms import TermsSet
 from consentry.signals import headers as headers_reader
 from consentry.signals import html as html_reader
 from consentry.signals import robots, rsl, tdmrep
-from consentry.signals.lint import SiteCarriers
+from consentry.signals.fetched import (
+    JSON_TYPES,
+    MAX_POOLS,
+    CheckConfig,
+    CheckResult,
+    Fetched,
+    RegistryLookup,
+    _fetch_failure,
+    origin_of,
+    registry_signal,
+    rsl_links,
+    safe_rsl_document,
+    utc_now,
+)
 from consentry.signals.model import Carrier, ParsedSignal
-from consentry.signals.purposes import signal_status_for
-from consentry.signals.resolve import Resolution, resolve
-
-USER_AGENT = "consentry-check/1 (+https://github.com/consentry/consentry)"
-JSON_TYPES = ("application/json", "application/ld+json")
-MAX_POOLS = 512  # per-host connection pools kept open at once
-RegistryLookup = Callable[[str], Sequence[tuple[str, TermsSet]]]
-
-
-@dataclass(frozen=True, slots=True)
-class CheckConfig:
-    agent: str = "*"
-    concurrency: int = 64  # URLs checked at once
-    per_host: int = 8  # requests in flight per host
-    timeout: float = 10.0  # seconds, per request
-    retries: int = 2  # extra attempts on network errors, 429 and 5xx
-    backoff: float = 0.5  # seconds; doubles each retry
-    max_body: int = 2 * 1024 * 1024  # bytes read per response
-    user_agent: str = USER_AGENT
-    follow_rsl: bool = True
-
-    def __post_init__(self) -> None:
-        for name in ("concurrency", "per_host", "max_body"):
-            if getattr(self, name) < 1:
-                raise SignalError(
-                    f"{name} {getattr(self, name)} must be at least 1",
-                    field=name,
-                    value=getattr(self, name),
-                    expected="a positive integer",
-                )
-        if self.timeout <= 0 or self.retries < 0 or self.backoff < 0:
-            raise SignalError(
-                f"timeout {self.timeout}, retries {self.retries}, backoff {self.backoff}: "
-                "expected timeout > 0 and retries, backoff >= 0",
-                field="timeout",
-                value=self.timeout,
-                expected="timeout > 0, retries >= 0, backoff >= 0",
-            )
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """One fetch of one carrier, as evidence."""
-
-    carrier: str  # robots, tdmrep, tdm-policy, page, rsl
-    url: str
-    final_url: str
-    status: int | None  # None: unreachable
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    fetched_at: datetime
-    hops: tuple[str, ...] = ()  # redirect chain (URLs left)
-    truncated: bool = False
-    error: str | None = None
-    attempts: int = 1
-    sha256: str = ""  # of ``body``; computed once on construction
-
-    def __post_init__(self) -> None:
-        if not self.sha256:
-            object.__setattr__(self, "sha256", hashlib.sha256(self.body).hexdigest())
-
-    @property
-    def ok(self) -> bool:
-        return self.status is not None and 200 <= self.status < 300
-
-    def header(self, name: str) -> str | None:
-        key = name.lower()
-        return next((v for n, v in self.headers if n.lower() == key), None)
-
-    def media_type(self) -> str:
-        return (self.header("content-type") or "").split(";")[0].strip().lower()
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "carrier": self.carrier,
-            "url": self.url,
-            "final_url": self.final_url,
-            "status": self.status,
-            "headers": [[n, v] for n, v in self.headers],
-            "sha256": self.sha256,
-            "bytes": len(self.body),
-            "fetched_at": iso(self.fetched_at),
-            "redirects": list(self.hops),
-            "truncated": self.truncated,
-            "error": self.error,
-            "attempts": self.attempts,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    url: str
-    agent: str
-    resolution: Resolution
-    errors: tuple[str, ...]
-    checked_at: datetime
-    fetches: tuple[Fetched, ...] = field(default_factory=tuple)
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "url": self.url,
-            "agent": self.agent,
-            "purposes": {p.value: s.value for p, s in self.resolution.purposes.items()},
-            "signals": [
-                {
-                    "carrier": s.carrier.value,
-                    "source": s.source,
-                    "purposes": {p.value: v.value for p, v in s.purposes.items()},
-                    "diagnostics": list(s.diagnostics),
-                }
-                for s in self.resolution.signals
-            ],
-            "errors": list(self.errors),
-            "checked_at": iso(self.checked_at),
-            "evidence": {
-                "sha256": {f.url: f.sha256 for f in self.fetches},
-                "fetches": [f.to_json() for f in self.fetches],
-            },
-        }
-
-    def to_line(self) -> str:
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
-
-
-def iso(when: datetime) -> str:
-    return when.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise SignalError(
-            f"URL {url!r} is not an absolute http(s) URL",
-            field="url",
-            value=url,
-            expected="an absolute URL such as https://example.org/page",
-        )
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def registry_signal(work_id: str, terms: TermsSet, agent: str) -> ParsedSignal:
-    return ParsedSignal(
-        Carrier.REGISTRY,
-        f"registry:{work_id}",
-        {p: signal_status_for(t.status) for p, t in terms.purposes.items()},
-        (f"work {work_id} registered under this URL",),
-        agent=agent,
-        licence_urls=tuple(
-            dict.fromkeys(t.licence_url for t in terms.purposes.values() if t.licence_url)
-        ),
-    )
-
-
-def rsl_links(page: Fetched) -> list[str]:
-    """RSL licence URLs a page links to (``Link`` header and HTML), absolute."""
-    out: list[str] = []
-    for name, value in page.headers:
-        if name.lower() != "link":
-            continue
-        for url, params in headers_reader.parse_links(value):
-            rels = params.get("rel", "").lower().split()
-            if "license" in rels and _rsl_like(url, params.get("type")):
-                out.append(urljoin(page.final_url, url))
-    if "html" in page.media_type() and b"license" in page.body.lower():
-        for tag in _LINK_TAG.findall(page.body):
-            attrs = {
-                k.lower().decode("ascii"): html_unescape(v or w or x).strip()
-                for k, v, w, x in _ATTR.findall(tag)
-            }
-            rels = attrs.get("rel", "").lower().split()
-            href = attrs.get("href", "")
-            if "license" in rels and href and _rsl_like(href, attrs.get("type")):
-                out.append(urljoin(page.final_url, href))
-    return list(dict.fromkeys(out))
-
-
-_LINK_TAG = re.compile(rb"<link\b[^>]*>", re.IGNORECASE)
-_ATTR = re.compile(rb"""([A-Za-z_:][-A-Za-z0-9_:.]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
-
-
-def html_unescape(raw: bytes) -> str:
-    return unescape(raw.decode("utf-8", errors="replace"))
-
-
-def _rsl_like(url: str, media_type: str | None) -> bool:
-    if media_type:
-        return media_type.strip().lower() == "application/rsl+xml"
-    return urlsplit(url).path.lower().endswith(".xml")
+from consentry.signals.resolve import resolve
 
 
 class Checker:
@@ -667,162 +479,3 @@ class Checker:
         for carrier, _ in self._cache:
             counts[carrier] = counts.get(carrier, 0) + 1
         return counts
-
-
-def safe_rsl_document(body: bytes) -> tuple[list[rsl.RslContent], list[str]]:
-    """:func:`rsl.parse_document`, guarded: the reader must never raise on content, but lxml
-    can (``<:`` gives "Invalid tag name"); such a document is not a valid RSL document."""
-    try:
-        return rsl.parse_document(body)
-    except Exception as e:
-        return [], [f"RSL document not readable: {type(e).__name__}: {e}"]
-
-
-def _fetch_failure(f: Fetched, agent: str, what: str) -> ParsedSignal:
-    why = f.error or f"HTTP {f.status}"
-    return ParsedSignal(Carrier.FETCH, f.url, {}, (f"could not fetch {what} ({why})",), agent=agent)
-
-
-def shard_by_host(urls: Sequence[str], shards: int) -> list[list[str]]:
-    """Split ``urls`` into ``shards`` lists, every URL of one host in the same list (so each
-    host's robots.txt and tdmrep.json are still fetched once), balanced by URL count."""
-    by_host: dict[str, list[str]] = {}
-    for u in urls:
-        by_host.setdefault(urlsplit(u).netloc, []).append(u)
-    out: list[list[str]] = [[] for _ in range(max(1, shards))]
-    for group in sorted(by_host.values(), key=len, reverse=True):
-        min(out, key=len).extend(group)
-    return [s for s in out if s]
-
-
-def _check_worker(
-    urls: list[str],
-    config: CheckConfig,
-    registered: Mapping[str, Sequence[tuple[str, TermsSet]]],
-    conn: Connection,
-) -> None:
-    """Process entry point: check ``urls``, send each JSON line, then the fetch counts."""
-
-    async def run() -> dict[str, int]:
-        lookup = (lambda url: registered.get(url, ())) if registered else None
-        async with Checker(config, registry=lookup) as checker:
-            async for result in checker.check_many(urls, progress=False):
-                conn.send_bytes(result.to_line().encode("utf-8"))
-            return dict(checker.fetch_counts)
-
-    try:
-        counts = asyncio.run(run())
-        conn.send_bytes(b"\x00" + json.dumps(counts).encode())
-    finally:
-        conn.close()
-
-
-def check_in_processes(
-    urls: Iterable[str],
-    config: CheckConfig,
-    *,
-    workers: int,
-    registered: Mapping[str, Sequence[tuple[str, TermsSet]]] | None = None,
-    counts: dict[str, int] | None = None,
-) -> Iterator[str]:
-    """Check ``urls`` in ``workers`` processes (URLs sharded by host); yields JSON lines as
-    they complete. ``counts``, when given, receives the summed per-carrier fetch counts."""
-    todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
-    methods = multiprocessing.get_all_start_methods()
-    # forkserver: children start clean (no threads or open connections of this process)
-    ctx: ForkServerContext | SpawnContext = (
-        multiprocessing.get_context("forkserver")
-        if "forkserver" in methods
-        else multiprocessing.get_context("spawn")
-    )
-    procs: list[tuple[BaseProcess, Connection]] = []
-    for shard in shard_by_host(todo, workers):
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_check_worker, args=(shard, config, dict(registered or {}), send))
-        proc.start()
-        send.close()
-        procs.append((proc, recv))
-    open_conns: list[Connection] = [c for _, c in procs]
-    try:
-        while open_conns:
-            for ready in mp_wait(open_conns):
-                assert isinstance(ready, Connection)
-                try:
-                    msg = ready.recv_bytes()
-                except EOFError:
-                    open_conns.remove(ready)
-                    continue
-                if msg.startswith(b"\x00"):
-                    if counts is not None:
-                        for k, v in json.loads(msg[1:]).items():
-                            counts[k] = counts.get(k, 0) + int(v)
-                    continue
-                yield msg.decode("utf-8")
-    finally:
-        for worker, conn in procs:
-            conn.close()
-            worker.join(timeout=30)
-            if worker.is_alive():
-                worker.terminate()
-        failed = [p.exitcode for p, _ in procs if p.exitcode not in (0, None)]
-        if failed:
-            raise SignalError(
-                f"{len(failed)} check worker process(es) failed (exit codes {failed})",
-                field="workers",
-                value=workers,
-                expected="workers that finish",
-            )
-
-
-async def check_urls(
-    urls: Iterable[str],
-    config: CheckConfig | None = None,
-    *,
-    registry: RegistryLookup | None = None,
-    progress: bool | None = None,
-) -> list[CheckResult]:
-    """Check ``urls`` and return the results in input order (duplicates once)."""
-    todo = list(dict.fromkeys(u.strip() for u in urls if u.strip()))
-    async with Checker(config, registry=registry) as checker:
-        results = {r.url: r async for r in checker.check_many(todo, progress=progress)}
-    return [results[u] for u in todo]
-
-
-async def fetch_site(url: str, config: CheckConfig | None = None) -> SiteCarriers:
-    """Fetch what :func:`consentry.signals.lint.lint` reads for ``url``: robots.txt,
-    tdmrep.json and its policy, the page, and the RSL documents it links to."""
-    origin = origin_of(url)
-    async with Checker(config) as c:
-        robots_f, tdm_f, page = await asyncio.gather(
-            c.fetch(f"{origin}/robots.txt", "robots"),
-            c.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep"),
-            c.fetch(url, "page"),
-        )
-        policy: Fetched | None = None
-        if tdm_f.ok:
-            rule, _ = tdmrep.parse_tdmrep_file(tdm_f.body).rule_for(url)
-            if rule is not None and rule.policy:
-                policy_url = urljoin(tdm_f.final_url, rule.policy)
-                policy = await c.fetch(policy_url, "tdm-policy")
-        rsl_urls: list[str] = []
-        if robots_f.ok:
-            rf = robots.parse_robots(robots_f.body.decode("utf-8", errors="replace"))
-            rsl_urls += [u.value for g in rf.groups for u in g.usage if u.kind == "license"]
-            rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
-        rsl_urls += rsl_links(page)
-        docs: list[tuple[str, bytes]] = []
-        for u in dict.fromkeys(urljoin(url, x) for x in rsl_urls):
-            f = await c.fetch(u, "rsl")
-            if f.ok:
-                docs.append((u, f.body))
-    return SiteCarriers(
-        url,
-        robots_txt=robots_f.body if robots_f.ok else None,
-        robots_status=robots_f.status,
-        tdmrep_json=tdm_f.body if tdm_f.ok else None,
-        tdm_policy=policy.body if policy is not None and policy.ok else None,
-        tdm_policy_type=policy.media_type() if policy is not None and policy.ok else None,
-        page_headers=page.headers,
-        page_html=page.body if page.ok and "html" in page.media_type() else None,
-        rsl_documents=tuple(docs),
-    )
