@@ -253,9 +253,8 @@ def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], list[_Ed
     if ocr_fold and len(codes) > 1:
         rn = np.flatnonzero((codes[:-1] == _R) & (codes[1:] == _N))
         if len(rn):
-            codes = codes.copy()
-            codes[rn] = _M
             codes = np.delete(codes, rn + 1)
+            codes[rn - np.arange(len(rn))] = _M
             maps.insert(0, _EditMap.of(rn + 1, np.zeros(len(rn), dtype=np.int64)))
     return codes, maps
 
@@ -301,9 +300,9 @@ def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
         w1 = max(w1, w0 + 1)
         o2 = int(ends[w1 - 1])
         bpow, binv = _pows(o2 - o + 1)
-        g = codes[o:o2].astype(np.uint64) * binv[: o2 - o]
         q = np.zeros(o2 - o + 1, dtype=np.uint64)
-        np.cumsum(g, out=q[1:])
+        np.multiply(codes[o:o2], binv[: o2 - o], out=q[1:], dtype=np.uint64)
+        np.cumsum(q[1:], out=q[1:])
         s = starts[w0:w1] - o
         e = ends[w0:w1] - o
         out[w0:w1] = bpow[e - 1] * (q[e] - q[s])

@@ -40,7 +40,7 @@ class MatchOptions:
     band: int = 8  # diagonal tolerance in words
     max_gap: int = 60  # split clusters on gaps longer than this (words)
     min_similarity: float = 0.5  # confirmation: alignment similarity 0..1
-    batch_chars: int = 1 << 20  # documents are processed in batches of about this size
+    batch_chars: int = 1 << 21  # documents are processed in batches of about this size
 
     def __post_init__(self) -> None:
         ints = ("min_words", "excerpt_words", "band", "max_gap", "batch_chars")
