@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from consentry import __version__
+from consentry.api.docs_ui import install_docs
 from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, terms, works
@@ -33,6 +34,8 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
         title="consentry",
         version=__version__,
         description=DESCRIPTION,
+        docs_url=None,  # served by docs_ui.install_docs, without a CDN
+        redoc_url=None,
         openapi_tags=[
             {"name": "works", "description": "Works, their holders and terms"},
             {"name": "parties", "description": "People and organisations"},
@@ -54,4 +57,5 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)
+    install_docs(app)
     return app
