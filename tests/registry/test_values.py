@@ -158,3 +158,12 @@ def test_mandate_validation(kw: dict[str, object], field: str) -> None:
     with pytest.raises(ValidationError) as e:
         mandate(**kw)
     assert e.value.field == field
+
+
+def test_nul_characters_are_refused_before_they_reach_a_database() -> None:
+    from consentry.registry.parties import Party, PartyKind
+
+    with pytest.raises(ValidationError, match="NUL"):
+        Work("w", WorkKind.BOOK, "Em\x00ma")
+    with pytest.raises(ValidationError, match="NUL"):
+        Party("p", "Jane\x00", PartyKind.PERSON)

@@ -83,6 +83,13 @@ class Party:
             raise ValidationError(
                 "party name is empty", field="name", value=self.name, expected="a non-empty name"
             )
+        if "\x00" in self.name:
+            raise ValidationError(
+                f"party name {self.name!r} contains a NUL character",
+                field="name",
+                value=self.name,
+                expected="text without NUL (U+0000)",
+            )
 
     def has_role(self, role: PartyRole) -> bool:
         return role in self.roles

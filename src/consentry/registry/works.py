@@ -158,6 +158,13 @@ class Work:
                 value=self.title,
                 expected="a non-empty title",
             )
+        if "\x00" in self.title:
+            raise ValidationError(
+                f"title {self.title!r} contains a NUL character",
+                field="title",
+                value=self.title,
+                expected="text without NUL (U+0000)",
+            )
         if len(self.holders) < 2:  # one holding is checked by Holding itself
             return
         seen: set[tuple[str, str]] = set()
