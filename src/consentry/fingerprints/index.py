@@ -412,8 +412,11 @@ class Index:
                 path=str(self.path),
             )
         self.count = n
-        self.work_ids: list[str] = list(self.header["works"])
-        self.work_words = np.asarray(self.header["work_words"], dtype=np.int64)
+        # large per-work lists move out of the header into compact arrays
+        self.work_ids: list[str] = self.header.pop("works")
+        self.work_words = np.asarray(self.header.pop("work_words"), dtype=np.int64)
+        self._text_offsets = np.asarray(self.header.pop("text_offsets", [0]), dtype=np.int64)
+        self.header["works"] = len(self.work_ids)
         if n:
             self.fps: U64 = np.memmap(self.path, dtype="<u8", mode="r", offset=base, shape=(n,))
             self.works: U32 = np.memmap(
@@ -498,8 +501,7 @@ class Index:
             return None
         got = self._text_cache.get(work)
         if got is None:
-            offs = self.header["text_offsets"]
-            a, b = int(offs[work]), int(offs[work + 1])
+            a, b = int(self._text_offsets[work]), int(self._text_offsets[work + 1])
             with open(self.path, "rb") as f:
                 f.seek(self._text_base + a)
                 raw = f.read(b - a)
