@@ -168,6 +168,28 @@ CASES = [
         only({"admin": 200, "creator": 200}),
     ),
     Case("GET", "/v1/ledger/head", lambda w: "/v1/ledger/head", everyone(200)),
+    Case("GET", "/v1/signals/formats", lambda w: "/v1/signals/formats", everyone(200)),
+    Case(
+        "GET",
+        "/v1/works/{work_id}/signals/{fmt}",
+        lambda w: f"/v1/works/{w.work}/signals/tdmrep",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/works/{work_id}/signals/{fmt}",
+        # every role gets past the key check; a JSON body is not a file to write into
+        # (tests/api/test_signals.py posts real EPUB files)
+        lambda w: f"/v1/works/{w.work}/signals/epub",
+        everyone(422),
+        lambda w: {"not": "an epub"},
+    ),
+    Case(
+        "GET",
+        "/v1/parties/{party_id}/signals/{fmt}",
+        lambda w: f"/v1/parties/{w.creator}/signals/tdmrep",
+        everyone(200),
+    ),
 ]
 
 PUBLIC = {
@@ -176,6 +198,7 @@ PUBLIC = {
     ("GET", "/openapi.json"),
     ("GET", "/docs"),
     ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/docs/static"),
     ("GET", "/redoc"),
 }
 

@@ -13,7 +13,17 @@ from consentry import __version__
 from consentry.api.docs_ui import install_docs
 from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
-from consentry.api.routes import decisions, keys, ledger, lookup, mandates, parties, terms, works
+from consentry.api.routes import (
+    decisions,
+    keys,
+    ledger,
+    lookup,
+    mandates,
+    parties,
+    signals,
+    terms,
+    works,
+)
 from consentry.bootstrap import Registry
 
 DESCRIPTION = """\
@@ -44,6 +54,7 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
             {"name": "decisions", "description": "May D use W for P at T?"},
             {"name": "ledger", "description": "Public key, receipts, ledger head"},
             {"name": "keys", "description": "API keys"},
+            {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
         ],
     )
     app.state.registry = registry
@@ -53,7 +64,7 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
     app.include_router(terms.works_router)
     app.include_router(parties.router)
     app.include_router(terms.parties_router)
-    for module in (mandates, lookup, decisions, keys):
+    for module in (mandates, lookup, decisions, keys, signals):
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)

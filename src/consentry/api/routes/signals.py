@@ -1,0 +1,106 @@
+"""Signals from the registry's terms: every carrier ``consentry signals write`` writes.
+
+``GET /v1/works/{id}/signals/{format}`` and ``GET /v1/parties/{id}/signals/{format}`` answer
+the standalone carriers (robots.txt, TDMRep, headers, meta, RSL, XMP, ai.txt) for a work's
+combined terms or a party's catalogue terms. ``POST`` to the same paths with an EPUB, PDF or
+image as the body answers that file with the terms written into it. Any valid key may call
+them: the terms are what lookups already answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from consentry.api.deps import ServiceDep
+from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
+from consentry.registry.terms import TermsSet
+from consentry.signals.write import FORMATS, WriteOptions, write
+
+router = APIRouter(tags=["signals"], dependencies=REQUIRE_KEY, responses=PROBLEMS)
+
+MEDIA = {
+    "robots": "text/plain; charset=utf-8",
+    "tdmrep": "application/json",
+    "tdmrep-policy": "application/ld+json",
+    "rsl": "application/rsl+xml",
+    "xmp": "application/rdf+xml",
+    "html": "text/html; charset=utf-8",
+    "epub": "application/epub+zip",
+    "pdf": "application/pdf",
+}
+
+Site = Annotated[str | None, Query(description="The site's origin, e.g. https://example.org")]
+Policy = Annotated[str | None, Query(description="Where the TDMRep policy is served")]
+Licence = Annotated[str | None, Query(description="Where the RSL license.xml is served")]
+Contact = Annotated[str | None, Query(description="Licensing contact (e-mail or URL)")]
+
+
+def _answer(terms: TermsSet, fmt: str, options: WriteOptions, data: bytes | None) -> Response:
+    body = write(terms, fmt, options=options, data=data)
+    key = fmt.strip().lower()
+    media = MEDIA.get(key, "text/plain; charset=utf-8")
+    if key == "image":
+        media = "image/png" if body.startswith(b"\x89PNG") else "image/jpeg"
+    return Response(body, media_type=media)
+
+
+@router.get("/v1/signals/formats", summary="The signal formats that can be written")
+def formats() -> Response:
+    return json_response(
+        [
+            {
+                "format": f.name,
+                "description": f.description,
+                "file": f.filename,
+                "needs_input": f.needs_input,
+            }
+            for f in FORMATS.values()
+        ]
+    )
+
+
+@router.get("/v1/works/{work_id}/signals/{fmt}", summary="A work's terms as a signal carrier")
+def work_signal(
+    work_id: str,
+    fmt: str,
+    service: ServiceDep,
+    site_url: Site = None,
+    policy_url: Policy = None,
+    licence_url: Licence = None,
+    contact: Contact = None,
+) -> Response:
+    options = WriteOptions(site_url, policy_url, licence_url, contact)
+    return _answer(service.work_terms(work_id), fmt, options, None)
+
+
+@router.post("/v1/works/{work_id}/signals/{fmt}", summary="Write a work's terms into a file")
+async def work_signal_into(
+    work_id: str,
+    fmt: str,
+    request: Request,
+    service: ServiceDep,
+    site_url: Site = None,
+    policy_url: Policy = None,
+    licence_url: Licence = None,
+    contact: Contact = None,
+) -> Response:
+    options = WriteOptions(site_url, policy_url, licence_url, contact)
+    data = await request.body()
+    return _answer(service.work_terms(work_id), fmt, options, data)
+
+
+@router.get("/v1/parties/{party_id}/signals/{fmt}", summary="A party's terms as a carrier")
+def party_signal(
+    party_id: str,
+    fmt: str,
+    service: ServiceDep,
+    site_url: Site = None,
+    policy_url: Policy = None,
+    licence_url: Licence = None,
+    contact: Contact = None,
+) -> Response:
+    options = WriteOptions(site_url, policy_url, licence_url, contact)
+    return _answer(service.party_terms(party_id), fmt, options, None)
