@@ -13,19 +13,17 @@ Spans are character offsets into the document's original text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
 
 from consentry.errors import ValidationError
 from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import canon_batch, gram_hashes
 from consentry.scan.model import Document, Match, MatchLevel
-
-_NON_WORD = re.compile(r"[\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +168,9 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
         extent = c.dlast - c.dfirst + 1
         work_words = index.work_words_text(c.work)
         if work_words:
-            dw = _NON_WORD.sub(" ", batch[c.doc].text[a:b].casefold()).strip()
+            # rapidfuzz's C++ default_process: lower case, non-alphanumerics to spaces
             rw = " ".join(work_words[c.rfirst : c.rlast + 1])
-            sim = fuzz.ratio(dw, rw) / 100.0
+            sim = fuzz.ratio(batch[c.doc].text[a:b], rw, processor=default_process) / 100.0
         else:
             sim = c.covered / extent
         if sim < opt.min_similarity:
