@@ -456,7 +456,7 @@ class Index:
         m = (np.uint64(1) << (q & np.uint64(63))) | (
             np.uint64(1) << ((q >> np.uint64(6)) & np.uint64(63))
         )
-        return np.asarray((self.bloom[w.astype(np.int64)] & m) == m)
+        return np.asarray((self.bloom[w.view(np.int64)] & m) == m)
 
     def lookup(self, q: U64) -> tuple[I64, U32, U32]:
         """All postings of the query fingerprints: (query index, work number, work position)."""
@@ -486,7 +486,11 @@ class Index:
                 nxt = nxt + 1
         qi = np.concatenate(qs)
         idx = np.concatenate(idxs)
-        return qi.astype(np.int64), np.asarray(self.works[idx]), np.asarray(self.pos[idx])
+        return (
+            qi.astype(np.int64, copy=False),
+            np.asarray(self.works[idx]),
+            np.asarray(self.pos[idx]),
+        )
 
     @property
     def n_works(self) -> int:

@@ -270,19 +270,21 @@ def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
     np.not_equal(codes, 0, out=is_word[1:-1])
     change = np.flatnonzero(is_word[1:] != is_word[:-1])
     starts, ends = change[0::2], change[1::2]
-    word_len = (ends - starts).astype(np.int64)
+    word_len = (ends - starts).astype(np.int64, copy=False)
     word_hash = _word_hashes(codes, starts, ends)
     base_out = base.copy()
     for m in reversed(maps):
         base_out = m.forward(base_out)
     doc = np.searchsorted(base_out, starts, side="right") - 1
-    doc_words = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
+    doc_words = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(
+        np.int64, copy=False
+    )
     return CanonBatch(
         doc_words=doc_words,
         word_hash=word_hash,
         word_len=word_len,
-        folded_start=starts.astype(np.int64),
-        folded_end=ends.astype(np.int64),
+        folded_start=starts.astype(np.int64, copy=False),
+        folded_end=ends.astype(np.int64, copy=False),
         maps=tuple(maps),
         base=base,
     )
