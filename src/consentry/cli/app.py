@@ -22,6 +22,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.registry",
     "consentry.cli.signals",
     "consentry.cli.fingerprints",
+    "consentry.cli.bundle",
     "consentry.cli.scan",
 )
 

@@ -27,6 +27,7 @@ from consentry.registry.identifiers import parse_identifier
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
 from consentry.registry.service_mandates import MandateCases
 from consentry.registry.terms import Declaration, TermsSet
@@ -72,7 +73,7 @@ class Declared:
     receipt: dict[str, Any]
 
 
-class RegistryService(MandateCases, KeyCases):
+class RegistryService(MandateCases, KeyCases, FingerprintCases):
     def __init__(
         self,
         uow: UowFactory,

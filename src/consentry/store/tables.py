@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -192,6 +193,20 @@ class ApiKeyRow(Base):
     party_id: Mapped[str | None] = mapped_column(ForeignKey("parties.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class WorkFingerprintsRow(Base):
+    """A work's fingerprints (never its text): sorted by position, as little-endian arrays."""
+
+    __tablename__ = "work_fingerprints"
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), primary_key=True)
+    spec: Mapped[str] = mapped_column(Text)  # canonical JSON of the CanonSpec
+    words: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(Integer)
+    fingerprints: Mapped[bytes] = mapped_column(LargeBinary)  # uint64 little-endian
+    positions: Mapped[bytes] = mapped_column(LargeBinary)  # uint32 little-endian (word index)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class ImportRow(Base):

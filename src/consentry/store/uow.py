@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.errors import StorageError
 from consentry.store.engine import WRITE_OPTION
+from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
 from consentry.store.repositories import (
     ApiKeyRepository,
@@ -34,6 +35,7 @@ class SqlUnitOfWork:
     ledger: LedgerRepository
     keys: ApiKeyRepository
     imports: ImportRepository
+    fingerprints: FingerprintRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -55,6 +57,7 @@ class SqlUnitOfWork:
         self.ledger = LedgerRepository(s)
         self.keys = ApiKeyRepository(s)
         self.imports = ImportRepository(s)
+        self.fingerprints = FingerprintRepository(s)
         return self
 
     def commit(self) -> None:

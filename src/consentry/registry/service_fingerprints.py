@@ -1,0 +1,150 @@
+"""Use cases for works' fingerprints: register a work's text as fingerprints (the text itself
+is never stored), and stream the fingerprints of the works a bundle must hold.
+
+A mixin of :class:`consentry.registry.service.RegistryService`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from consentry.errors import PermissionDenied, ValidationError
+from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
+from consentry.fingerprints.spec import CanonSpec
+from consentry.registry.access import Actor, Role
+from consentry.registry.decisions import terms_for
+from consentry.registry.purposes import Purpose, Status
+
+if TYPE_CHECKING:
+    from consentry.store.uow import SqlUnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class FingerprintSummary:
+    work_id: str
+    words: int
+    count: int
+    sha256: str
+    replaced: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "work_id": self.work_id,
+            "words": self.words,
+            "fingerprints": self.count,
+            "sha256": self.sha256,
+            "replaced": self.replaced,
+        }
+
+
+def spec_key(spec: CanonSpec) -> str:
+    return json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
+
+
+class FingerprintCases:
+    _uow: Callable[[bool], SqlUnitOfWork]
+    clock: Callable[[], datetime]
+
+    def register_fingerprints(
+        self, actor: Actor, *, work_id: str, text: str, spec: CanonSpec | None = None
+    ) -> FingerprintSummary:
+        """Fingerprint ``text`` under ``spec`` and store the fingerprints for the work."""
+        spec = spec or CanonSpec()
+        batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+        fps, pos = gram_hashes(batch, spec.k)
+        if spec.window > 1:
+            sel = winnow_positions(fps, spec.window)
+            fps, pos = fps[sel], pos[sel]
+        if len(fps) == 0:
+            raise ValidationError(
+                f"the text for work {work_id} has {len(batch.word_hash)} words, fewer than one "
+                f"{spec.k}-word gram",
+                field="text",
+                value=len(batch.word_hash),
+                expected=f"at least {spec.k} words",
+            )
+        blob = np.asarray(fps, dtype="<u8").tobytes()
+        positions = np.asarray(pos, dtype="<u4").tobytes()
+        digest = hashlib.sha256(blob).hexdigest()
+        now = self.clock()
+        with self._uow(True) as uow:
+            work = uow.works.get(work_id)
+            if actor.role is not Role.ADMIN:
+                parties = set(work.consent_parties())
+                own = actor.party_id in parties
+                mandated = actor.role is Role.ORGANISATION and any(
+                    m.in_force(now)
+                    for p in parties
+                    for m in uow.mandates.between(str(actor.party_id), p)
+                )
+                if actor.role is Role.DEVELOPER or not (own or mandated):
+                    raise PermissionDenied(
+                        f"{actor.label} may not register fingerprints for work {work_id}",
+                        work=work_id,
+                    )
+            replaced = uow.fingerprints.put(
+                work_id=work_id,
+                spec=spec_key(spec),
+                words=len(batch.word_hash),
+                count=len(fps),
+                fingerprints=blob,
+                positions=positions,
+                sha256=digest,
+                at=now,
+            )
+            uow.ledger.append(
+                "work.fingerprinted",
+                {
+                    "work_id": work_id,
+                    "spec": spec.to_dict(),
+                    "words": len(batch.word_hash),
+                    "fingerprints": len(fps),
+                    "sha256": digest,
+                    "replaced": replaced,
+                },
+                actor=actor.label,
+                at=now,
+            )
+            uow.commit()
+        return FingerprintSummary(work_id, len(batch.word_hash), len(fps), digest, replaced)
+
+    def bundle_works(self, *, purpose: Purpose, at: datetime | None = None) -> list[str]:
+        """Fingerprinted works whose terms for ``purpose`` are not ``allowed`` at ``at``."""
+        when = at or self.clock()
+        out: list[str] = []
+        with self._uow(False) as uow:
+            ids = uow.fingerprints.work_ids()
+            for i in range(0, len(ids), 2000):
+                summaries = uow.works.summaries(ids[i : i + 2000])
+                decls = uow.declarations.for_works(list(summaries.values()))
+                for wid, w in summaries.items():
+                    terms = terms_for(wid, w.parties, decls[wid], at=when)
+                    if terms.status(purpose) is not Status.ALLOWED:
+                        out.append(wid)
+        return sorted(out)
+
+    def bundle_fingerprints(
+        self, work_ids: list[str], spec: CanonSpec
+    ) -> Iterator[tuple[str, Any, Any, int]]:
+        """``(work_id, fingerprints, positions, words)`` for an index builder."""
+        key = spec_key(spec)
+        with self._uow(False) as uow:
+            for wid, stored_spec, words, blob, positions in uow.fingerprints.load(work_ids):
+                if stored_spec != key:
+                    raise ValidationError(
+                        f"work {wid} was fingerprinted under {stored_spec}, not {key}; "
+                        "register its text again",
+                        field="spec",
+                        value=stored_spec,
+                        expected=key,
+                    )
+                fps = np.frombuffer(blob, dtype="<u8").astype(np.uint64)
+                pos = np.frombuffer(positions, dtype="<u4").astype(np.int64)
+                yield wid, fps, pos, words
