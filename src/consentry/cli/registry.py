@@ -79,13 +79,18 @@ def demo(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Seed only; do not start the server."),
+    corpus: Path = typer.Option(
+        Path("../shared/corpus/texts"),
+        "--corpus",
+        help="Folder with the sample novels to fingerprint (skipped when absent).",
+    ),
 ) -> None:
     """Seed a SQLite registry with realistic sample data and serve it with the API docs."""
     from consentry.demo.seed import seed
 
     folder = home or (settings_for(None).home.parent / "consentry-demo")
     with registry_for(folder) as reg:
-        summary = seed(reg)
+        summary = seed(reg, corpus)
         typer.echo(f"demo registry in {folder}")
         for line in summary:
             typer.echo(f"  {line}")

@@ -43,7 +43,36 @@ def _import(reg: Registry, path: Path, records: list[ParsedRecord], fmt: str) ->
     return report
 
 
-def seed(reg: Registry) -> list[str]:
+# The sample corpus's file for each demo work (works.csv work_id -> file in corpus/texts).
+CORPUS_FILES = {
+    "demo-emma": "emma.txt",
+    "demo-pride": "prideprejudice.txt",
+    "demo-persuasion": "persuasion.txt",
+    "demo-mansfield": "mansfieldpark.txt",
+    "demo-northanger": "northangerabbey.txt",
+    "demo-sense": "sensesensibility.txt",
+    "demo-greatexp": "great-expectations.txt",
+    "demo-mobydick": "mobydick.txt",
+    "demo-waroftheworlds": "the-war-of-the-worlds.txt",
+    "demo-20000leagues": "twenty-thousand-leagues-under-the-sea.txt",
+}
+
+
+def register_corpus(reg: Registry, corpus: Path) -> int:
+    """Fingerprint the demo works whose texts are in ``corpus`` (the texts are not stored)."""
+    with reg.uow() as uow:
+        by_external = uow.works.ids_for_external(list(CORPUS_FILES))
+    done = 0
+    for external, name in CORPUS_FILES.items():
+        path = corpus / name
+        if external in by_external and path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            reg.service.register_fingerprints(SYSTEM, work_id=by_external[external], text=text)
+            done += 1
+    return done
+
+
+def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
     from consentry.registry.csvfile import parse_csv
     from consentry.registry.onix import parse_onix
 
@@ -102,6 +131,9 @@ def seed(reg: Registry) -> list[str]:
         keys.append(f"{role.value}\t{party or '-'}\t{token}")
     keys_file.write_text("role\tparty\ttoken\n" + "\n".join(keys) + "\n", encoding="utf-8")
     keys_file.chmod(0o600)
+    if corpus is not None and corpus.is_dir():
+        n = register_corpus(reg, corpus)
+        lines.append(f"fingerprints of {n} works registered from {corpus}")
     lines.append(f"API keys (admin, organisation, developer): {keys_file}")
     lines.append(f"totals: {svc.counts()}")
     return lines
