@@ -281,18 +281,22 @@ class WorkRepository:
             titles.update(fetch(self.s, f"SELECT id, title FROM works WHERE id IN ({q})", part))
             for work_id, party in fetch(
                 self.s,
-                f"SELECT work_id, party_id FROM holdings WHERE work_id IN ({q}) ORDER BY id",
+                f"SELECT work_id, party_id FROM holdings WHERE work_id IN ({q})",
                 part,
             ):
                 parties[work_id][party] = None
             for work_id, party in fetch(
                 self.s,
                 "SELECT work_id, party_id FROM contributors "
-                f"WHERE work_id IN ({q}) AND role IN ({marks(len(creative))}) ORDER BY position",
+                f"WHERE work_id IN ({q}) AND role IN ({marks(len(creative))})",
                 [*part, *creative],
             ):
                 parties[work_id][party] = None
-        return {wid: WorkSummary(wid, title, tuple(parties[wid])) for wid, title in titles.items()}
+        # parties sorted: the covering indexes answer these queries in index order
+        return {
+            wid: WorkSummary(wid, title, tuple(sorted(parties[wid])))
+            for wid, title in titles.items()
+        }
 
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)

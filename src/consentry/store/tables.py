@@ -115,6 +115,8 @@ class WorkIdentifierRow(Base):
 
 class ContributorRow(Base):
     __tablename__ = "contributors"
+    # covering index: lookups read (work_id, role, party_id) without touching the table
+    __table_args__ = (Index("ix_contributors_work_role_party", "work_id", "role", "party_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
     position: Mapped[int] = mapped_column(Integer)
@@ -124,6 +126,8 @@ class ContributorRow(Base):
 
 class HoldingRow(Base):
     __tablename__ = "holdings"
+    # covering index: lookups read (work_id, party_id) without touching the table
+    __table_args__ = (Index("ix_holdings_work_party", "work_id", "party_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
