@@ -92,6 +92,7 @@ def build(
         clock=clock,
         ids=ids,
         sign_receipt=sign,
+        read_parallelism=2 if engine.dialect.name == "postgresql" else 1,
     )
     return Registry(settings, engine, sessions, service, key)
 

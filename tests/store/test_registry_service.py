@@ -279,3 +279,25 @@ def test_listing_pages(registry: Registry) -> None:
         ).as_dict()["search"]
         == "reserved"
     )
+
+
+def test_parallel_lookup_answers_as_the_serial_one(registry: Registry) -> None:
+    ids_ = _setup(registry)
+    registry.service.create_work(
+        SYSTEM,
+        WorkDraft(
+            kind=WorkKind.BOOK,
+            title="Persuasion",
+            identifiers=("isbn:9780000000002",),
+            holders=((PartyRef(party_id=ids_["press"]), "publisher", Decimal(100), "all"),),
+        ),
+    )
+    registry.service.declare_terms(
+        SYSTEM, party_id=ids_["press"], statuses={Purpose.SEARCH: Status.ALLOWED}
+    )
+    ids = ["9780007232833", "doi:10.1000/xyz", "isbn:9780000000002", "bad"]
+    serial = [r.to_json() for r in registry.service.lookup(ids)]
+    registry.service.read_parallelism = 2
+    registry.service.parallel_threshold = 1
+    assert [r.to_json() for r in registry.service.lookup(ids)] == serial
+    assert serial[2]["works"][0]["terms"]["search"] == "allowed"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -81,11 +82,16 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         clock: Clock,
         ids: IdFactory = random_ids,
         sign_receipt: Signer,
+        read_parallelism: int = 1,
     ) -> None:
         self._uow = uow
         self.clock = clock
         self.ids = ids
         self._sign = sign_receipt
+        # Large lookups read their works in this many concurrent transactions (the
+        # composition root sets 2 for PostgreSQL, whose server works while we wait).
+        self.read_parallelism = max(1, read_parallelism)
+        self.parallel_threshold = 4000  # works found, below which one transaction is faster
         # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
         # Decision: entries live AUTH_CACHE_SECONDS, so a revocation made by another process
         # takes effect within that time (revocation in this process clears it at once).
@@ -384,9 +390,20 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                 errors[n] = exc.message
         with self._uow(False) as uow:
             found = uow.works.ids_for_identifiers([c for c in canonical if c])
-            works = uow.works.summaries(sorted({w for ids in found.values() for w in ids}))
-            decls = uow.declarations.for_works(list(works.values()))
-        terms = {wid: terms_for(wid, w.parties, decls[wid], at=when) for wid, w in works.items()}
+        work_ids = sorted({w for ids in found.values() for w in ids})
+        parts = self.read_parallelism if len(work_ids) >= self.parallel_threshold else 1
+        size = -(-len(work_ids) // parts) if work_ids else 1
+        slices = [work_ids[i : i + size] for i in range(0, len(work_ids), size)] or [[]]
+        if len(slices) == 1:
+            results = [self._summaries_with_terms(slices[0], when)]
+        else:
+            with ThreadPoolExecutor(len(slices)) as pool:
+                results = list(pool.map(lambda ids: self._summaries_with_terms(ids, when), slices))
+        works: dict[str, WorkSummary] = {}
+        terms: dict[str, TermsSet] = {}
+        for w_part, t_part in results:
+            works.update(w_part)
+            terms.update(t_part)
         out: list[LookupResult] = []
         for n, raw in enumerate(identifiers):
             c = canonical[n]
@@ -397,6 +414,16 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                 LookupResult(c, tuple((works[w], terms[w]) for w in found.get(c, []) if w in works))
             )
         return out
+
+    def _summaries_with_terms(
+        self, work_ids: list[str], when: datetime
+    ) -> tuple[dict[str, WorkSummary], dict[str, TermsSet]]:
+        with self._uow(False) as uow:
+            works = uow.works.summaries(work_ids)
+            decls = uow.declarations.for_works(list(works.values()))
+        return works, {
+            wid: terms_for(wid, w.parties, decls[wid], at=when) for wid, w in works.items()
+        }
 
     def decide(
         self,
