@@ -29,13 +29,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
 
 def build_app() -> typer.Typer:
     for name in COMMAND_GROUPS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a group not built yet in this checkout
-            if exc.name != name:
-                raise
-            continue
-        module.register(app)
+        importlib.import_module(name).register(app)
     return app
 
 
