@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from consentry.errors import PermissionDenied, ValidationError
+from consentry.errors import PermissionDenied
+from consentry.registry.choices import parse_choice
 
 
 class Role(StrEnum):
@@ -21,15 +22,7 @@ class Role(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Role:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            raise ValidationError(
-                f"unknown role {value!r}, expected one of {', '.join(r.value for r in cls)}",
-                field="role",
-                value=value,
-                expected=", ".join(r.value for r in cls),
-            ) from None
+        return parse_choice(cls, value, field="role", label="role")
 
 
 # Roles that must be tied to a party (their rights are the party's).

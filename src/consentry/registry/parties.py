@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from consentry.errors import ValidationError
+from consentry.registry.choices import parse_choice
 
 
 class PartyKind(StrEnum):
@@ -24,15 +25,8 @@ class PartyRole(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> PartyRole:
-        try:
-            return cls(value.strip().lower().replace("_", "-"))
-        except ValueError:
-            raise ValidationError(
-                f"unknown party role {value!r}, expected one of {', '.join(r.value for r in cls)}",
-                field="role",
-                value=value,
-                expected=", ".join(r.value for r in cls),
-            ) from None
+        key = value.strip().lower().replace("_", "-")
+        return parse_choice(cls, value, field="role", label="party role", key=key)
 
 
 # Roles whose holders own rights in works (they appear in a work's holders list).

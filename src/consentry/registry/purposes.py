@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from consentry.errors import ValidationError
+from consentry.registry.choices import parse_choice
 
 VOCABULARY_VERSION = "v1"
 
@@ -23,15 +23,7 @@ class Purpose(StrEnum):
 
     @classmethod
     def parse(cls, value: str) -> Purpose:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            raise ValidationError(
-                f"unknown purpose {value!r}, expected one of {', '.join(p.value for p in cls)}",
-                field="purpose",
-                value=value,
-                expected=", ".join(p.value for p in cls),
-            ) from None
+        return parse_choice(cls, value, field="purpose", label="purpose")
 
 
 class Status(StrEnum):
@@ -44,15 +36,7 @@ class Status(StrEnum):
         v = value.strip().lower()
         if v == "license":  # US spelling accepted on input
             v = "licence"
-        try:
-            return cls(v)
-        except ValueError:
-            raise ValidationError(
-                f"unknown status {value!r}, expected one of {', '.join(s.value for s in cls)}",
-                field="status",
-                value=value,
-                expected=", ".join(s.value for s in cls),
-            ) from None
+        return parse_choice(cls, value, field="status", label="status", key=v)
 
 
 ALL_PURPOSES: tuple[Purpose, ...] = tuple(Purpose)

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from consentry.errors import ValidationError
+from consentry.registry.choices import parse_choice
 
 HUNDRED = Decimal(100)
 
@@ -31,15 +32,7 @@ class WorkKind(StrEnum):
     @classmethod
     def parse(cls, value: str) -> WorkKind:
         v = value.strip().lower().replace("_", "-").replace(" ", "-")
-        try:
-            return cls(v)
-        except ValueError:
-            raise ValidationError(
-                f"unknown work kind {value!r}, expected one of {', '.join(k.value for k in cls)}",
-                field="kind",
-                value=value,
-                expected=", ".join(k.value for k in cls),
-            ) from None
+        return parse_choice(cls, value, field="kind", label="work kind", key=v)
 
 
 class ContributorRole(StrEnum):
@@ -57,16 +50,7 @@ class ContributorRole(StrEnum):
     @classmethod
     def parse(cls, value: str) -> ContributorRole:
         v = value.strip().lower().replace("_", "-").replace(" ", "-")
-        try:
-            return cls(v)
-        except ValueError:
-            raise ValidationError(
-                f"unknown contributor role {value!r}, "
-                f"expected one of {', '.join(r.value for r in cls)}",
-                field="contributors.role",
-                value=value,
-                expected=", ".join(r.value for r in cls),
-            ) from None
+        return parse_choice(cls, value, field="contributors.role", label="contributor role", key=v)
 
 
 # Contributors whose own consent the creators' demand requires (the consent chain):
