@@ -17,6 +17,8 @@ PURE = [
     "registry/terms.py",
     "registry/decisions.py",
     "registry/access.py",
+    "registry/choices.py",
+    "scan/report.py",
     "ledger/chain.py",
     "ledger/receipts.py",
 ]
