@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from consentry.api.deps import ServiceDep
@@ -36,6 +36,18 @@ Site = Annotated[str | None, Query(description="The site's origin, e.g. https://
 Policy = Annotated[str | None, Query(description="Where the TDMRep policy is served")]
 Licence = Annotated[str | None, Query(description="Where the RSL license.xml is served")]
 Contact = Annotated[str | None, Query(description="Licensing contact (e-mail or URL)")]
+
+
+async def write_options(
+    site_url: Site = None,
+    policy_url: Policy = None,
+    licence_url: Licence = None,
+    contact: Contact = None,
+) -> WriteOptions:
+    return WriteOptions(site_url, policy_url, licence_url, contact)
+
+
+Options = Annotated[WriteOptions, Depends(write_options)]
 
 
 def _answer(terms: TermsSet, fmt: str, options: WriteOptions, data: bytes | None) -> Response:
@@ -67,12 +79,8 @@ def work_signal(
     work_id: str,
     fmt: str,
     service: ServiceDep,
-    site_url: Site = None,
-    policy_url: Policy = None,
-    licence_url: Licence = None,
-    contact: Contact = None,
+    options: Options,
 ) -> Response:
-    options = WriteOptions(site_url, policy_url, licence_url, contact)
     return _answer(service.work_terms(work_id), fmt, options, None)
 
 
@@ -82,12 +90,8 @@ async def work_signal_into(
     fmt: str,
     request: Request,
     service: ServiceDep,
-    site_url: Site = None,
-    policy_url: Policy = None,
-    licence_url: Licence = None,
-    contact: Contact = None,
+    options: Options,
 ) -> Response:
-    options = WriteOptions(site_url, policy_url, licence_url, contact)
     data = await request.body()
     return _answer(service.work_terms(work_id), fmt, options, data)
 
@@ -97,10 +101,6 @@ def party_signal(
     party_id: str,
     fmt: str,
     service: ServiceDep,
-    site_url: Site = None,
-    policy_url: Policy = None,
-    licence_url: Licence = None,
-    contact: Contact = None,
+    options: Options,
 ) -> Response:
-    options = WriteOptions(site_url, policy_url, licence_url, contact)
     return _answer(service.party_terms(party_id), fmt, options, None)
