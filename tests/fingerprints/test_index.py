@@ -126,3 +126,29 @@ def test_bad_inputs_are_named(tmp_path: Path) -> None:
         Index(tmp_path / "cut.csfidx")
     with pytest.raises(ValidationError, match="shard_bits 40"):
         IndexBuilder(tmp_path / "y", shard_bits=40)
+
+
+def test_bucketed_search_equals_searchsorted(tmp_path: Path) -> None:
+    idx = build(tmp_path / "s.csfidx")
+    fps = np.asarray(idx.fps)
+    rng = np.random.default_rng(7)
+    q = np.concatenate(
+        [
+            fps[rng.integers(0, idx.count, 5000)],
+            rng.integers(0, 1 << 62, 5000, dtype=np.int64).view(np.uint64) * np.uint64(4),
+            fps[rng.integers(0, idx.count, 500)] + np.uint64(1),
+            np.array([0, (1 << 64) - 1, fps[0], fps[-1]], dtype=np.uint64),
+        ]
+    )
+    q.sort()
+    assert np.array_equal(idx._lower_bound(q), np.searchsorted(fps, q, side="left"))
+
+
+def test_work_text_offsets_slice_joined_words(tmp_path: Path) -> None:
+    idx = build(tmp_path / "t.csfidx", store_text=True)
+    for w in range(idx.n_works):
+        words = idx.work_words_text(w)
+        text, off = idx.work_text(w)
+        assert words is not None and len(off) == len(words) + 1
+        for i, j in ((0, 5), (3, 40), (len(words) - 7, len(words))):
+            assert text[int(off[i]) : int(off[j]) - 1] == " ".join(words[i:j])

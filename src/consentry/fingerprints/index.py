@@ -430,8 +430,9 @@ class Index:
             self.works = np.empty(0, dtype=np.uint32)
             self.pos = np.empty(0, dtype=np.uint32)
         self._text_base = base + 16 * n
-        self._text_cache: dict[int, list[str]] = {}
+        self._text_cache: dict[int, tuple[str, I64]] = {}
         self.bloom: U64 | None = self._build_bloom() if prefilter and n else None
+        self._buckets: I64 | None = None  # built on first look-up (see _lower_bound)
 
     # Bloom: word = fastrange(top 32 bits); two bits from the low 12 bits of the fingerprint
     def _build_bloom(self) -> U64:
@@ -467,7 +468,7 @@ class Index:
         qc = q[cand]
         order = np.argsort(qc)  # sorted keys make the binary searches cache-friendly
         cand, qc = cand[order], qc[order]
-        lo = np.searchsorted(self.fps, qc, side="left")
+        lo = self._lower_bound(qc)
         lo_ok = lo < self.count
         lo, cand, qc = lo[lo_ok], cand[lo_ok], qc[lo_ok]
         hit = np.asarray(self.fps[lo]) == qc
@@ -492,6 +493,38 @@ class Index:
             np.asarray(self.pos[idx]),
         )
 
+    def _lower_bound(self, qc: U64) -> I64:
+        """``np.searchsorted(self.fps, qc, side="left")``, faster for many keys: a table of
+        where each value of the top ``bits`` bits starts (about 64 fingerprints a bucket, at
+        most 2**16 + 1 entries) narrows each key's range, then a vectorised binary search
+        runs in those small ranges (fewer page and cache misses than searching the whole
+        memory map)."""
+        if self._buckets is None:
+            bits = max(0, min(16, self.count.bit_length() - 7))
+            shift = 64 - bits
+            bounds = np.arange(1, 1 << bits, dtype=np.uint64) << np.uint64(shift)
+            t = np.empty((1 << bits) + 1, dtype=np.int64)
+            t[0] = 0
+            t[1:-1] = np.searchsorted(self.fps, bounds, side="left")
+            t[-1] = self.count
+            self._buckets = t
+            self._bucket_shift = shift
+            self._bucket_steps = int(np.max(np.diff(t))).bit_length()
+        t = self._buckets
+        if self._bucket_shift < 64:
+            b = (qc >> np.uint64(self._bucket_shift)).astype(np.int64)
+        else:
+            b = np.zeros(len(qc), dtype=np.int64)
+        lo, hi = t[b], t[b + 1]
+        fps = self.fps
+        last = self.count - 1
+        for _ in range(self._bucket_steps):
+            mid = (lo + hi) >> 1
+            less = (lo < hi) & (np.asarray(fps[np.minimum(mid, last)]) < qc)
+            lo = np.where(less, mid + 1, lo)
+            hi = np.where(less | (lo >= hi), hi, mid)
+        return lo
+
     @property
     def n_works(self) -> int:
         return len(self.work_ids)
@@ -503,15 +536,33 @@ class Index:
         """Surface words (as written, case-folded) of a work, if the index stores them."""
         if not self.has_texts():
             return None
+        return self.work_text(work)[0].split(" ")
+
+    def work_text(self, work: int) -> tuple[str, I64]:
+        """The stored surface words of a work joined by single spaces, and where each word
+        starts in that string (one more entry: the string's length + 1), so the words
+        ``i..j-1`` joined by spaces are ``text[off[i] : off[j] - 1]``. ("", [0, 1]) when the
+        index stores no texts."""
         got = self._text_cache.get(work)
         if got is None:
+            if not self.has_texts():
+                return "", np.array([0, 1], dtype=np.int64)
             a, b = int(self._text_offsets[work]), int(self._text_offsets[work + 1])
             with open(self.path, "rb") as f:
                 f.seek(self._text_base + a)
                 raw = f.read(b - a)
-            got = zstandard.ZstdDecompressor().decompress(raw).decode("utf-8").split(" ")
+            text = zstandard.ZstdDecompressor().decompress(raw).decode("utf-8")
+            if text.isascii():
+                cps: npt.NDArray[Any] = np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+            else:
+                cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            off = np.empty(int(np.count_nonzero(cps == 32)) + 2, dtype=np.int64)
+            off[0] = 0
+            off[1:-1] = np.flatnonzero(cps == 32) + 1
+            off[-1] = len(text) + 1
             if len(self._text_cache) > 64:
                 self._text_cache.clear()
+            got = (text, off)
             self._text_cache[work] = got
         return got
 

@@ -12,6 +12,7 @@ code points (those that fold to zero or several characters, or lie outside the B
 from __future__ import annotations
 
 import codecs
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -99,31 +100,40 @@ def _ascii_fold_errors(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeEncodeError):
         raise exc
     out = []
+    extra = _density.extra
     for c in exc.object[exc.start : exc.end]:
-        r = _ascii_equivalent.get(c)
-        if r is None:
+        got = _ascii_equivalent.get(c)
+        if got is None:
             f = " " if 0xD800 <= ord(c) <= 0xDFFF else fold_char(c)
-            r = f if len(f) == 1 and f.isascii() else ""
-            _ascii_equivalent[c] = r
-        if not r:
+            got = (
+                f if len(f) == 1 and f.isascii() else "",
+                len(c.encode("utf-8", "surrogatepass")) - 1,
+            )
+            _ascii_equivalent[c] = got
+        r, more = got
+        extra += more
+        if not r or extra * 20 > len(exc.object):
             raise _FoldFailed
         out.append(r)
+    _density.extra = extra
     return "".join(out), exc.end
 
 
 codecs.register_error("consentry-canon-v1", _ascii_fold_errors)
-_ascii_equivalent: dict[str, str] = {}
+# non-ASCII code point -> (its one ASCII equivalent or "", its UTF-8 length - 1)
+_ascii_equivalent: dict[str, tuple[str, int]] = {}
+_density = threading.local()  # UTF-8 bytes beyond one per code point, so far in this text
 
 
 def _ascii_bytes(text: str) -> bytes | None:
     """The text as ASCII with each non-ASCII code point replaced, one for one, by the ASCII
     character it folds to; None when some code point has no such character or when non-ASCII
-    text is dense (the code-point table path is faster then)."""
+    text is dense (UTF-8 bytes beyond one per code point more than 1/20 of the length: the
+    code-point table path is faster then). The density is counted while encoding, by the
+    error handler, so the text is encoded once."""
     if text.isascii():
         return text.encode("ascii")
-    extra = len(text.encode("utf-8", "surrogatepass")) - len(text)
-    if extra * 20 > len(text):
-        return None
+    _density.extra = 0
     try:
         return text.encode("ascii", "consentry-canon-v1")
     except _FoldFailed:
@@ -275,10 +285,8 @@ def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
     base_out = base.copy()
     for m in reversed(maps):
         base_out = m.forward(base_out)
-    doc = np.searchsorted(base_out, starts, side="right") - 1
-    doc_words = np.searchsorted(doc, np.arange(len(texts) + 1), side="left").astype(
-        np.int64, copy=False
-    )
+    # first word of text i = words that start before text i does (base_out is sorted)
+    doc_words = np.searchsorted(starts, base_out, side="left").astype(np.int64, copy=False)
     return CanonBatch(
         doc_words=doc_words,
         word_hash=word_hash,

@@ -17,12 +17,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from consentry.errors import ValidationError
 from consentry.fingerprints.index import Index
-from consentry.fingerprints.kernel import canon_batch, gram_hashes
+from consentry.fingerprints.kernel import I64, canon_batch, gram_hashes
 from consentry.scan.model import Document, Match, MatchLevel
 
 
@@ -91,19 +91,21 @@ def match_documents(
 
 
 @dataclass(frozen=True, slots=True)
-class _Cluster:
-    doc: int
-    work: int
-    dfirst: int  # first word of the first gram (document)
-    dlast: int  # last word covered (document), inclusive
-    rfirst: int
-    rlast: int
-    covered: int  # words covered by hit grams
+class _Clusters:
+    """Clusters that reach ``min_words``, as parallel arrays (one entry per cluster)."""
+
+    doc: I64
+    work: I64
+    dfirst: I64  # first word of the first gram (document)
+    dlast: I64  # last word covered (document), inclusive
+    rfirst: I64
+    rlast: I64
+    covered: I64  # words covered by hit grams
 
 
 def _clusters(
-    doc: np.ndarray, work: np.ndarray, dpos: np.ndarray, rpos: np.ndarray, k: int, opt: MatchOptions
-) -> list[_Cluster]:
+    doc: I64, work: I64, dpos: I64, rpos: I64, k: int, opt: MatchOptions
+) -> _Clusters:
     diag = rpos - dpos
     order = np.lexsort((dpos, diag, work, doc))
     doc, work, dpos, rpos, diag = doc[order], work[order], dpos[order], rpos[order], diag[order]
@@ -132,18 +134,16 @@ def _clusters(
     rmin = np.minimum.reduceat(rpos, starts)
     rmax = np.maximum.reduceat(rpos, starts)
     keep = np.flatnonzero(extent >= opt.min_words)
-    return [
-        _Cluster(
-            doc=int(doc[starts[c]]),
-            work=int(work[starts[c]]),
-            dfirst=int(dmin[c]),
-            dlast=int(dmax[c]) + k - 1,
-            rfirst=int(rmin[c]),
-            rlast=int(rmax[c]) + k - 1,
-            covered=int(covered[c]),
-        )
-        for c in keep.tolist()
-    ]
+    first = starts[keep]
+    return _Clusters(
+        doc=doc[first],
+        work=work[first],
+        dfirst=dmin[keep],
+        dlast=dmax[keep] + (k - 1),
+        rfirst=rmin[keep],
+        rlast=rmax[keep] + (k - 1),
+        covered=covered[keep],
+    )
 
 
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
@@ -156,26 +156,49 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
     qword = first[qi]
     doc = np.searchsorted(cb.doc_words, qword, side="right") - 1
     dpos = qword - cb.doc_words[doc]
-    clusters = _clusters(doc, work.astype(np.int64), dpos, rpos.astype(np.int64), k, opt)
-    by_pair: dict[tuple[int, int], list[tuple[int, int, float, int, int, int]]] = {}
-    if not clusters:
+    cl = _clusters(doc, work.astype(np.int64), dpos, rpos.astype(np.int64), k, opt)
+    if not len(cl.doc):
         return
-    firsts = np.array([int(cb.doc_words[c.doc]) + c.dfirst for c in clusters], dtype=np.int64)
-    lasts = np.array([int(cb.doc_words[c.doc]) + c.dlast for c in clusters], dtype=np.int64)
-    starts, _ = cb.offsets(firsts)
-    _, ends = cb.offsets(lasts)
-    for c, a, b in zip(clusters, starts.tolist(), ends.tolist(), strict=True):
-        extent = c.dlast - c.dfirst + 1
-        work_words = index.work_words_text(c.work)
-        if work_words:
-            # rapidfuzz's C++ default_process: lower case, non-alphanumerics to spaces
-            rw = " ".join(work_words[c.rfirst : c.rlast + 1])
-            sim = fuzz.ratio(batch[c.doc].text[a:b], rw, processor=default_process) / 100.0
-        else:
-            sim = c.covered / extent
-        if sim < opt.min_similarity:
-            continue
-        by_pair.setdefault((c.doc, c.work), []).append((a, b, sim, extent, c.dfirst, c.dlast))
+    docbase = cb.doc_words[cl.doc]
+    starts, _ = cb.offsets(docbase + cl.dfirst)
+    _, ends = cb.offsets(docbase + cl.dlast)
+    extent = cl.dlast - cl.dfirst + 1
+    docs_l, works_l = cl.doc.tolist(), cl.work.tolist()
+    starts_l, ends_l = starts.tolist(), ends.tolist()
+    if index.has_texts():
+        # one batched call: rapidfuzz's C++ default_process (lower case, non-alphanumerics
+        # to spaces) on both sides, then the Indel ratio of each (document span, work span)
+        doc_spans = [batch[d].text[a:b] for d, a, b in zip(docs_l, starts_l, ends_l, strict=True)]
+        work_spans = []
+        for w, r0, r1 in zip(works_l, cl.rfirst.tolist(), cl.rlast.tolist(), strict=True):
+            text, off = index.work_text(w)
+            n = len(off) - 1
+            lo, hi = min(r0, n), min(max(r1 + 1, r0), n)
+            work_spans.append(text[int(off[lo]) : int(off[hi]) - 1] if hi > lo else "")
+        sims = (
+            process.cpdist(
+                doc_spans,
+                work_spans,
+                scorer=fuzz.ratio,
+                processor=default_process,
+                dtype=np.float64,
+            )
+            / 100.0
+        )
+    else:
+        sims = cl.covered / extent
+    by_pair: dict[tuple[int, int], list[tuple[int, int, float, int, int, int]]] = {}
+    for i in np.flatnonzero(sims >= opt.min_similarity).tolist():
+        by_pair.setdefault((docs_l[i], works_l[i]), []).append(
+            (
+                starts_l[i],
+                ends_l[i],
+                float(sims[i]),
+                int(extent[i]),
+                int(cl.dfirst[i]),
+                int(cl.dlast[i]),
+            )
+        )
     for (d, w), parts in sorted(
         by_pair.items(), key=lambda kv: (kv[0][0], index.work_ids[kv[0][1]])
     ):
