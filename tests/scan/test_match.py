@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from consentry.errors import ValidationError
 from consentry.fingerprints.index import Index, IndexBuilder
 from consentry.fingerprints.spec import canonical_text
-from consentry.scan.match import MatchOptions, match_documents
+from consentry.scan.match import MatchOptions, _lexsort, match_documents
 from consentry.scan.model import Document, MatchLevel
 
 DATA = Path(__file__).parent.parent / "data" / "fingerprints"
@@ -129,3 +130,10 @@ def test_options_are_checked() -> None:
     with pytest.raises(ValidationError, match=r"min_similarity=1\.5"):
         MatchOptions(min_similarity=1.5)
     assert MatchOptions().to_dict()["min_words"] == 15
+
+
+def test_packed_sort_equals_lexsort() -> None:
+    rng = np.random.default_rng(3)
+    for n, span in ((0, 10), (1, 10), (500, 40), (5000, 1 << 30)):
+        keys = tuple(rng.integers(-span, span, n).astype(np.int64) for _ in range(4))
+        assert np.array_equal(_lexsort(keys), np.lexsort(keys[::-1]))  # incl. ties, > 63 bits

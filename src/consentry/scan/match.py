@@ -103,17 +103,34 @@ class _Clusters:
     covered: I64  # words covered by hit grams
 
 
+def _lexsort(keys: tuple[I64, ...]) -> I64:
+    """``np.lexsort(keys[::-1])`` (first key most significant): one stable argsort of the keys
+    packed into one int64 when their ranges fit in 63 bits, else lexsort itself."""
+    lows = [int(k.min()) if len(k) else 0 for k in keys]
+    widths = [
+        (int(k.max()) - lo).bit_length() if len(k) else 0
+        for k, lo in zip(keys, lows, strict=True)
+    ]
+    if sum(widths) > 63:
+        return np.lexsort(keys[::-1])
+    packed = np.zeros(len(keys[0]), dtype=np.int64)
+    for k, lo, w in zip(keys, lows, widths, strict=True):
+        packed <<= w
+        packed |= k - lo
+    return np.argsort(packed, kind="stable")
+
+
 def _clusters(
     doc: I64, work: I64, dpos: I64, rpos: I64, k: int, opt: MatchOptions
 ) -> _Clusters:
     diag = rpos - dpos
-    order = np.lexsort((dpos, diag, work, doc))
+    order = _lexsort((doc, work, diag, dpos))
     doc, work, dpos, rpos, diag = doc[order], work[order], dpos[order], rpos[order], diag[order]
     n = len(doc)
     brk = np.ones(n, dtype=bool)
     brk[1:] = (doc[1:] != doc[:-1]) | (work[1:] != work[:-1]) | (diag[1:] - diag[:-1] > opt.band)
     band_id = np.cumsum(brk)
-    order = np.lexsort((rpos, dpos, band_id))
+    order = _lexsort((band_id, dpos, rpos))
     doc, work, dpos, rpos, band_id = (
         doc[order],
         work[order],
