@@ -17,7 +17,8 @@ from consentry.api.routes.common import (
 )
 from consentry.api.schemas import CatalogueTermsIn, DeclaredOut, HistoryOut, TermsOut, WorkTermsIn
 from consentry.api.views import declaration_view, terms_detail
-from consentry.registry.service import Declared
+from consentry.registry.access import Actor
+from consentry.registry.service import Declared, RegistryService
 
 works_router = APIRouter(tags=["works"], dependencies=REQUIRE_KEY, responses=PROBLEMS)
 parties_router = APIRouter(tags=["parties"], dependencies=REQUIRE_KEY, responses=PROBLEMS)
@@ -62,17 +63,7 @@ def declare_work_terms(
     work_id: str, body: WorkTermsIn, actor: ActorDep, service: ServiceDep
 ) -> Response:
     """A holder or creator of the work declares its terms; answers with the signed receipt."""
-    declared = service.declare_terms(
-        actor,
-        party_id=body.party_id,
-        statuses=parse_statuses(body.terms),
-        work_id=work_id,
-        effective_from=body.effective_from,
-        attribution_required=body.attribution_required,
-        licence_url=body.licence_url,
-        territory=parse_territory(body.territory),
-    )
-    return json_response(declared_view(declared), 201)
+    return _declare(service, actor, body, party_id=body.party_id, work_id=work_id)
 
 
 @parties_router.get(
@@ -100,10 +91,23 @@ def declare_party_terms(
     party_id: str, body: CatalogueTermsIn, actor: ActorDep, service: ServiceDep
 ) -> Response:
     """The party itself, an organisation within its mandate, or an admin."""
+    return _declare(service, actor, body, party_id=party_id, work_id=None)
+
+
+def _declare(
+    service: RegistryService,
+    actor: Actor,
+    body: CatalogueTermsIn,
+    *,
+    party_id: str,
+    work_id: str | None,
+) -> Response:
+    """Both declare routes: one mapping from the request body to the use case."""
     declared = service.declare_terms(
         actor,
         party_id=party_id,
         statuses=parse_statuses(body.terms),
+        work_id=work_id,
         effective_from=body.effective_from,
         attribution_required=body.attribution_required,
         licence_url=body.licence_url,
