@@ -1,4 +1,5 @@
-"""canon-v1: the numpy kernel gives the reference's fingerprints and word offsets, always."""
+"""canon-v1: both kernels (compiled and numpy) give the reference's fingerprints and word
+offsets, always."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from consentry.errors import ValidationError
-from consentry.fingerprints.kernel import canon_batch, fingerprints, gram_hashes, winnow_positions
+from consentry.fingerprints.kernel import (
+    IMPLS,
+    KERNEL,
+    bloom_contains,
+    candidate_grams,
+    canon_batch,
+    fingerprints,
+    gram_hashes,
+    winnow_positions,
+)
 from consentry.fingerprints.spec import (
     CanonSpec,
     canonical_text,
@@ -56,6 +66,13 @@ PIECES = [
     "\x00",
     "_",
     "\u0130",
+    "r\u0301n",
+    "r-\nn",
+    "a" * 300,
+    "R" + "n" * 3,
+    "\U0001f600",
+    "\u3300",
+    "\ufdfa",
     "\u00c9COLE",
     "\u65e5\u672c",
     "\u0915\u093f",
@@ -76,23 +93,36 @@ specs = st.builds(
 )
 
 
+def test_the_compiled_kernel_is_built_and_chosen() -> None:
+    # pip install builds it (setup.py); without a C compiler the numpy kernel would serve,
+    # but the test environment must exercise the compiled one
+    assert IMPLS == ("c", "numpy")
+    assert KERNEL == "c"
+    with pytest.raises(ValidationError, match="kernel 'fortran' is not available"):
+        canon_batch(["x"], impl="fortran")
+
+
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=300, deadline=None)
 @given(text=texts, spec=specs)
-def test_kernel_fingerprints_equal_reference(text: str, spec: CanonSpec) -> None:
-    h, pos = fingerprints(text, spec)
+def test_kernel_fingerprints_equal_reference(impl: str, text: str, spec: CanonSpec) -> None:
+    h, pos = fingerprints(text, spec, impl=impl)
     assert list(zip(h.tolist(), pos.tolist(), strict=True)) == reference_fingerprints(text, spec)
 
 
+@pytest.mark.parametrize("impl", IMPLS)
 @settings(max_examples=200, deadline=None)
 @given(batch=st.lists(texts, max_size=6), ocr_fold=st.booleans(), k=st.integers(1, 6))
-def test_batches_equal_texts_one_by_one(batch: list[str], ocr_fold: bool, k: int) -> None:
-    cb = canon_batch(batch, ocr_fold=ocr_fold)
+def test_batches_equal_texts_one_by_one(
+    impl: str, batch: list[str], ocr_fold: bool, k: int
+) -> None:
+    cb = canon_batch(batch, ocr_fold=ocr_fold, impl=impl)
     starts, ends = cb.offsets(np.arange(len(cb.word_hash)))
     expected = []
     for t in batch:
         expected += [(w.start, w.end) for w in reference_words(t, ocr_fold=ocr_fold)]
     assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
-    h, first = gram_hashes(cb, k)
+    h, first = gram_hashes(cb, k, impl=impl)
     want = []
     for i, t in enumerate(batch):
         base = int(cb.doc_words[i])
@@ -100,6 +130,55 @@ def test_batches_equal_texts_one_by_one(batch: list[str], ocr_fold: bool, k: int
             (fp, base + p) for fp, p in reference_fingerprints(t, CanonSpec(k=k, ocr_fold=ocr_fold))
         ]
     assert list(zip(h.tolist(), first.tolist(), strict=True)) == want
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@settings(max_examples=200, deadline=None)
+@given(
+    batch=st.lists(texts, max_size=6),
+    ocr_fold=st.booleans(),
+    k=st.integers(1, 6),
+    bloom_words=st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=8),
+    use_bloom=st.booleans(),
+)
+def test_scan_candidates_are_the_grams_the_bloom_passes(
+    impl: str, batch: list[str], ocr_fold: bool, k: int, bloom_words: list[int], use_bloom: bool
+) -> None:
+    """The scanner's one-pass step equals canon + grams + the prefilter, done apart."""
+    bloom = np.array(bloom_words, dtype=np.uint64) if use_bloom else None
+    spans, h, first = candidate_grams(batch, k, ocr_fold=ocr_fold, bloom=bloom, impl=impl)
+    cb = canon_batch(batch, ocr_fold=ocr_fold, impl="numpy")
+    want_h, want_first = gram_hashes(cb, k, impl="numpy")
+    if bloom is not None:
+        keep = bloom_contains(bloom, want_h)
+        want_h, want_first = want_h[keep], want_first[keep]
+    assert h.tolist() == want_h.tolist()
+    assert first.tolist() == want_first.tolist()
+    assert spans.doc_words.tolist() == cb.doc_words.tolist()
+    words = np.arange(len(cb.word_hash))
+    assert [a.tolist() for a in spans.offsets(words)] == [a.tolist() for a in cb.offsets(words)]
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_kernels_on_long_and_dense_texts(impl: str) -> None:
+    """Growth past the first allocation (one-letter words), words longer than the power
+    table, and a long non-ASCII text, against the reference."""
+    texts = [
+        "a " * 5000,
+        "x" * 1000 + " y" * 10,
+        ("caf\u00e9 \ufb01ne \u00bd " * 400) + "\U0001d518nicode",
+        "r\u0301n " * 300,
+    ]
+    for t in texts:
+        for spec in (CanonSpec(), CanonSpec(k=3, ocr_fold=False)):
+            h, pos = fingerprints(t, spec, impl=impl)
+            assert list(zip(h.tolist(), pos.tolist(), strict=True)) == reference_fingerprints(
+                t, spec
+            )
+    cb = canon_batch(texts, impl=impl)
+    starts, ends = cb.offsets(np.arange(len(cb.word_hash)))
+    expected = [(w.start, w.end) for t in texts for w in reference_words(t)]
+    assert list(zip(starts.tolist(), ends.tolist(), strict=True)) == expected
 
 
 @settings(max_examples=200, deadline=None)
@@ -181,5 +260,6 @@ def test_documented_vectors() -> None:
         assert [[w.start, w.end] for w in words] == v["words"]
         want = [(int(h, 16), p) for h, p in v["fingerprints"]]
         assert reference_fingerprints(v["text"], spec) == want
-        h, pos = fingerprints(v["text"], spec)
-        assert list(zip(h.tolist(), pos.tolist(), strict=True)) == want
+        for impl in IMPLS:
+            h, pos = fingerprints(v["text"], spec, impl=impl)
+            assert list(zip(h.tolist(), pos.tolist(), strict=True)) == want

@@ -21,10 +21,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import mmap
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -35,8 +36,23 @@ import zstandard
 
 from consentry.errors import ScanError, ValidationError
 from consentry.fingerprints.common import CommonFilter, common_mask, drop_repeats, in_sorted
-from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
+from consentry.fingerprints.kernel import (
+    CanonBatch,
+    WordSpans,
+    bloom_contains,
+    candidate_grams,
+    canon_batch,
+    gram_hashes,
+    i64,
+    u64,
+    winnow_positions,
+)
 from consentry.fingerprints.spec import CanonSpec
+
+try:  # the compiled look-ups; numpy serves where the extension was not built
+    from consentry.fingerprints import _canon as _c
+except ImportError:
+    _c = None  # type: ignore[assignment]
 
 MAGIC = b"CSFIDX1\n"
 FORMAT = "consentry-index-1"
@@ -411,6 +427,12 @@ class Index:
                 f"{self.path} is truncated: {size} bytes, expected at least {need}",
                 path=str(self.path),
             )
+        if base % 8:
+            raise ScanError(
+                f"{self.path}: arrays start at byte {base}, expected a multiple of 8 "
+                "(the header is padded to a 64-byte boundary)",
+                path=str(self.path),
+            )
         self.count = n
         # large per-work lists move out of the header into compact arrays
         self.work_ids: list[str] = self.header.pop("works")
@@ -418,13 +440,13 @@ class Index:
         self._text_offsets = np.asarray(self.header.pop("text_offsets", [0]), dtype=np.int64)
         self.header["works"] = len(self.work_ids)
         if n:
-            self.fps: U64 = np.memmap(self.path, dtype="<u8", mode="r", offset=base, shape=(n,))
-            self.works: U32 = np.memmap(
-                self.path, dtype="<u4", mode="r", offset=base + 8 * n, shape=(n,)
-            )
-            self.pos: U32 = np.memmap(
-                self.path, dtype="<u4", mode="r", offset=base + 12 * n, shape=(n,)
-            )
+            # plain arrays over one read-only map of the file (np.memmap's subclass costs
+            # about 0.1 ms per indexing call, and the matcher indexes it a few times a batch)
+            with open(self.path, "rb") as f:
+                self._map = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+            self.fps: U64 = np.frombuffer(self._map, dtype="<u8", count=n, offset=base)
+            self.works: U32 = np.frombuffer(self._map, dtype="<u4", count=n, offset=base + 8 * n)
+            self.pos: U32 = np.frombuffer(self._map, dtype="<u4", count=n, offset=base + 12 * n)
         else:
             self.fps = np.empty(0, dtype=np.uint64)
             self.works = np.empty(0, dtype=np.uint32)
@@ -437,6 +459,8 @@ class Index:
     # Bloom: word = fastrange(top 32 bits); two bits from the low 12 bits of the fingerprint
     def _build_bloom(self) -> U64:
         nwords = max(1, (self.count + 3) // 4)  # 64 bits per 4 fingerprints = 2 bytes each
+        if _c is not None:
+            return u64(_c.bloom_build(self.fps, nwords))
         bloom = np.zeros(nwords, dtype=np.uint64)
         nw = np.uint64(nwords)
         step = 1 << 22
@@ -453,16 +477,37 @@ class Index:
     def maybe_contains(self, q: U64) -> npt.NDArray[np.bool_]:
         if self.bloom is None:
             return np.ones(len(q), dtype=bool)
-        w = ((q >> np.uint64(32)) * np.uint64(len(self.bloom))) >> np.uint64(32)
-        m = (np.uint64(1) << (q & np.uint64(63))) | (
-            np.uint64(1) << ((q >> np.uint64(6)) & np.uint64(63))
-        )
-        return np.asarray((self.bloom[w.view(np.int64)] & m) == m)
+        return bloom_contains(self.bloom, q)
 
-    def lookup(self, q: U64) -> tuple[I64, U32, U32]:
-        """All postings of the query fingerprints: (query index, work number, work position)."""
-        cand = np.flatnonzero(self.maybe_contains(q)) if len(q) else np.empty(0, dtype=np.int64)
-        if not len(cand) or not self.count:
+    def candidates(self, texts: Sequence[str]) -> tuple[WordSpans | CanonBatch, U64, I64]:
+        """The words of a batch of texts, and their k-gram fingerprints (with the first word of
+        each) that may be in the index: the prefilter passes them (all, without one)."""
+        return candidate_grams(texts, self.spec.k, ocr_fold=self.spec.ocr_fold, bloom=self.bloom)
+
+    def lookup(self, q: U64, *, prefiltered: bool = False) -> tuple[I64, U32, U32]:
+        """All postings of the query fingerprints: (query index, work number, work position).
+        ``prefiltered``: the caller already dropped what the prefilter rules out."""
+        if not len(q) or not self.count:
+            e = np.empty(0, dtype=np.uint32)
+            return np.empty(0, dtype=np.int64), e, e
+        if _c is not None:
+            if not prefiltered:
+                keep = np.flatnonzero(self.maybe_contains(q))
+                q = q[keep]
+            buckets = self._bucket_table()
+            qi_b, idx_b = _c.lookup(
+                np.ascontiguousarray(q, dtype=np.uint64), self.fps, buckets, self._bucket_shift
+            )
+            qi = i64(qi_b)
+            idx = i64(idx_b)
+            if not prefiltered:
+                qi = keep[qi]
+            return qi, self.works[idx], self.pos[idx]
+        if prefiltered:
+            cand = np.arange(len(q), dtype=np.int64)
+        else:
+            cand = np.flatnonzero(self.maybe_contains(q))
+        if not len(cand):
             e = np.empty(0, dtype=np.uint32)
             return np.empty(0, dtype=np.int64), e, e
         qc = q[cand]
@@ -493,12 +538,9 @@ class Index:
             np.asarray(self.pos[idx]),
         )
 
-    def _lower_bound(self, qc: U64) -> I64:
-        """``np.searchsorted(self.fps, qc, side="left")``, faster for many keys: a table of
-        where each value of the top ``bits`` bits starts (about 64 fingerprints a bucket, at
-        most 2**16 + 1 entries) narrows each key's range, then a vectorised binary search
-        runs in those small ranges (fewer page and cache misses than searching the whole
-        memory map)."""
+    def _bucket_table(self) -> I64:
+        """Where each value of the top ``bits`` bits of the fingerprints starts (about 64
+        fingerprints a bucket, at most 2**16 + 1 entries), built on first use."""
         if self._buckets is None:
             bits = max(0, min(16, self.count.bit_length() - 7))
             shift = 64 - bits
@@ -510,7 +552,15 @@ class Index:
             self._buckets = t
             self._bucket_shift = shift
             self._bucket_steps = int(np.max(np.diff(t))).bit_length()
-        t = self._buckets
+        return self._buckets
+
+    def _lower_bound(self, qc: U64) -> I64:
+        """``np.searchsorted(self.fps, qc, side="left")``, faster for many keys: a table of
+        where each value of the top ``bits`` bits starts (about 64 fingerprints a bucket, at
+        most 2**16 + 1 entries) narrows each key's range, then a vectorised binary search
+        runs in those small ranges (fewer page and cache misses than searching the whole
+        memory map)."""
+        t = self._bucket_table()
         if self._bucket_shift < 64:
             b = (qc >> np.uint64(self._bucket_shift)).astype(np.int64)
         else:

@@ -1,11 +1,17 @@
-"""The numpy kernel of ``canon-v1``: the same fingerprints as :mod:`.spec`, fast.
+"""The kernels of ``canon-v1``: the same fingerprints as :mod:`.spec`, fast.
 
-Texts are processed in batches (joined by NUL, which is a separator and cannot start or end a
-hyphenated line break), as arrays of code points: a 256- or 65,536-entry fold table, a numpy
-mask for the OCR ``rn -> m`` fold, word boundaries from the separator mask, per-word polynomial
-hashes from chunked prefix sums (``sum cp_j * B**-j``, rescaled by ``B**(end-1)``; ``uint64``
-arithmetic wraps mod 2**64 for free) and k-gram hashes combined from word hashes. Only rare
-code points (those that fold to zero or several characters, or lie outside the BMP) go through
+Two implementations, chosen once at import (:data:`KERNEL`): the compiled one (``_canon.c``,
+one pass per text over its code points, built by ``pip install``) and, where no C compiler
+was available at install time, this numpy one (about half the scan speed). Both must equal
+the reference; the tests run each against it (``impl="c"`` / ``impl="numpy"``).
+
+In the numpy kernel, texts are processed in batches (joined by NUL, which is a separator
+and cannot start or end a hyphenated line break), as arrays of code points: a 256- or
+65,536-entry fold table, a numpy mask for the OCR ``rn -> m`` fold, word boundaries from the
+separator mask, per-word polynomial hashes from chunked prefix sums (``sum cp_j * B**-j``,
+rescaled by ``B**(end-1)``; ``uint64`` arithmetic wraps mod 2**64 for free) and k-gram hashes
+combined from word hashes. Only rare code points (those that fold to zero or several
+characters, or lie outside the BMP) go through
 :func:`.spec.fold_char` one at a time. Pure: no I/O.
 """
 
@@ -13,13 +19,15 @@ from __future__ import annotations
 
 import codecs
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from consentry.errors import ValidationError
 from consentry.fingerprints.spec import (
     BASE,
     MASK64,
@@ -31,6 +39,14 @@ from consentry.fingerprints.spec import (
 
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
+
+try:
+    from consentry.fingerprints import _canon as _c
+except ImportError:  # built without a C compiler: the numpy kernel serves
+    _c = None  # type: ignore[assignment]
+
+KERNEL = "c" if _c is not None else "numpy"
+IMPLS = ("c", "numpy") if _c is not None else ("numpy",)
 
 BASE_INV = pow(BASE, -1, 1 << 64)
 SEGMENT = 1 << 18  # code points per prefix-sum segment (cache-sized)
@@ -186,8 +202,8 @@ class CanonBatch:
     doc_words: I64  # word index where each text starts, len = texts + 1
     word_hash: U64  # polynomial hash of the word (before fmix64)
     word_len: I64  # code points in the canonical word
-    folded_start: I64  # [start, end) of the word in the folded batch
-    folded_end: I64
+    folded_start: I64  # [start, end) of the word in the folded batch (in the joined original
+    folded_end: I64  # batch when ``maps`` is empty, as the compiled kernel gives them)
     maps: tuple[_EditMap, ...]  # folded -> original, outermost first
     base: I64  # offset of each text in the joined batch
 
@@ -269,8 +285,25 @@ def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], list[_Ed
     return codes, maps
 
 
-def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
+def _impl(impl: str | None) -> str:
+    if impl is None:
+        return KERNEL
+    if impl not in IMPLS:
+        raise ValidationError(
+            f"fingerprint kernel {impl!r} is not available here, expected one of {IMPLS}",
+            field="impl",
+            value=impl,
+            expected=" | ".join(IMPLS),
+        )
+    return impl
+
+
+def canon_batch(
+    texts: Sequence[str], *, ocr_fold: bool = True, impl: str | None = None
+) -> CanonBatch:
     """canon-v1 steps 1-4 over a batch of texts, with per-word hashes and original offsets."""
+    if _impl(impl) == "c":
+        return _canon_batch_c(texts, ocr_fold)
     joined = "\x00".join(texts)
     base = np.zeros(len(texts) + 1, dtype=np.int64)
     if texts:
@@ -298,6 +331,67 @@ def canon_batch(texts: Sequence[str], *, ocr_fold: bool = True) -> CanonBatch:
     )
 
 
+_c_tables: dict[bool, npt.NDArray[np.uint32]] = {}
+C_UNKNOWN = 0xFFFFFFFD  # a table entry the compiled kernel has not needed yet
+
+
+@lru_cache(maxsize=65536)
+def _c_fold(cp: int, ocr_fold: bool) -> tuple[int, ...]:
+    """The folded code points of one code point (0 = separator), for the compiled kernel."""
+    if 0xD800 <= cp <= 0xDFFF:
+        return (0,)  # lone surrogates are separators
+    return tuple(_fold_code(chr(cp), ocr_fold))
+
+
+def _c_fold_ocr(cp: int) -> tuple[int, ...]:
+    return _c_fold(cp, True)
+
+
+def _c_fold_plain(cp: int) -> tuple[int, ...]:
+    return _c_fold(cp, False)
+
+
+def i64(buf: _c.Buf) -> I64:
+    """An int64 result of the compiled kernel as a numpy array (no copy)."""
+    return np.frombuffer(memoryview(buf), dtype=np.int64)
+
+
+def u64(buf: _c.Buf) -> U64:
+    """A uint64 result of the compiled kernel as a numpy array (no copy)."""
+    return np.frombuffer(memoryview(buf), dtype=np.uint64)
+
+
+def _c_table(ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], Callable[[int], tuple[int, ...]]]:
+    table = _c_tables.get(ocr_fold)
+    if table is None:  # filled in by the kernel, one code point at a time, as they occur
+        table = _c_tables[ocr_fold] = np.full(1 << 16, C_UNKNOWN, dtype=np.uint32)
+    return table, (_c_fold_ocr if ocr_fold else _c_fold_plain)
+
+
+def _bases(texts: Sequence[str]) -> I64:
+    """Offset of each text in the batch joined by one separator each (and of the end)."""
+    base = np.zeros(len(texts) + 1, dtype=np.int64)
+    if texts:
+        base[1:] = np.cumsum([len(t) + 1 for t in texts])
+    return base
+
+
+def _canon_batch_c(texts: Sequence[str], ocr_fold: bool) -> CanonBatch:
+    assert _c is not None
+    table, fold = _c_table(ocr_fold)
+    doc_words, word_hash, word_len, start, end = _c.canon(list(texts), ocr_fold, table, fold)
+    base = _bases(texts)
+    return CanonBatch(
+        doc_words=i64(doc_words),
+        word_hash=u64(word_hash),
+        word_len=i64(word_len),
+        folded_start=i64(start),
+        folded_end=i64(end),
+        maps=(),
+        base=base,
+    )
+
+
 def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
     out = np.empty(len(starts), dtype=np.uint64)
     if not len(starts):
@@ -320,6 +414,71 @@ def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
     return out
 
 
+def bloom_contains(bloom: U64, q: U64) -> npt.NDArray[np.bool_]:
+    """Which keys a Bloom prefilter may hold: ``bloom`` is uint64 words, a key sets two bits,
+    ``key & 63`` and ``(key >> 6) & 63``, of word ``fastrange(key >> 32, len(bloom))``
+    (``Index`` builds it; ``_canon.c`` reads it the same way)."""
+    w = ((q >> np.uint64(32)) * np.uint64(len(bloom))) >> np.uint64(32)
+    m = (np.uint64(1) << (q & np.uint64(63))) | (
+        np.uint64(1) << ((q >> np.uint64(6)) & np.uint64(63))
+    )
+    return np.asarray((bloom[w.view(np.int64)] & m) == m)
+
+
+@dataclass(frozen=True, slots=True)
+class WordSpans:
+    """Where the canonical words of a batch of texts are: the part of :class:`CanonBatch`
+    that the scanner keeps (``start``/``end`` in the joined batch, ``base`` per text)."""
+
+    doc_words: I64
+    start: I64
+    end: I64
+    base: I64
+
+    def offsets(self, words: I64) -> tuple[I64, I64]:
+        """[start, end) in the original text of its document, for batch word indices."""
+        words = np.asarray(words, dtype=np.int64)
+        doc = np.searchsorted(self.doc_words, words, side="right") - 1
+        return self.start[words] - self.base[doc], self.end[words] - self.base[doc]
+
+
+def candidate_grams(
+    texts: Sequence[str],
+    k: int,
+    *,
+    ocr_fold: bool,
+    bloom: U64 | None,
+    impl: str | None = None,
+) -> tuple[WordSpans | CanonBatch, U64, I64]:
+    """The scanner's step: the words of a batch, and its k-gram fingerprints (with their first
+    word index) that ``bloom`` may hold (all of them when it is None). The compiled kernel
+    does it in one pass per text, filtering while the text's words are in cache."""
+    if _impl(impl) == "c":
+        assert _c is not None
+        table, fold = _c_table(ocr_fold)
+        doc_words, start, end, h, first = _c.candidates(
+            list(texts),
+            ocr_fold,
+            table,
+            fold,
+            k,
+            None if bloom is None else np.ascontiguousarray(bloom, dtype=np.uint64),
+        )
+        spans = WordSpans(
+            doc_words=i64(doc_words),
+            start=i64(start),
+            end=i64(end),
+            base=_bases(texts),
+        )
+        return spans, u64(h), i64(first)
+    cb = canon_batch(texts, ocr_fold=ocr_fold, impl="numpy")
+    hashes, firsts = gram_hashes(cb, k, impl="numpy")
+    if bloom is not None:
+        keep = np.flatnonzero(bloom_contains(bloom, hashes))
+        hashes, firsts = hashes[keep], firsts[keep]
+    return cb, hashes, firsts
+
+
 def fmix64(h: U64) -> U64:
     """murmur3 fmix64 over an array (wrapping uint64 arithmetic)."""
     h = h ^ (h >> np.uint64(33))
@@ -329,8 +488,17 @@ def fmix64(h: U64) -> U64:
     return h ^ (h >> np.uint64(33))
 
 
-def gram_hashes(batch: CanonBatch, k: int) -> tuple[U64, I64]:
+def gram_hashes(batch: CanonBatch, k: int, *, impl: str | None = None) -> tuple[U64, I64]:
     """All k-gram fingerprints of the batch (not crossing texts) and their first word index."""
+    if _impl(impl) == "c":
+        assert _c is not None
+        hb, fb = _c.grams(
+            np.ascontiguousarray(batch.word_hash, dtype=np.uint64),
+            np.ascontiguousarray(batch.word_len, dtype=np.int64),
+            np.ascontiguousarray(batch.doc_words, dtype=np.int64),
+            k,
+        )
+        return u64(hb), i64(fb)
     n = len(batch.word_hash)
     if n < k:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
@@ -368,10 +536,12 @@ def winnow_positions(hashes: U64, window: int) -> I64:
     return pos[keep]
 
 
-def fingerprints(text: str, spec: CanonSpec = CanonSpec()) -> tuple[U64, I64]:
+def fingerprints(
+    text: str, spec: CanonSpec = CanonSpec(), *, impl: str | None = None
+) -> tuple[U64, I64]:
     """(fingerprints, word positions) of one text under ``spec``; equals the reference."""
-    batch = canon_batch([text], ocr_fold=spec.ocr_fold)
-    h, pos = gram_hashes(batch, spec.k)
+    batch = canon_batch([text], ocr_fold=spec.ocr_fold, impl=impl)
+    h, pos = gram_hashes(batch, spec.k, impl=impl)
     if spec.window > 1:
         sel = winnow_positions(h, spec.window)
         h, pos = h[sel], pos[sel]

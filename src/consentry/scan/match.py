@@ -22,7 +22,7 @@ from rapidfuzz.utils import default_process
 
 from consentry.errors import ValidationError
 from consentry.fingerprints.index import Index
-from consentry.fingerprints.kernel import I64, canon_batch, gram_hashes
+from consentry.fingerprints.kernel import I64
 from consentry.scan.model import Document, Match, MatchLevel
 
 
@@ -108,8 +108,7 @@ def _lexsort(keys: tuple[I64, ...]) -> I64:
     packed into one int64 when their ranges fit in 63 bits, else lexsort itself."""
     lows = [int(k.min()) if len(k) else 0 for k in keys]
     widths = [
-        (int(k.max()) - lo).bit_length() if len(k) else 0
-        for k, lo in zip(keys, lows, strict=True)
+        (int(k.max()) - lo).bit_length() if len(k) else 0 for k, lo in zip(keys, lows, strict=True)
     ]
     if sum(widths) > 63:
         return np.lexsort(keys[::-1])
@@ -120,9 +119,7 @@ def _lexsort(keys: tuple[I64, ...]) -> I64:
     return np.argsort(packed, kind="stable")
 
 
-def _clusters(
-    doc: I64, work: I64, dpos: I64, rpos: I64, k: int, opt: MatchOptions
-) -> _Clusters:
+def _clusters(doc: I64, work: I64, dpos: I64, rpos: I64, k: int, opt: MatchOptions) -> _Clusters:
     diag = rpos - dpos
     order = _lexsort((doc, work, diag, dpos))
     doc, work, dpos, rpos, diag = doc[order], work[order], dpos[order], rpos[order], diag[order]
@@ -165,9 +162,8 @@ def _clusters(
 
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
     k = index.spec.k
-    cb = canon_batch([d.text for d in batch], ocr_fold=index.spec.ocr_fold)
-    h, first = gram_hashes(cb, k)
-    qi, work, rpos = index.lookup(h)
+    cb, h, first = index.candidates([d.text for d in batch])
+    qi, work, rpos = index.lookup(h, prefiltered=True)
     if not len(qi):
         return
     qword = first[qi]

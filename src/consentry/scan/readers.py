@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
 import zstandard
 
 from consentry.errors import ScanError
@@ -307,6 +308,16 @@ def html_to_text(data: bytes) -> str:
 # --------------------------------------------------------------------------- readers
 
 
+def _json_loads(line: bytes) -> Any:
+    """orjson (about 3x faster) and, for what it refuses, the standard library, which is more
+    lenient (lone surrogate escapes, NaN, integers beyond 64 bits): the records accepted and
+    their values are exactly the standard library's."""
+    try:
+        return orjson.loads(line)
+    except orjson.JSONDecodeError:
+        return json.loads(line)
+
+
 def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
     n = 0
     try:
@@ -316,7 +327,7 @@ def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
                 if not line.strip():
                     continue
                 try:
-                    obj = json.loads(line)
+                    obj = _json_loads(line)
                 except (ValueError, RecursionError) as exc:
                     log.add(where, f"not valid JSON ({type(exc).__name__})")
                     yield Record(n, line, None)

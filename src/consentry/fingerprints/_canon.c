@@ -1,0 +1,814 @@
+/* The compiled kernel of canon-v1: steps 1-4 (hyphen joins, fold, OCR fold, words) and
+ * step 5 (k-gram hashes) in one pass over each text, with the original offsets of every word.
+ *
+ * It computes exactly what consentry.fingerprints.spec (the reference) defines; the
+ * Hypothesis tests in tests/fingerprints/test_spec_kernel.py compare the two. Unicode data
+ * never lives here: the per-code-point fold comes from Python (spec.fold_char), through a
+ * 65,536-entry table that this module fills in lazily, and through a call for the rare code
+ * points that fold to several characters or lie outside the BMP. Pure: no I/O.
+ *
+ * Python API (see _canon.pyi):
+ *   canon(texts, ocr_fold, table, fold) -> (doc_words, word_hash, word_len, start, end)
+ *   candidates(texts, ocr_fold, table, fold, k, bloom) -> (doc_words, start, end, hashes,
+ *     first): the scanner's one pass, steps 1-5 and the index's Bloom prefilter
+ *   grams(word_hash, word_len, doc_words, k) -> (hashes, first)
+ *   probe(word_hash, word_len, doc_words, k, bloom) -> (hashes, first), only grams the Bloom
+ *     filter of an index may hold (the scanner's path: most grams stop here)
+ *   bloom_build(keys, nwords) -> bloom; lookup(queries, keys, buckets, shift) -> (qi, ki):
+ *     the index's prefilter and its postings look-up (Index in index.py)
+ * Arrays go in as buffers and come back as Buf objects (buffers) of int64 / uint64 (native order).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE 0x100000001B3ULL
+#define UNKNOWN 0xFFFFFFFDu /* table entry not computed yet */
+#define DROP 0xFFFFFFFEu    /* folds to nothing */
+#define MULTI 0xFFFFFFFFu   /* folds to several code points: ask Python each time */
+#define TABLE_SIZE 65536
+
+/* A small pool of freed blocks, reused by the next batch. The scanner allocates the same few
+ * arrays for every batch; fresh memory costs a page fault per 4 KiB on first touch (and
+ * glibc returns blocks this large to the system on free), which cost more than the kernel
+ * itself. At most POOL_SLOTS blocks and POOL_BYTES in all are kept; all access is under the
+ * GIL. */
+#define POOL_SLOTS 16
+#define POOL_BYTES ((size_t)96 << 20)
+static struct {
+    char *p;
+    size_t size;
+} pool[POOL_SLOTS];
+static int pool_n;
+static size_t pool_bytes;
+
+/* A block of at least want bytes (the smallest pooled one that fits, else a new one). */
+static char *pool_get(size_t want, size_t *got) {
+    int best = -1;
+    for (int i = 0; i < pool_n; i++) {
+        if (pool[i].size >= want && (best < 0 || pool[i].size < pool[best].size))
+            best = i;
+    }
+    if (best >= 0) {
+        char *p = pool[best].p;
+        *got = pool[best].size;
+        pool_bytes -= pool[best].size;
+        pool[best] = pool[--pool_n];
+        return p;
+    }
+    *got = want;
+    return (char *)malloc(want);
+}
+
+static void pool_put(char *p, size_t size) {
+    if (!p)
+        return;
+    if (pool_n < POOL_SLOTS && pool_bytes + size <= POOL_BYTES) {
+        pool[pool_n].p = p;
+        pool[pool_n].size = size;
+        pool_n++;
+        pool_bytes += size;
+    } else {
+        free(p);
+    }
+}
+
+typedef struct {
+    char *p;
+    Py_ssize_t n, cap, item;
+} vec_t;
+
+static int vec_init(vec_t *v, Py_ssize_t item, Py_ssize_t cap) {
+    size_t got;
+    v->item = item;
+    v->n = 0;
+    v->p = pool_get((size_t)((cap < 16 ? 16 : cap) * item), &got);
+    if (!v->p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    v->cap = (Py_ssize_t)got / item;
+    return 0;
+}
+
+static int vec_grow(vec_t *v) {
+    Py_ssize_t cap = v->cap * 2;
+    char *p = (char *)realloc(v->p, (size_t)(cap * v->item));
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    v->p = p;
+    v->cap = cap;
+    return 0;
+}
+
+/* Gives the vector's memory back to the pool (after an error, or for scratch vectors). */
+static void vec_release(vec_t *v) {
+    pool_put(v->p, (size_t)(v->cap * v->item));
+    v->p = NULL;
+}
+
+/* An owned array exposed through the buffer protocol, so results reach numpy without a
+ * copy; its memory goes back to the pool when numpy lets go of it. */
+typedef struct {
+    PyObject_HEAD
+    char *p;
+    Py_ssize_t len;
+    size_t size;
+} BufObject;
+
+static void buf_dealloc(BufObject *b) {
+    pool_put(b->p, b->size);
+    Py_TYPE(b)->tp_free((PyObject *)b);
+}
+
+static int buf_getbuffer(BufObject *b, Py_buffer *view, int flags) {
+    return PyBuffer_FillInfo(view, (PyObject *)b, b->p, b->len, 0, flags);
+}
+
+static PyBufferProcs buf_as_buffer = {(getbufferproc)buf_getbuffer, NULL};
+
+static PyTypeObject BufType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "consentry.fingerprints._canon.Buf",
+    .tp_basicsize = sizeof(BufObject),
+    .tp_dealloc = (destructor)buf_dealloc,
+    .tp_as_buffer = &buf_as_buffer,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "an array owned by the canon-v1 kernel (use numpy.frombuffer)",
+};
+
+/* The vector's memory handed to a Buf (the vector is left empty). */
+static PyObject *vec_take(vec_t *v) {
+    BufObject *b = PyObject_New(BufObject, &BufType);
+    if (!b)
+        return NULL;
+    b->p = v->p;
+    b->len = v->n * v->item;
+    b->size = (size_t)(v->cap * v->item);
+    v->p = NULL;
+    return (PyObject *)b;
+}
+
+/* The words of a batch, as parallel growable arrays. */
+typedef struct {
+    vec_t hash, len, start, end;
+    vec_t before; /* scratch: the text's prefix hash before each word (see CANON_TEXT) */
+} words_t;
+
+static int words_grow(words_t *w) {
+    if (vec_grow(&w->hash) || vec_grow(&w->len) || vec_grow(&w->start) || vec_grow(&w->end) ||
+        vec_grow(&w->before))
+        return -1;
+    return 0;
+}
+
+/* Room for at least extra more words. */
+static int reserve(words_t *w, Py_ssize_t extra) {
+    while (w->hash.cap - w->hash.n < extra) {
+        if (words_grow(w))
+            return -1;
+    }
+    return 0;
+}
+
+static inline int emit_word(words_t *w, uint64_t p_end, uint64_t p_before, int64_t wl, int64_t ws,
+                            int64_t we) {
+    if (w->hash.n == w->hash.cap && words_grow(w))
+        return -1;
+    Py_ssize_t i = w->hash.n;
+    ((uint64_t *)w->hash.p)[i] = p_end;
+    ((uint64_t *)w->before.p)[i] = p_before;
+    ((int64_t *)w->len.p)[i] = wl;
+    ((int64_t *)w->start.p)[i] = ws;
+    ((int64_t *)w->end.p)[i] = we;
+    w->hash.n = w->len.n = w->start.n = w->end.n = i + 1;
+    return 0;
+}
+
+#define MAX_EXPANSION 64
+
+/* fold(cp) from Python: the folded code points of cp (0 = separator) into out; their number,
+ * or -1 on error. */
+static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
+    PyObject *arg = PyLong_FromUnsignedLong(cp);
+    if (!arg)
+        return -1;
+    PyObject *seq = PyObject_CallOneArg(fold, arg);
+    Py_DECREF(arg);
+    if (!seq)
+        return -1;
+    PyObject *fast = PySequence_Fast(seq, "fold() must return a sequence of code points");
+    Py_DECREF(seq);
+    if (!fast)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    if (n > MAX_EXPANSION) {
+        PyErr_Format(PyExc_ValueError, "code point U+%04X folds to %zd code points, expected <= %d",
+                     (unsigned)cp, n, MAX_EXPANSION);
+        Py_DECREF(fast);
+        return -1;
+    }
+    for (Py_ssize_t j = 0; j < n; j++) {
+        unsigned long c = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(fast, j));
+        if (c == (unsigned long)-1 && PyErr_Occurred()) {
+            Py_DECREF(fast);
+            return -1;
+        }
+        if (c >= 0x110000) {
+            PyErr_Format(PyExc_ValueError, "fold(U+%04X) gave %lu, expected a code point",
+                         (unsigned)cp, c);
+            Py_DECREF(fast);
+            return -1;
+        }
+        out[j] = (uint32_t)c;
+    }
+    Py_DECREF(fast);
+    return n;
+}
+
+/* The table entry of a BMP code point, computed on first use: one code point, DROP or MULTI. */
+static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
+    uint32_t out[MAX_EXPANSION];
+    Py_ssize_t n = expand(fold, cp, out);
+    if (n < 0)
+        return -1;
+    table[cp] = n == 0 ? DROP : (n == 1 ? out[0] : MULTI);
+    return 0;
+}
+
+/* Step 1 at a '-' at i (whose previous code point is a word character): the end of the
+ * deleted range, or -1 when there is no hyphenated line break here. */
+#define HYPHEN_END(READ)                                                                  \
+    static Py_ssize_t hyphen_end_##READ(const void *data, Py_ssize_t n, Py_ssize_t i) {   \
+        Py_ssize_t j = i + 1;                                                             \
+        while (j < n && (READ(data, j) == ' ' || READ(data, j) == '\t'))                  \
+            j++;                                                                          \
+        if (j + 1 < n && READ(data, j) == '\r' && READ(data, j + 1) == '\n')              \
+            j += 2;                                                                       \
+        else if (j < n && READ(data, j) == '\n')                                          \
+            j += 1;                                                                       \
+        else                                                                              \
+            return -1;                                                                    \
+        while (j < n && Py_UNICODE_ISSPACE(READ(data, j)))                                \
+            j++;                                                                          \
+        if (j < n && Py_UNICODE_ISALNUM(READ(data, j)))                                   \
+            return j;                                                                     \
+        return -1;                                                                        \
+    }
+
+/* Steps 2-4, the word hashes as differences of a prefix hash. Along a text, P runs over the
+ * folded code points: P = P*B + c for each (separators add 0 on the fast path and nothing on
+ * the slow one), and rn -> m rewrites the just-added 'r' (P - 'r' + 'm'). A word's hash is
+ * then P at its end minus P before its first character times B**length (fixed up per text
+ * by word_hashes()). The chain P*B + c is the only serial dependency from one code point to
+ * the next, which is what makes this faster than hashing word by word.
+ *
+ * The slow path: one folded code point c (0 = separator) from original position i. The word
+ * being built is in the locals wl (length, 0 = no word), ws (start), pb (P before it) and
+ * last_e (end of its last character, kept on the slow path only: on the fast path a word
+ * always ends where its separator starts). */
+#define SEPARATOR(i)                                                                      \
+    do {                                                                                  \
+        prev_r = 0;                                                                       \
+        if (wl) {                                                                         \
+            w->hash.n = n;                                                                \
+            if (emit_word(w, P, pb, wl, ws, last_e > (i) ? last_e : (i)))                 \
+                return -1;                                                                \
+            LOAD_OUT();                                                                   \
+            wl = 0;                                                                       \
+        }                                                                                 \
+    } while (0)
+#define WORD_CHAR(c, i)                                                                   \
+    do {                                                                                  \
+        if (prev_r && (c) == 'n') {                                                       \
+            P = P - 'r' + 'm';                                                            \
+            prev_r = 0;                                                                   \
+        } else {                                                                          \
+            if (!wl) {                                                                    \
+                ws = (i);                                                                 \
+                pb = P;                                                                   \
+            }                                                                             \
+            P = P * BASE + (c);                                                           \
+            wl += 1;                                                                      \
+            prev_r = ocr && (c) == 'r';                                                   \
+        }                                                                                 \
+        last_e = (i) + 1;                                                                 \
+    } while (0)
+#define LOAD_OUT()                                                                        \
+    do {                                                                                  \
+        n = w->hash.n;                                                                    \
+        H = (uint64_t *)w->hash.p;                                                        \
+        PB = (uint64_t *)w->before.p;                                                     \
+        L = (int64_t *)w->len.p;                                                          \
+        S = (int64_t *)w->start.p;                                                        \
+        E = (int64_t *)w->end.p;                                                          \
+    } while (0)
+
+/* Steps 1-4 over one text of one string kind; its words go to w with offsets in the text and
+ * prefix hashes (finish_words() completes them).
+ *
+ * The fast path (a code point that folds to one code point or to a separator, not '-') has
+ * no branch on word boundaries: the word so far is written to the next output slot at every
+ * code point and the slot is kept (n advances) only where a word ends. Word boundaries are
+ * data-dependent and a branch on them is mispredicted about once a word. */
+#define CANON_TEXT(READ, BMP_ONLY)                                                            \
+    static int canon_text_##READ(words_t *w, const void *data, Py_ssize_t len, int ocr,        \
+                                 uint32_t *table, PyObject *fold) {                           \
+        uint64_t P = 0, pb = 0, prev_r = 0;                                                   \
+        int64_t wl = 0, ws = 0, last_e = 0;                                                   \
+        Py_ssize_t n;                                                                         \
+        uint64_t *H, *PB;                                                                     \
+        int64_t *L, *S, *E;                                                                   \
+        if (reserve(w, len / 2 + 2))                                                          \
+            return -1;                                                                        \
+        LOAD_OUT();                                                                           \
+        const uint64_t ocr_mask = ocr ? 1 : 0;                                                \
+        for (Py_ssize_t i = 0; i < len; i++) {                                                \
+            Py_UCS4 cp = READ(data, i);                                                       \
+            uint32_t t = (BMP_ONLY || cp < TABLE_SIZE) ? table[cp] : MULTI;                   \
+            if (__builtin_expect(t >= UNKNOWN || cp == '-', 0)) {                             \
+                w->hash.n = n;                                                                \
+                if (cp == '-' && i > 0 && Py_UNICODE_ISALNUM(READ(data, i - 1))) {            \
+                    Py_ssize_t b = hyphen_end_##READ(data, len, i);                           \
+                    if (b >= 0) {                                                             \
+                        i = b - 1;                                                            \
+                        continue;                                                             \
+                    }                                                                         \
+                }                                                                             \
+                if (t == UNKNOWN) {                                                           \
+                    if (fill_entry(table, fold, cp))                                          \
+                        return -1;                                                            \
+                    t = table[cp];                                                            \
+                }                                                                             \
+                if (t == 0) {                                                                 \
+                    SEPARATOR(i);                                                             \
+                } else if (t < UNKNOWN) {                                                     \
+                    WORD_CHAR(t, i);                                                          \
+                } else if (t == MULTI) {                                                      \
+                    uint32_t exp[MAX_EXPANSION];                                              \
+                    Py_ssize_t m = expand(fold, cp, exp);                                     \
+                    if (m < 0)                                                                \
+                        return -1;                                                            \
+                    for (Py_ssize_t j = 0; j < m; j++) {                                      \
+                        if (exp[j] == 0)                                                      \
+                            SEPARATOR(i);                                                     \
+                        else                                                                  \
+                            WORD_CHAR(exp[j], i);                                             \
+                    }                                                                         \
+                } /* DROP: nothing */                                                         \
+                if (reserve(w, (len - i) / 2 + 2))                                            \
+                    return -1;                                                                \
+                LOAD_OUT();                                                                   \
+                continue;                                                                     \
+            }                                                                                 \
+            uint64_t isw = t != 0;                                                            \
+            H[n] = P;                                                                         \
+            PB[n] = pb;                                                                       \
+            L[n] = wl;                                                                        \
+            S[n] = ws;                                                                        \
+            E[n] = i;                                                                         \
+            n += (wl != 0) & (isw ^ 1);                                                       \
+            if (__builtin_expect(prev_r & (t == 'n'), 0)) {                                   \
+                P = P - 'r' + 'm';                                                            \
+                prev_r = 0;                                                                   \
+                continue;                                                                     \
+            }                                                                                 \
+            pb = wl ? pb : P;                                                                 \
+            ws = wl ? ws : i;                                                                 \
+            P = P * BASE + t;                                                                 \
+            wl = (wl + 1) & -(int64_t)isw;                                                    \
+            prev_r = ocr_mask & (t == 'r');                                                   \
+        }                                                                                     \
+        w->hash.n = n;                                                                        \
+        SEPARATOR(len);                                                                       \
+        w->hash.n = n;                                                                        \
+        return 0;                                                                             \
+    }
+
+#define READ1(d, i) ((Py_UCS4)((const Py_UCS1 *)(d))[i])
+#define READ2(d, i) ((Py_UCS4)((const Py_UCS2 *)(d))[i])
+#define READ4(d, i) ((Py_UCS4)((const Py_UCS4 *)(d))[i])
+HYPHEN_END(READ1)
+HYPHEN_END(READ2)
+HYPHEN_END(READ4)
+CANON_TEXT(READ1, 1)
+CANON_TEXT(READ2, 1)
+CANON_TEXT(READ4, 0)
+
+static inline uint64_t fmix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+#define POW_TABLE 256
+static uint64_t pow_table[POW_TABLE];
+
+static void init_pow_table(void) {
+    pow_table[0] = 1;
+    for (int i = 1; i < POW_TABLE; i++)
+        pow_table[i] = pow_table[i - 1] * BASE;
+}
+
+/* B**e mod 2**64 */
+static inline uint64_t pow_b(int64_t e) {
+    if (e < POW_TABLE)
+        return pow_table[e];
+    uint64_t r = 1, x = BASE;
+    while (e) {
+        if (e & 1)
+            r *= x;
+        x *= x;
+        e >>= 1;
+    }
+    return r;
+}
+
+/* The words [w0, w1) of a text at base, as the hot loop left them, finished: hashes from
+ * prefix hashes (P at the end - P before * B**len) and offsets in the joined batch. */
+static void finish_words(words_t *w, int64_t w0, int64_t w1, int64_t base) {
+    uint64_t *h = (uint64_t *)w->hash.p;
+    const uint64_t *pb = (const uint64_t *)w->before.p;
+    const int64_t *wl = (const int64_t *)w->len.p;
+    int64_t *s = (int64_t *)w->start.p, *e = (int64_t *)w->end.p;
+    for (int64_t i = w0; i < w1; i++) {
+        h[i] -= pb[i] * pow_b(wl[i]);
+        s[i] += base;
+        e[i] += base;
+    }
+}
+
+/* Where the grams go: all of them, or those a Bloom filter may hold (bloom != NULL). */
+typedef struct {
+    vec_t hash, first;
+    const uint64_t *bloom;
+    uint64_t nbloom;
+} gram_out_t;
+
+/* The k-grams of words [w0, w1) (one text): hash of the k words joined by spaces, fmix64. */
+static int text_grams(const uint64_t *h, const int64_t *wl, int64_t w0, int64_t w1,
+                      Py_ssize_t k, gram_out_t *out) {
+    for (int64_t i = w0; i + k <= w1; i++) {
+        uint64_t g = h[i];
+        for (Py_ssize_t j = 1; j < k; j++) {
+            int64_t L = wl[i + j];
+            /* appending " w" multiplies by B**(len(w)+1) and adds 32 * B**len(w) + hash(w) */
+            uint64_t p = pow_b(L);
+            g = g * p * BASE + 32ULL * p + h[i + j];
+        }
+        g = fmix64(g);
+        if (out->bloom) {
+            uint64_t word = out->bloom[((g >> 32) * out->nbloom) >> 32];
+            uint64_t bits = (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63));
+            if ((word & bits) != bits)
+                continue;
+        }
+        if (out->hash.n == out->hash.cap && (vec_grow(&out->hash) || vec_grow(&out->first)))
+            return -1;
+        ((uint64_t *)out->hash.p)[out->hash.n++] = g;
+        ((int64_t *)out->first.p)[out->first.n++] = i;
+    }
+    return 0;
+}
+
+static int check_bloom(Py_buffer *bb, gram_out_t *out) {
+    if (bb->len % 8 || bb->len == 0 || (uint64_t)(bb->len / 8) >= (1ULL << 32)) {
+        PyErr_Format(PyExc_ValueError, "bloom has %zd bytes, expected 1 to 2**32 - 1 uint64 words",
+                     bb->len);
+        return -1;
+    }
+    out->bloom = (const uint64_t *)bb->buf;
+    out->nbloom = (uint64_t)(bb->len / 8);
+    return 0;
+}
+
+/* canon(texts, ocr, table, fold): steps 1-4 -> (doc_words, word_hash, word_len, start, end).
+ * candidates(texts, ocr, table, fold, k, bloom or None): the scanner's pass, steps 1-5 with
+ * the Bloom filter applied per text while its words are in cache -> (doc_words, start, end,
+ * gram hashes, first word of each gram); word hashes and lengths stay in scratch memory. */
+static PyObject *canon_impl(PyObject *args, int scan) {
+    PyObject *texts, *fold, *bloom_obj = Py_None;
+    int ocr;
+    Py_ssize_t k = 1;
+    Py_buffer tb, bb = {0};
+    if (scan) {
+        if (!PyArg_ParseTuple(args, "Opw*OnO:candidates", &texts, &ocr, &tb, &fold, &k, &bloom_obj))
+            return NULL;
+    } else if (!PyArg_ParseTuple(args, "Opw*O:canon", &texts, &ocr, &tb, &fold)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    PyObject *fast = NULL;
+    words_t w = {{0}, {0}, {0}, {0}, {0}};
+    vec_t docs = {0};
+    gram_out_t go = {{0}, {0}, NULL, 0};
+    int have_bloom = 0;
+    if (tb.len != (Py_ssize_t)(TABLE_SIZE * sizeof(uint32_t))) {
+        PyErr_Format(PyExc_ValueError, "table has %zd bytes, expected %d", tb.len,
+                     (int)(TABLE_SIZE * sizeof(uint32_t)));
+        goto done;
+    }
+    if (!PyCallable_Check(fold)) {
+        PyErr_SetString(PyExc_TypeError, "fold must be callable");
+        goto done;
+    }
+    if (k < 1) {
+        PyErr_Format(PyExc_ValueError, "k is %zd, expected >= 1", k);
+        goto done;
+    }
+    if (bloom_obj != Py_None) {
+        if (PyObject_GetBuffer(bloom_obj, &bb, PyBUF_SIMPLE))
+            goto done;
+        have_bloom = 1;
+        if (check_bloom(&bb, &go))
+            goto done;
+    }
+    fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    if (!fast)
+        goto done;
+    Py_ssize_t ntexts = PySequence_Fast_GET_SIZE(fast);
+    Py_ssize_t chars = 0;
+    for (Py_ssize_t d = 0; d < ntexts; d++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(fast, d);
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "texts[%zd] is %.100s, expected str", d,
+                         Py_TYPE(t)->tp_name);
+            goto done;
+        }
+        chars += PyUnicode_GET_LENGTH(t);
+    }
+    Py_ssize_t cap = chars / 5 + 16;
+    if (vec_init(&w.hash, 8, cap) || vec_init(&w.len, 8, cap) || vec_init(&w.start, 8, cap) ||
+        vec_init(&w.end, 8, cap) || vec_init(&w.before, 8, cap) || vec_init(&docs, 8, ntexts + 1))
+        goto done;
+    if (scan) {
+        Py_ssize_t gcap = have_bloom ? cap / 8 + 16 : cap;
+        if (vec_init(&go.hash, 8, gcap) || vec_init(&go.first, 8, gcap))
+            goto done;
+    }
+    uint32_t *table = (uint32_t *)tb.buf;
+    int64_t base = 0;
+    for (Py_ssize_t d = 0; d < ntexts; d++) {
+        PyObject *t = PySequence_Fast_GET_ITEM(fast, d);
+        int64_t w0 = (int64_t)w.hash.n;
+        ((int64_t *)docs.p)[docs.n++] = w0;
+        Py_ssize_t n = PyUnicode_GET_LENGTH(t);
+        const void *data = PyUnicode_DATA(t);
+        int rc;
+        switch (PyUnicode_KIND(t)) {
+        case PyUnicode_1BYTE_KIND:
+            rc = canon_text_READ1(&w, data, n, ocr, table, fold);
+            break;
+        case PyUnicode_2BYTE_KIND:
+            rc = canon_text_READ2(&w, data, n, ocr, table, fold);
+            break;
+        default:
+            rc = canon_text_READ4(&w, data, n, ocr, table, fold);
+            break;
+        }
+        if (rc)
+            goto done;
+        finish_words(&w, w0, (int64_t)w.hash.n, base);
+        if (scan && text_grams((const uint64_t *)w.hash.p, (const int64_t *)w.len.p, w0,
+                               (int64_t)w.hash.n, k, &go))
+            goto done;
+        base += (int64_t)n + 1;
+    }
+    ((int64_t *)docs.p)[docs.n++] = (int64_t)w.hash.n;
+    w.len.n = w.start.n = w.end.n = w.hash.n; /* the fast path counts in hash.n only */
+    if (scan) {
+        PyObject *a = vec_take(&docs), *e = vec_take(&w.start), *f = vec_take(&w.end),
+                 *g = vec_take(&go.hash), *h = vec_take(&go.first);
+        if (a && e && f && g && h)
+            result = PyTuple_Pack(5, a, e, f, g, h);
+        Py_XDECREF(a);
+        Py_XDECREF(e);
+        Py_XDECREF(f);
+        Py_XDECREF(g);
+        Py_XDECREF(h);
+    } else {
+        PyObject *a = vec_take(&docs), *b = vec_take(&w.hash), *c = vec_take(&w.len),
+                 *e = vec_take(&w.start), *f = vec_take(&w.end);
+        if (a && b && c && e && f)
+            result = PyTuple_Pack(5, a, b, c, e, f);
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        Py_XDECREF(c);
+        Py_XDECREF(e);
+        Py_XDECREF(f);
+    }
+done:
+    vec_release(&w.hash);
+    vec_release(&w.len);
+    vec_release(&w.start);
+    vec_release(&w.end);
+    vec_release(&w.before);
+    vec_release(&docs);
+    vec_release(&go.hash);
+    vec_release(&go.first);
+    Py_XDECREF(fast);
+    PyBuffer_Release(&tb);
+    if (have_bloom)
+        PyBuffer_Release(&bb);
+    return result;
+}
+
+static PyObject *canon(PyObject *self, PyObject *args) { return canon_impl(args, 0); }
+
+static PyObject *candidates(PyObject *self, PyObject *args) { return canon_impl(args, 1); }
+
+/* k-gram hashes of a batch (not crossing texts) with their first word index; with a Bloom
+ * filter (bloom: uint64 words, two bits per key, as Index._build_bloom sets them), only the
+ * grams it may hold. */
+static PyObject *grams_impl(PyObject *args, int with_bloom) {
+    Py_buffer hb, lb, db, bb = {0};
+    Py_ssize_t k;
+    if (with_bloom) {
+        if (!PyArg_ParseTuple(args, "y*y*y*ny*:probe", &hb, &lb, &db, &k, &bb))
+            return NULL;
+    } else if (!PyArg_ParseTuple(args, "y*y*y*n:grams", &hb, &lb, &db, &k)) {
+        return NULL;
+    }
+    PyObject *result = NULL;
+    gram_out_t go = {{0}, {0}, NULL, 0};
+    Py_ssize_t nw = hb.len / 8, nd = db.len / 8 - 1;
+    const uint64_t *h = (const uint64_t *)hb.buf;
+    const int64_t *wl = (const int64_t *)lb.buf, *dw = (const int64_t *)db.buf;
+    if (k < 1 || hb.len % 8 || lb.len != hb.len || db.len % 8 || nd < 0) {
+        PyErr_Format(PyExc_ValueError,
+                     "grams() got k=%zd and buffers of %zd, %zd, %zd bytes, expected k >= 1, "
+                     "word_hash and word_len of one int64 per word and doc_words of at least one",
+                     k, hb.len, lb.len, db.len);
+        goto done;
+    }
+    if (with_bloom && check_bloom(&bb, &go))
+        goto done;
+    for (Py_ssize_t i = 0; i < nw; i++) {
+        if (wl[i] < 0) {
+            PyErr_Format(PyExc_ValueError, "word_len[%zd] is %lld, expected >= 0", i,
+                         (long long)wl[i]);
+            goto done;
+        }
+    }
+    for (Py_ssize_t d = 0; d <= nd; d++) {
+        if (dw[d] < 0 || dw[d] > nw || (d > 0 && dw[d] < dw[d - 1])) {
+            PyErr_Format(PyExc_ValueError,
+                         "doc_words[%zd] is %lld, expected a non-decreasing index <= %zd", d,
+                         (long long)dw[d], nw);
+            goto done;
+        }
+    }
+    Py_ssize_t cap = with_bloom ? nw / 8 + 16 : nw + 1;
+    if (vec_init(&go.hash, 8, cap) || vec_init(&go.first, 8, cap))
+        goto done;
+    for (Py_ssize_t d = 0; d < nd; d++) {
+        if (text_grams(h, wl, dw[d], dw[d + 1], k, &go))
+            goto done;
+    }
+    PyObject *a = vec_take(&go.hash), *b = vec_take(&go.first);
+    if (a && b)
+        result = PyTuple_Pack(2, a, b);
+    Py_XDECREF(a);
+    Py_XDECREF(b);
+done:
+    vec_release(&go.hash);
+    vec_release(&go.first);
+    PyBuffer_Release(&hb);
+    PyBuffer_Release(&lb);
+    PyBuffer_Release(&db);
+    if (with_bloom)
+        PyBuffer_Release(&bb);
+    return result;
+}
+
+static PyObject *grams(PyObject *self, PyObject *args) { return grams_impl(args, 0); }
+
+static PyObject *probe(PyObject *self, PyObject *args) { return grams_impl(args, 1); }
+
+/* The Bloom prefilter of a sorted fingerprint array: nwords uint64 words, two bits per key:
+ * word = fastrange(top 32 bits), bits (key & 63) and ((key >> 6) & 63). */
+static PyObject *bloom_build(PyObject *self, PyObject *args) {
+    Py_buffer fb;
+    Py_ssize_t nwords;
+    if (!PyArg_ParseTuple(args, "y*n:bloom_build", &fb, &nwords))
+        return NULL;
+    PyObject *result = NULL;
+    vec_t out = {0};
+    if (fb.len % 8 || nwords < 1 || (uint64_t)nwords >= (1ULL << 32)) {
+        PyErr_Format(PyExc_ValueError,
+                     "bloom_build() got %zd bytes of keys and %zd words, expected uint64 keys "
+                     "and 1 <= words < 2**32",
+                     fb.len, nwords);
+        goto done;
+    }
+    if (vec_init(&out, 8, nwords))
+        goto done;
+    uint64_t *bloom = (uint64_t *)out.p;
+    memset(bloom, 0, (size_t)nwords * 8);
+    const uint64_t *fps = (const uint64_t *)fb.buf;
+    Py_ssize_t n = fb.len / 8;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t g = fps[i];
+        bloom[((g >> 32) * (uint64_t)nwords) >> 32] |= (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63));
+    }
+    out.n = nwords;
+    result = vec_take(&out);
+done:
+    vec_release(&out);
+    PyBuffer_Release(&fb);
+    return result;
+}
+
+/* Postings of query keys in a sorted key array: for every query i and every j with
+ * fps[j] == q[i], the pair (i, j), in query order. buckets[b] is where keys whose top
+ * (64 - shift) bits equal b start (2**(64 - shift) + 1 entries); shift 64 means one bucket. */
+static PyObject *lookup(PyObject *self, PyObject *args) {
+    Py_buffer qb, fb, bb;
+    int shift;
+    if (!PyArg_ParseTuple(args, "y*y*y*i:lookup", &qb, &fb, &bb, &shift))
+        return NULL;
+    PyObject *result = NULL;
+    vec_t oq = {0}, oi = {0};
+    const uint64_t *q = (const uint64_t *)qb.buf, *fps = (const uint64_t *)fb.buf;
+    const int64_t *bk = (const int64_t *)bb.buf;
+    Py_ssize_t nq = qb.len / 8, nf = fb.len / 8, nb = bb.len / 8;
+    int64_t want = shift >= 64 ? 2 : ((int64_t)1 << (64 - shift)) + 1;
+    if (qb.len % 8 || fb.len % 8 || bb.len % 8 || shift < 1 || shift > 64 || nb != want ||
+        bk[0] != 0 || bk[nb - 1] != nf) {
+        PyErr_Format(PyExc_ValueError,
+                     "lookup() got %zd, %zd, %zd bytes and shift %d, expected uint64 queries "
+                     "and keys and a bucket table of 2**(64 - shift) + 1 int64 from 0 to the "
+                     "number of keys",
+                     qb.len, fb.len, bb.len, shift);
+        goto done;
+    }
+    if (vec_init(&oq, 8, nq / 2 + 16) || vec_init(&oi, 8, nq / 2 + 16))
+        goto done;
+    for (Py_ssize_t i = 0; i < nq; i++) {
+        uint64_t key = q[i];
+        int64_t b = shift >= 64 ? 0 : (int64_t)(key >> shift);
+        int64_t lo = bk[b], hi = bk[b + 1];
+        if (lo < 0 || hi > nf || lo > hi) {
+            PyErr_Format(PyExc_ValueError, "bucket %lld is [%lld, %lld), expected within [0, %zd]",
+                         (long long)b, (long long)lo, (long long)hi, nf);
+            goto done;
+        }
+        while (lo < hi) {
+            int64_t mid = lo + ((hi - lo) >> 1);
+            if (fps[mid] < key)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (int64_t j = lo; j < nf && fps[j] == key; j++) {
+            if (oq.n == oq.cap && (vec_grow(&oq) || vec_grow(&oi)))
+                goto done;
+            ((int64_t *)oq.p)[oq.n++] = i;
+            ((int64_t *)oi.p)[oi.n++] = j;
+        }
+    }
+    PyObject *a = vec_take(&oq), *c = vec_take(&oi);
+    if (a && c)
+        result = PyTuple_Pack(2, a, c);
+    Py_XDECREF(a);
+    Py_XDECREF(c);
+done:
+    vec_release(&oq);
+    vec_release(&oi);
+    PyBuffer_Release(&qb);
+    PyBuffer_Release(&fb);
+    PyBuffer_Release(&bb);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"candidates", candidates, METH_VARARGS,
+     "candidates(texts, ocr_fold, table, fold, k, bloom) -> (doc_words, start, end, hashes, "
+     "first)"},
+    {"canon", canon, METH_VARARGS,
+     "canon(texts, ocr_fold, table, fold) -> (doc_words, word_hash, word_len, start, end)"},
+    {"grams", grams, METH_VARARGS, "grams(word_hash, word_len, doc_words, k) -> (hashes, first)"},
+    {"probe", probe, METH_VARARGS,
+     "probe(word_hash, word_len, doc_words, k, bloom) -> (hashes, first) that the bloom may hold"},
+    {"bloom_build", bloom_build, METH_VARARGS, "bloom_build(keys, nwords) -> bloom"},
+    {"lookup", lookup, METH_VARARGS,
+     "lookup(queries, keys, buckets, shift) -> (query index, key index) of equal keys"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_canon", "canon-v1 compiled kernel", -1, methods, NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit__canon(void) {
+    init_pow_table();
+    if (PyType_Ready(&BufType) < 0)
+        return NULL;
+    return PyModule_Create(&module);
+}
