@@ -44,8 +44,13 @@ static struct {
 static int pool_n;
 static size_t pool_bytes;
 
-/* A block of at least want bytes (the smallest pooled one that fits, else a new one). */
+/* A block of at least want bytes (the smallest pooled one that fits, else a new one).
+ * Built with -DCANON_NO_POOL (for AddressSanitizer runs), blocks are exact and never kept. */
 static char *pool_get(size_t want, size_t *got) {
+#ifdef CANON_NO_POOL
+    *got = want;
+    return (char *)malloc(want);
+#endif
     int best = -1;
     for (int i = 0; i < pool_n; i++) {
         if (pool[i].size >= want && (best < 0 || pool[i].size < pool[best].size))
@@ -65,6 +70,10 @@ static char *pool_get(size_t want, size_t *got) {
 static void pool_put(char *p, size_t size) {
     if (!p)
         return;
+#ifdef CANON_NO_POOL
+    free(p);
+    return;
+#endif
     if (pool_n < POOL_SLOTS && pool_bytes + size <= POOL_BYTES) {
         pool[pool_n].p = p;
         pool[pool_n].size = size;
@@ -75,39 +84,44 @@ static void pool_put(char *p, size_t size) {
     }
 }
 
+/* A growable array. cap is what was asked for (parallel vectors grow in step: their caps
+ * stay equal), bytes the size of the block, which a pooled block can exceed. */
 typedef struct {
     char *p;
     Py_ssize_t n, cap, item;
+    size_t bytes;
 } vec_t;
 
 static int vec_init(vec_t *v, Py_ssize_t item, Py_ssize_t cap) {
-    size_t got;
     v->item = item;
     v->n = 0;
-    v->p = pool_get((size_t)((cap < 16 ? 16 : cap) * item), &got);
+    v->cap = cap < 16 ? 16 : cap;
+    v->p = pool_get((size_t)(v->cap * item), &v->bytes);
     if (!v->p) {
         PyErr_NoMemory();
         return -1;
     }
-    v->cap = (Py_ssize_t)got / item;
     return 0;
 }
 
 static int vec_grow(vec_t *v) {
     Py_ssize_t cap = v->cap * 2;
-    char *p = (char *)realloc(v->p, (size_t)(cap * v->item));
-    if (!p) {
-        PyErr_NoMemory();
-        return -1;
+    if ((size_t)(cap * v->item) > v->bytes) {
+        char *p = (char *)realloc(v->p, (size_t)(cap * v->item));
+        if (!p) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        v->p = p;
+        v->bytes = (size_t)(cap * v->item);
     }
-    v->p = p;
     v->cap = cap;
     return 0;
 }
 
 /* Gives the vector's memory back to the pool (after an error, or for scratch vectors). */
 static void vec_release(vec_t *v) {
-    pool_put(v->p, (size_t)(v->cap * v->item));
+    pool_put(v->p, v->bytes);
     v->p = NULL;
 }
 
@@ -147,7 +161,7 @@ static PyObject *vec_take(vec_t *v) {
         return NULL;
     b->p = v->p;
     b->len = v->n * v->item;
-    b->size = (size_t)(v->cap * v->item);
+    b->size = v->bytes;
     v->p = NULL;
     return (PyObject *)b;
 }
@@ -452,27 +466,74 @@ typedef struct {
 } gram_out_t;
 
 /* The k-grams of words [w0, w1) (one text): hash of the k words joined by spaces, fmix64. */
+static inline int keep_gram(gram_out_t *out, uint64_t g, int64_t i) {
+    if (out->hash.n == out->hash.cap && (vec_grow(&out->hash) || vec_grow(&out->first)))
+        return -1;
+    ((uint64_t *)out->hash.p)[out->hash.n++] = g;
+    ((int64_t *)out->first.p)[out->first.n++] = i;
+    return 0;
+}
+
+#define PREFETCH_AHEAD 16
+#define GRAM_BLOCK 256
+
+/* The k-grams of words [w0, w1) (one text): hash of the k words joined by spaces, fmix64.
+ * The hash rolls from one gram to the next: drop the first word and its space (minus
+ * (h_i * B + 32) * B**E, E the length of the rest) and append " w" (times B**(len(w) + 1),
+ * plus 32 * B**len(w) + hash(w)). Grams are hashed a block at a time, then checked against
+ * the Bloom filter with its words prefetched a few grams ahead (its look-ups are cache
+ * misses, independent of each other). */
 static int text_grams(const uint64_t *h, const int64_t *wl, int64_t w0, int64_t w1,
                       Py_ssize_t k, gram_out_t *out) {
-    for (int64_t i = w0; i + k <= w1; i++) {
-        uint64_t g = h[i];
-        for (Py_ssize_t j = 1; j < k; j++) {
-            int64_t L = wl[i + j];
-            /* appending " w" multiplies by B**(len(w)+1) and adds 32 * B**len(w) + hash(w) */
-            uint64_t p = pow_b(L);
-            g = g * p * BASE + 32ULL * p + h[i + j];
+    if (w1 - w0 < k)
+        return 0;
+    uint64_t block[GRAM_BLOCK];
+    int64_t last = w1 - k; /* first word of the last gram */
+    uint64_t g = h[w0];
+    int64_t total = wl[w0]; /* code points in the gram */
+    for (Py_ssize_t j = 1; j < k; j++) {
+        uint64_t p = pow_b(wl[w0 + j]);
+        g = g * p * BASE + 32ULL * p + h[w0 + j];
+        total += wl[w0 + j] + 1;
+    }
+    for (int64_t i0 = w0; i0 <= last; i0 += GRAM_BLOCK) {
+        int64_t nb = last - i0 + 1 < GRAM_BLOCK ? last - i0 + 1 : GRAM_BLOCK;
+        for (int64_t b = 0; b < nb; b++) {
+            int64_t i = i0 + b;
+            block[b] = fmix64(g);
+            if (i < last) {
+                if (k == 1) {
+                    g = h[i + 1];
+                } else {
+                    int64_t rest = total - wl[i] - 1;
+                    g -= (h[i] * BASE + 32ULL) * pow_b(rest);
+                    int64_t L = wl[i + k];
+                    uint64_t p = pow_b(L);
+                    g = g * p * BASE + 32ULL * p + h[i + k];
+                    total = rest + 1 + L;
+                }
+            }
         }
-        g = fmix64(g);
-        if (out->bloom) {
-            uint64_t word = out->bloom[((g >> 32) * out->nbloom) >> 32];
-            uint64_t bits = (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63));
-            if ((word & bits) != bits)
-                continue;
+        if (!out->bloom) {
+            for (int64_t b = 0; b < nb; b++) {
+                if (keep_gram(out, block[b], i0 + b))
+                    return -1;
+            }
+            continue;
         }
-        if (out->hash.n == out->hash.cap && (vec_grow(&out->hash) || vec_grow(&out->first)))
-            return -1;
-        ((uint64_t *)out->hash.p)[out->hash.n++] = g;
-        ((int64_t *)out->first.p)[out->first.n++] = i;
+        const uint64_t *bloom = out->bloom;
+        uint64_t nbloom = out->nbloom;
+        for (int64_t b = 0; b < nb && b < PREFETCH_AHEAD; b++)
+            __builtin_prefetch(&bloom[((block[b] >> 32) * nbloom) >> 32]);
+        for (int64_t b = 0; b < nb; b++) {
+            if (b + PREFETCH_AHEAD < nb)
+                __builtin_prefetch(&bloom[((block[b + PREFETCH_AHEAD] >> 32) * nbloom) >> 32]);
+            uint64_t x = block[b];
+            uint64_t word = bloom[((x >> 32) * nbloom) >> 32];
+            uint64_t bits = (1ULL << (x & 63)) | (1ULL << ((x >> 6) & 63));
+            if ((word & bits) == bits && keep_gram(out, x, i0 + b))
+                return -1;
+        }
     }
     return 0;
 }
