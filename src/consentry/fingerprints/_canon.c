@@ -811,27 +811,45 @@ static PyObject *lookup(PyObject *self, PyObject *args) {
     }
     if (vec_init(&oq, 8, nq / 2 + 16) || vec_init(&oi, 8, nq / 2 + 16))
         goto done;
-    for (Py_ssize_t i = 0; i < nq; i++) {
-        uint64_t key = q[i];
-        int64_t b = shift >= 64 ? 0 : (int64_t)(key >> shift);
-        int64_t lo = bk[b], hi = bk[b + 1];
-        if (lo < 0 || hi > nf || lo > hi) {
-            PyErr_Format(PyExc_ValueError, "bucket %lld is [%lld, %lld), expected within [0, %zd]",
-                         (long long)b, (long long)lo, (long long)hi, nf);
-            goto done;
-        }
-        while (lo < hi) {
-            int64_t mid = lo + ((hi - lo) >> 1);
-            if (fps[mid] < key)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        for (int64_t j = lo; j < nf && fps[j] == key; j++) {
-            if (oq.n == oq.cap && (vec_grow(&oq) || vec_grow(&oi)))
+    /* a block of queries at a time: their bucket bounds prefetched, then the first probe of
+     * each bucket's binary search prefetched, then the searches (the look-ups are cache
+     * misses, independent of each other) */
+    enum { QBLOCK = 32 };
+    int64_t blo[QBLOCK], bhi[QBLOCK];
+    for (Py_ssize_t i0 = 0; i0 < nq; i0 += QBLOCK) {
+        Py_ssize_t nb = nq - i0 < QBLOCK ? nq - i0 : QBLOCK;
+        for (Py_ssize_t j = 0; j < nb; j++)
+            __builtin_prefetch(&bk[shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift)]);
+        for (Py_ssize_t j = 0; j < nb; j++) {
+            int64_t b = shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift);
+            int64_t lo = bk[b], hi = bk[b + 1];
+            if (lo < 0 || hi > nf || lo > hi) {
+                PyErr_Format(PyExc_ValueError,
+                             "bucket %lld is [%lld, %lld), expected within [0, %zd]",
+                             (long long)b, (long long)lo, (long long)hi, nf);
                 goto done;
-            ((int64_t *)oq.p)[oq.n++] = i;
-            ((int64_t *)oi.p)[oi.n++] = j;
+            }
+            blo[j] = lo;
+            bhi[j] = hi;
+            if (lo < hi)
+                __builtin_prefetch(&fps[lo + ((hi - lo) >> 1)]);
+        }
+        for (Py_ssize_t j = 0; j < nb; j++) {
+            uint64_t key = q[i0 + j];
+            /* branch-free lower bound in [blo, bhi): the comparisons are unpredictable */
+            int64_t lo = blo[j], len = bhi[j] - blo[j];
+            while (len > 1) {
+                int64_t half = len >> 1;
+                lo = fps[lo + half] < key ? lo + half : lo;
+                len -= half;
+            }
+            lo += len == 1 && fps[lo] < key;
+            for (int64_t m = lo; m < nf && fps[m] == key; m++) {
+                if (oq.n == oq.cap && (vec_grow(&oq) || vec_grow(&oi)))
+                    goto done;
+                ((int64_t *)oq.p)[oq.n++] = i0 + j;
+                ((int64_t *)oi.p)[oi.n++] = m;
+            }
         }
     }
     PyObject *a = vec_take(&oq), *c = vec_take(&oi);
