@@ -81,9 +81,24 @@ PIECES = [
     "Œuvre",
     "42",
 ]
+ASCII_PIECES = [p for p in PIECES if p.isascii()] + [
+    "x" * 7,
+    "y" * 8,
+    "z" * 9,
+    "abcdefghijklmnopq",
+    "rnrnrn",
+    "rrn",
+    "Rn",
+    "-",
+    "- \t\n\x1c",
+    "\x1f",
+    "\x0b",
+]
 texts = st.one_of(
     st.lists(st.sampled_from(PIECES), max_size=60).map("".join),
+    st.lists(st.sampled_from(ASCII_PIECES), max_size=60).map("".join),
     st.text(max_size=200),
+    st.text(st.characters(max_codepoint=127), max_size=200),
 )
 specs = st.builds(
     CanonSpec,
