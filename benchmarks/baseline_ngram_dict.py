@@ -21,7 +21,7 @@ from pathlib import Path
 
 import orjson
 
-SHARED = Path("/work/shared/eval")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
 N, HITS = 8, 3
 
 

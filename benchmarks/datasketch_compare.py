@@ -27,7 +27,7 @@ from consentry.fingerprints.index import Index, IndexBuilder
 from consentry.scan.match import match_documents
 from consentry.scan.model import Document
 
-SHARED = Path("/work/shared/eval")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
 CHUNK, STRIDE, SH, PERM, THRESHOLD = 50, 25, 5, 128, 0.3
 TOKEN = re.compile(r"[^\W_]+")
 

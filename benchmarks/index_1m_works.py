@@ -30,7 +30,7 @@ from consentry.fingerprints.spec import CanonSpec, canonical_text
 from consentry.scan.match import match_documents
 from consentry.scan.model import Document
 
-SHARED = Path("/work/shared")
+SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the project
 WORDS_PER_WORK = 1000
 W = 16
 

@@ -24,7 +24,7 @@ from consentry.fingerprints.index import Index, IndexBuilder
 from consentry.scan.match import MatchOptions, match_documents
 from consentry.scan.model import Document
 
-SHARED = Path("/work/shared/eval")
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
 
 
 def read_corpus(corpus: Path):
