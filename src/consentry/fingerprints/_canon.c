@@ -12,8 +12,6 @@
  *   candidates(texts, ocr_fold, table, fold, k, bloom) -> (doc_words, start, end, hashes,
  *     first): the scanner's one pass, steps 1-5 and the index's Bloom prefilter
  *   grams(word_hash, word_len, doc_words, k) -> (hashes, first)
- *   probe(word_hash, word_len, doc_words, k, bloom) -> (hashes, first), only grams the Bloom
- *     filter of an index may hold (the scanner's path: most grams stop here)
  *   bloom_build(keys, nwords) -> bloom; lookup(queries, keys, buckets, shift) -> (qi, ki):
  *     the index's prefilter and its postings look-up (Index in index.py)
  * Arrays go in as buffers and come back as Buf objects (buffers) of int64 / uint64 (native order).
@@ -684,18 +682,12 @@ static PyObject *canon(PyObject *self, PyObject *args) { return canon_impl(args,
 
 static PyObject *candidates(PyObject *self, PyObject *args) { return canon_impl(args, 1); }
 
-/* k-gram hashes of a batch (not crossing texts) with their first word index; with a Bloom
- * filter (bloom: uint64 words, two bits per key, as Index._build_bloom sets them), only the
- * grams it may hold. */
-static PyObject *grams_impl(PyObject *args, int with_bloom) {
-    Py_buffer hb, lb, db, bb = {0};
+/* k-gram hashes of a batch (not crossing texts) with their first word index. */
+static PyObject *grams(PyObject *self, PyObject *args) {
+    Py_buffer hb, lb, db;
     Py_ssize_t k;
-    if (with_bloom) {
-        if (!PyArg_ParseTuple(args, "y*y*y*ny*:probe", &hb, &lb, &db, &k, &bb))
-            return NULL;
-    } else if (!PyArg_ParseTuple(args, "y*y*y*n:grams", &hb, &lb, &db, &k)) {
+    if (!PyArg_ParseTuple(args, "y*y*y*n:grams", &hb, &lb, &db, &k))
         return NULL;
-    }
     PyObject *result = NULL;
     gram_out_t go = {{0}, {0}, NULL, 0};
     Py_ssize_t nw = hb.len / 8, nd = db.len / 8 - 1;
@@ -708,8 +700,6 @@ static PyObject *grams_impl(PyObject *args, int with_bloom) {
                      k, hb.len, lb.len, db.len);
         goto done;
     }
-    if (with_bloom && check_bloom(&bb, &go))
-        goto done;
     for (Py_ssize_t i = 0; i < nw; i++) {
         if (wl[i] < 0) {
             PyErr_Format(PyExc_ValueError, "word_len[%zd] is %lld, expected >= 0", i,
@@ -725,8 +715,7 @@ static PyObject *grams_impl(PyObject *args, int with_bloom) {
             goto done;
         }
     }
-    Py_ssize_t cap = with_bloom ? nw / 8 + 16 : nw + 1;
-    if (vec_init(&go.hash, 8, cap) || vec_init(&go.first, 8, cap))
+    if (vec_init(&go.hash, 8, nw + 1) || vec_init(&go.first, 8, nw + 1))
         goto done;
     for (Py_ssize_t d = 0; d < nd; d++) {
         if (text_grams(h, wl, dw[d], dw[d + 1], k, &go))
@@ -743,14 +732,8 @@ done:
     PyBuffer_Release(&hb);
     PyBuffer_Release(&lb);
     PyBuffer_Release(&db);
-    if (with_bloom)
-        PyBuffer_Release(&bb);
     return result;
 }
-
-static PyObject *grams(PyObject *self, PyObject *args) { return grams_impl(args, 0); }
-
-static PyObject *probe(PyObject *self, PyObject *args) { return grams_impl(args, 1); }
 
 /* The Bloom prefilter of a sorted fingerprint array: nwords uint64 words, two bits per key:
  * word = fastrange(top 32 bits), bits (key & 63) and ((key >> 6) & 63). */
@@ -873,8 +856,6 @@ static PyMethodDef methods[] = {
     {"canon", canon, METH_VARARGS,
      "canon(texts, ocr_fold, table, fold) -> (doc_words, word_hash, word_len, start, end)"},
     {"grams", grams, METH_VARARGS, "grams(word_hash, word_len, doc_words, k) -> (hashes, first)"},
-    {"probe", probe, METH_VARARGS,
-     "probe(word_hash, word_len, doc_words, k, bloom) -> (hashes, first) that the bloom may hold"},
     {"bloom_build", bloom_build, METH_VARARGS, "bloom_build(keys, nwords) -> bloom"},
     {"lookup", lookup, METH_VARARGS,
      "lookup(queries, keys, buckets, shift) -> (query index, key index) of equal keys"},
