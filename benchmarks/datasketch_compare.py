@@ -23,7 +23,8 @@ from pathlib import Path
 import orjson
 from datasketch import MinHash, MinHashLSH
 
-from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.fingerprints.builder import IndexBuilder
+from consentry.fingerprints.index import Index
 from consentry.scan.match import match_documents
 from consentry.scan.model import Document
 

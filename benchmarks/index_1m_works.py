@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.fingerprints.builder import IndexBuilder
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import CanonBatch, canon_batch, fingerprints, gram_hashes
 from consentry.fingerprints.spec import CanonSpec, canonical_text
 from consentry.scan.match import match_documents

@@ -20,7 +20,8 @@ from pathlib import Path
 
 import orjson
 
-from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.fingerprints.builder import IndexBuilder
+from consentry.fingerprints.index import Index
 from consentry.scan.match import MatchOptions, match_documents
 from consentry.scan.model import Document
 

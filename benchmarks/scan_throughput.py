@@ -29,7 +29,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from baseline_ngram_dict import build as build_baseline
 from baseline_ngram_dict import scan_file as baseline_scan
 
-from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.fingerprints.builder import IndexBuilder
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import KERNEL
 from consentry.scan.executors import run_local
 from consentry.scan.match import match_documents

@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from consentry.errors import ScanError, ValidationError
+from consentry.fingerprints.builder import IndexBuilder, build_index_from_fingerprints
 from consentry.fingerprints.common import CommonFilter, background_fingerprints
-from consentry.fingerprints.index import Index, IndexBuilder, build_index_from_fingerprints
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import fingerprints
 from consentry.fingerprints.spec import CanonSpec
 

@@ -170,7 +170,7 @@ def test_commands_are_registered_with_their_options() -> None:
 def real_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from tests.scan.kit import DATA
 
-    from consentry.fingerprints.index import IndexBuilder
+    from consentry.fingerprints.builder import IndexBuilder
 
     path = tmp_path_factory.mktemp("idx") / "works.cidx"
     builder = IndexBuilder(path, store_text=True)

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from consentry.errors import ValidationError
-from consentry.fingerprints.index import Index, IndexBuilder
+from consentry.fingerprints.builder import IndexBuilder
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.spec import canonical_text
 from consentry.scan.match import MatchOptions, _lexsort, match_documents
 from consentry.scan.model import Document, MatchLevel

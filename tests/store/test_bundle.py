@@ -11,7 +11,8 @@ from tests.conftest import FakeClock
 
 from consentry.bootstrap import Registry
 from consentry.errors import PermissionDenied, ValidationError
-from consentry.fingerprints.index import Index, build_index_from_fingerprints
+from consentry.fingerprints.builder import build_index_from_fingerprints
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.spec import CanonSpec
 from consentry.registry.access import SYSTEM, Actor, Role
 from consentry.registry.parties import PartyKind, PartyRole

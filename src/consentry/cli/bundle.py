@@ -55,7 +55,7 @@ def export(
     home: Path | None = HomeOption,
 ) -> None:
     """Write the offline bundle: every fingerprinted work not allowed for the purpose."""
-    from consentry.fingerprints.index import build_index_from_fingerprints
+    from consentry.fingerprints.builder import build_index_from_fingerprints
     from consentry.fingerprints.spec import CanonSpec
 
     p = Purpose.parse(purpose)

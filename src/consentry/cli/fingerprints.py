@@ -11,9 +11,10 @@ import typer
 
 from consentry.cli.common import reports_errors
 from consentry.errors import ScanError, ValidationError
+from consentry.fingerprints.builder import IndexBuilder, IndexInfo
 from consentry.fingerprints.common import CommonFilter, background_fingerprints
 from consentry.fingerprints.extract import SUFFIXES, extract_text
-from consentry.fingerprints.index import Index, IndexBuilder, IndexInfo
+from consentry.fingerprints.index import Index
 from consentry.fingerprints.spec import CanonSpec
 
 

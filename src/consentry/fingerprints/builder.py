@@ -1,0 +1,348 @@
+"""Building an index file (see :mod:`.index` for the layout): :class:`IndexBuilder`, out
+of core, from texts or from fingerprints already stored in the registry."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+import numpy as np
+import numpy.typing as npt
+import zstandard
+
+from consentry.errors import ScanError, ValidationError
+from consentry.fingerprints.common import CommonFilter, common_mask, drop_repeats, in_sorted
+from consentry.fingerprints.index import FORMAT, MAGIC, POSTING, U64
+from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
+from consentry.fingerprints.spec import CanonSpec
+
+
+def _check_work_id(work_id: str) -> None:
+    if not work_id or len(work_id) > 512 or any(c in work_id for c in "\n\r\x00"):
+        raise ValidationError(
+            f"work id {work_id!r} is not valid, expected 1-512 characters without line breaks",
+            field="work_id",
+            value=work_id,
+            expected="1-512 characters, no line breaks",
+        )
+
+
+@dataclass
+class IndexBuilder:
+    """Adds works one at a time; :meth:`finish` writes the index file.
+
+    ``spec.selection`` is the default selection; :meth:`add_text` can override it per work
+    (for example dense for a curated set, winnowing for a huge bulk), and the header records
+    each work's selection. Scans always look up every gram, so either kind is found.
+    """
+
+    out: Path
+    spec: CanonSpec = field(default_factory=CanonSpec)
+    common: CommonFilter = field(default_factory=CommonFilter)
+    background: U64 | None = None  # sorted unique fingerprints to drop
+    shard_bits: int = 6
+    store_text: bool = False
+    spill_dir: Path | None = None
+    buffer_postings: int = 1 << 24
+
+    def __post_init__(self) -> None:
+        self.out = Path(self.out)
+        if not 0 <= self.shard_bits <= 12:
+            raise ValidationError(
+                f"shard_bits {self.shard_bits} is out of range, expected 0..12",
+                field="shard_bits",
+                value=self.shard_bits,
+                expected="0..12",
+            )
+        self._tmp = Path(tempfile.mkdtemp(prefix="csfidx-", dir=self.spill_dir))
+        self._works: list[str] = []
+        self._ids: set[str] = set()
+        self._words: list[int] = []
+        self._selection: list[str] = []
+        self._buf: list[npt.NDArray[Any]] = []
+        self._buffered = 0
+        self._texts: list[bytes] = []
+        self._zc = zstandard.ZstdCompressor(level=9)
+
+    # ----------------------------------------------------------------- adding works
+    def add_text(self, work_id: str, text: str, *, selection: str | None = None) -> int:
+        """Fingerprint ``text`` under the spec and add it; returns the fingerprints kept."""
+        spec = (
+            self.spec
+            if selection is None
+            else CanonSpec(k=self.spec.k, ocr_fold=self.spec.ocr_fold, selection=selection)
+        )
+        batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+        h, pos = gram_hashes(batch, spec.k)
+        if spec.window > 1:
+            sel = winnow_positions(h, spec.window)
+            h, pos = h[sel], pos[sel]
+        canon = None
+        if self.store_text:
+            canon = _canonical_from_batch(text, batch)
+        return self.add_fingerprints(
+            work_id, h, pos, words=len(batch.word_hash), selection=spec.selection, text=canon
+        )
+
+    def add_fingerprints(
+        self,
+        work_id: str,
+        fps: U64,
+        positions: npt.NDArray[Any],
+        *,
+        words: int,
+        selection: str = "all",
+        text: str | None = None,
+    ) -> int:
+        """Add a work from fingerprints already computed under this builder's spec."""
+        _check_work_id(work_id)
+        if work_id in self._ids:
+            raise ValidationError(
+                f"work id {work_id!r} is added twice, expected each work once",
+                field="work_id",
+                value=work_id,
+                expected="unique work ids",
+            )
+        if len(fps) != len(positions):
+            raise ValidationError(
+                f"{len(fps)} fingerprints but {len(positions)} positions for {work_id!r}",
+                field="positions",
+                value=len(positions),
+                expected=str(len(fps)),
+            )
+        if len(self._works) >= 0xFFFFFFFF:
+            raise ScanError("an index holds at most 2**32-1 works")
+        wnum = len(self._works)
+        self._ids.add(work_id)
+        self._works.append(work_id)
+        self._words.append(int(words))
+        self._selection.append(selection)
+        if self.store_text:
+            self._texts.append(self._zc.compress((text or "").encode("utf-8")))
+        fps = np.asarray(fps, dtype=np.uint64)
+        keep = drop_repeats(fps, self.common.max_repeats)
+        if self.background is not None:
+            keep &= ~in_sorted(fps, self.background)
+        rec = np.empty(int(keep.sum()), dtype=POSTING)
+        rec["fp"] = fps[keep]
+        rec["work"] = wnum
+        rec["pos"] = np.asarray(positions)[keep]
+        self._buf.append(rec)
+        self._buffered += len(rec)
+        if self._buffered >= self.buffer_postings:
+            self._spill()
+        return len(rec)
+
+    def add_batch(
+        self,
+        work_ids: list[str],
+        fps: U64,
+        positions: npt.NDArray[Any],
+        owners: npt.NDArray[Any],
+        *,
+        words: list[int],
+        selection: str = "all",
+    ) -> int:
+        """Add many works at once: ``owners[i]`` is the index in ``work_ids`` of ``fps[i]``
+        (for bulk builds of very large registries; no per-work Python work)."""
+        for wid in work_ids:
+            _check_work_id(wid)
+            if wid in self._ids:
+                raise ValidationError(
+                    f"work id {wid!r} is added twice, expected each work once",
+                    field="work_id",
+                    value=wid,
+                    expected="unique work ids",
+                )
+        if self.store_text:  # bulk works have no stored words: confirmed by hit coverage
+            empty = self._zc.compress(b"")
+            self._texts.extend([empty] * len(work_ids))
+        first = len(self._works)
+        self._works.extend(work_ids)
+        self._ids.update(work_ids)
+        self._words.extend(int(w) for w in words)
+        self._selection.extend([selection] * len(work_ids))
+        owners = np.asarray(owners, dtype=np.int64)
+        order = np.lexsort((fps, owners))
+        f_sorted, o_sorted = fps[order], owners[order]
+        new = np.ones(len(order), dtype=bool)
+        new[1:] = (f_sorted[1:] != f_sorted[:-1]) | (o_sorted[1:] != o_sorted[:-1])
+        run = np.cumsum(new) - 1
+        counts = np.bincount(run)
+        keep = np.empty(len(order), dtype=bool)
+        keep[order] = counts[run] <= self.common.max_repeats
+        if self.background is not None:
+            keep &= ~in_sorted(fps, self.background)
+        rec = np.empty(int(keep.sum()), dtype=POSTING)
+        rec["fp"] = fps[keep]
+        rec["work"] = owners[keep] + first
+        rec["pos"] = np.asarray(positions)[keep]
+        self._buf.append(rec)
+        self._buffered += len(rec)
+        if self._buffered >= self.buffer_postings:
+            self._spill()
+        return len(rec)
+
+    def _spill(self) -> None:
+        if not self._buf:
+            return
+        rec = np.concatenate(self._buf)
+        self._buf, self._buffered = [], 0
+        shard = (
+            (rec["fp"] >> np.uint64(64 - self.shard_bits)).astype(np.int64)
+            if self.shard_bits
+            else np.zeros(len(rec), dtype=np.int64)
+        )
+        order = np.argsort(shard, kind="stable")
+        rec, shard = rec[order], shard[order]
+        bounds = np.searchsorted(shard, np.arange((1 << self.shard_bits) + 1))
+        for s in range(1 << self.shard_bits):
+            a, b = int(bounds[s]), int(bounds[s + 1])
+            if a < b:
+                with open(self._tmp / f"shard-{s:04d}.bin", "ab") as f:
+                    f.write(rec[a:b].tobytes())
+
+    # ----------------------------------------------------------------- writing
+    def finish(self) -> IndexInfo:
+        """Sort each partition, drop common fingerprints, and write the single index file."""
+        self._spill()
+        cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}  # noqa: SIM115
+        shard_starts = [0]
+        total = 0
+        dropped = 0
+        try:
+            for s in range(1 << self.shard_bits):
+                p = self._tmp / f"shard-{s:04d}.bin"
+                if p.exists():
+                    rec = np.fromfile(p, dtype=POSTING)
+                    p.unlink()
+                    order = np.lexsort((rec["pos"], rec["work"], rec["fp"]))
+                    rec = rec[order]
+                    keep = common_mask(rec["fp"], rec["work"], self.common.max_works)
+                    dropped += int(len(rec) - keep.sum())
+                    rec = rec[keep]
+                    for c in cols:
+                        cols[c].write(np.ascontiguousarray(rec[c]).tobytes())
+                    total += len(rec)
+                shard_starts.append(total)
+        finally:
+            for f in cols.values():
+                f.close()
+        texts_len = sum(len(t) for t in self._texts)
+        header: dict[str, Any] = {
+            "format": FORMAT,
+            "spec": self.spec.to_dict(),
+            "common": self.common.to_dict(),
+            "count": total,
+            "dropped_common": dropped,
+            "shard_bits": self.shard_bits,
+            "shard_starts": shard_starts,
+            "works": self._works,
+            "work_words": self._words,
+            "work_selection": _runs(self._selection),
+            "texts": bool(self._texts),
+        }
+        if self._texts:
+            offs = np.zeros(len(self._texts) + 1, dtype=np.int64)
+            offs[1:] = np.cumsum([len(t) for t in self._texts])
+            header["text_offsets"] = offs.tolist()
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        tmp_out = self.out.with_name(self.out.name + ".part")
+        with open(tmp_out, "wb") as f:
+            _write_header(f, header)
+            for c in ("fp", "work", "pos"):
+                with open(self._tmp / f"col-{c}.bin", "rb") as src:
+                    shutil.copyfileobj(src, f, 1 << 22)
+            for t in self._texts:
+                f.write(t)
+        os.replace(tmp_out, self.out)
+        shutil.rmtree(self._tmp, ignore_errors=True)
+        return IndexInfo(
+            path=self.out,
+            works=len(self._works),
+            fingerprints=total,
+            dropped_common=dropped,
+            bytes=self.out.stat().st_size,
+            text_bytes=texts_len,
+        )
+
+    def abort(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _runs(values: list[str]) -> list[list[Any]]:
+    """Run-length form ``[[first_work, last_work, value], ...]``."""
+    out: list[list[Any]] = []
+    for i, v in enumerate(values):
+        if out and out[-1][2] == v:
+            out[-1][1] = i
+        else:
+            out.append([i, i, v])
+    return out
+
+
+def _canonical_from_batch(text: str, batch: Any) -> str:
+    start, end = batch.offsets(np.arange(len(batch.word_hash)))
+    return " ".join(surface_words(text, start, end))
+
+
+def surface_words(text: str, starts: npt.NDArray[Any], ends: npt.NDArray[Any]) -> list[str]:
+    """The words as written (case-folded, no spaces inside), for confirming alignments."""
+    return [
+        "".join(text[a:b].casefold().split())
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True)
+    ]
+
+
+def _write_header(f: BinaryIO, header: dict[str, Any]) -> None:
+    raw = json.dumps(header, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    pad = (-(16 + len(raw))) % 64
+    raw += b" " * pad
+    f.write(MAGIC)
+    f.write(len(raw).to_bytes(8, "little"))
+    f.write(raw)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexInfo:
+    path: Path
+    works: int
+    fingerprints: int
+    dropped_common: int
+    bytes: int
+    text_bytes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": str(self.path),
+            "works": self.works,
+            "fingerprints": self.fingerprints,
+            "dropped_common": self.dropped_common,
+            "bytes": self.bytes,
+            "text_bytes": self.text_bytes,
+        }
+
+
+def build_index_from_fingerprints(
+    out: str | Path,
+    works: Iterator[tuple[str, U64, npt.NDArray[Any], int]],
+    *,
+    spec: CanonSpec = CanonSpec(),
+    common: CommonFilter = CommonFilter(),
+) -> IndexInfo:
+    """Build an index from ``(work_id, fingerprints, positions, words)`` already stored in the
+    registry (computed under ``spec``); used by ``consentry bundle export``."""
+    b = IndexBuilder(Path(out), spec=spec, common=common)
+    try:
+        for work_id, fps, pos, words in works:
+            b.add_fingerprints(work_id, fps, pos, words=words, selection=spec.selection)
+        return b.finish()
+    except BaseException:
+        b.abort()
+        raise
