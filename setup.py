@@ -11,7 +11,13 @@ setup(
     ext_modules=[
         Extension(
             "consentry.fingerprints._canon",
-            ["src/consentry/fingerprints/_canon.c"],
+            [
+                "src/consentry/fingerprints/_canon.c",
+                "src/consentry/fingerprints/_canon_buffers.c",
+                "src/consentry/fingerprints/_canon_words.c",
+                "src/consentry/fingerprints/_canon_index.c",
+            ],
+            depends=["src/consentry/fingerprints/_canon.h"],
             extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Wno-unused-parameter"],
             optional=True,
         )

@@ -1,0 +1,103 @@
+/* Shared declarations of the compiled canon-v1 kernel (_canon*.c; see _canon.c). */
+#ifndef CONSENTRY_CANON_H
+#define CONSENTRY_CANON_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE 0x100000001B3ULL
+#define UNKNOWN 0xFFFFFFFDu /* table entry not computed yet */
+#define DROP 0xFFFFFFFEu    /* folds to nothing */
+#define MULTI 0xFFFFFFFFu   /* folds to several code points: ask Python each time */
+#define TABLE_SIZE 65536
+
+/* not exported from the shared library */
+#define HIDDEN __attribute__((visibility("hidden")))
+
+/* _canon_buffers.c: pooled blocks, and arrays handed to Python without a copy */
+HIDDEN char *pool_get(size_t want, size_t *got);
+HIDDEN void pool_put(char *p, size_t size);
+HIDDEN int buffers_ready(void);
+
+/* A growable array. cap is what was asked for (parallel vectors grow in step: their caps
+ * stay equal), bytes the size of the block, which a pooled block can exceed. */
+typedef struct {
+    char *p;
+    Py_ssize_t n, cap, item;
+    size_t bytes;
+} vec_t;
+
+static inline int vec_init(vec_t *v, Py_ssize_t item, Py_ssize_t cap) {
+    v->item = item;
+    v->n = 0;
+    v->cap = cap < 16 ? 16 : cap;
+    v->p = pool_get((size_t)(v->cap * item), &v->bytes);
+    if (!v->p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static inline int vec_grow(vec_t *v) {
+    Py_ssize_t cap = v->cap * 2;
+    if ((size_t)(cap * v->item) > v->bytes) {
+        char *p = (char *)realloc(v->p, (size_t)(cap * v->item));
+        if (!p) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        v->p = p;
+        v->bytes = (size_t)(cap * v->item);
+    }
+    v->cap = cap;
+    return 0;
+}
+
+/* Gives the vector's memory back to the pool (after an error, or for scratch vectors). */
+static inline void vec_release(vec_t *v) {
+    pool_put(v->p, v->bytes);
+    v->p = NULL;
+}
+
+/* The vector's memory handed to a Buf (the vector is left empty). */
+HIDDEN PyObject *vec_take(vec_t *v);
+
+static inline uint64_t fmix64(uint64_t h) {
+    h ^= h >> 33;
+    h *= 0xFF51AFD7ED558CCDULL;
+    h ^= h >> 33;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 33;
+    return h;
+}
+
+#define POW_TABLE 256
+extern HIDDEN uint64_t pow_table[POW_TABLE];
+HIDDEN void init_pow_table(void);
+
+/* B**e mod 2**64 */
+static inline uint64_t pow_b(int64_t e) {
+    if (e < POW_TABLE)
+        return pow_table[e];
+    uint64_t r = 1, x = BASE;
+    while (e) {
+        if (e & 1)
+            r *= x;
+        x *= x;
+        e >>= 1;
+    }
+    return r;
+}
+
+/* the module's functions: _canon_words.c, _canon_index.c */
+HIDDEN PyObject *canon(PyObject *self, PyObject *args);
+HIDDEN PyObject *candidates(PyObject *self, PyObject *args);
+HIDDEN PyObject *grams(PyObject *self, PyObject *args);
+HIDDEN PyObject *bloom_build(PyObject *self, PyObject *args);
+HIDDEN PyObject *lookup(PyObject *self, PyObject *args);
+
+#endif

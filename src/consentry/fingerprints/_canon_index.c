@@ -1,0 +1,116 @@
+/* The index's side: its Bloom prefilter, and the postings look-up in its sorted keys. */
+#include "_canon.h"
+
+/* The Bloom prefilter of a sorted fingerprint array: nwords uint64 words, two bits per key:
+ * word = fastrange(top 32 bits), bits (key & 63) and ((key >> 6) & 63). */
+PyObject *bloom_build(PyObject *self, PyObject *args) {
+    Py_buffer fb;
+    Py_ssize_t nwords;
+    if (!PyArg_ParseTuple(args, "y*n:bloom_build", &fb, &nwords))
+        return NULL;
+    PyObject *result = NULL;
+    vec_t out = {0};
+    if (fb.len % 8 || nwords < 1 || (uint64_t)nwords >= (1ULL << 32)) {
+        PyErr_Format(PyExc_ValueError,
+                     "bloom_build() got %zd bytes of keys and %zd words, expected uint64 keys "
+                     "and 1 <= words < 2**32",
+                     fb.len, nwords);
+        goto done;
+    }
+    if (vec_init(&out, 8, nwords))
+        goto done;
+    uint64_t *bloom = (uint64_t *)out.p;
+    memset(bloom, 0, (size_t)nwords * 8);
+    const uint64_t *fps = (const uint64_t *)fb.buf;
+    Py_ssize_t n = fb.len / 8;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        uint64_t g = fps[i];
+        bloom[((g >> 32) * (uint64_t)nwords) >> 32] |= (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63));
+    }
+    out.n = nwords;
+    result = vec_take(&out);
+done:
+    vec_release(&out);
+    PyBuffer_Release(&fb);
+    return result;
+}
+
+/* Postings of query keys in a sorted key array: for every query i and every j with
+ * fps[j] == q[i], the pair (i, j), in query order. buckets[b] is where keys whose top
+ * (64 - shift) bits equal b start (2**(64 - shift) + 1 entries); shift 64 means one bucket. */
+PyObject *lookup(PyObject *self, PyObject *args) {
+    Py_buffer qb, fb, bb;
+    int shift;
+    if (!PyArg_ParseTuple(args, "y*y*y*i:lookup", &qb, &fb, &bb, &shift))
+        return NULL;
+    PyObject *result = NULL;
+    vec_t oq = {0}, oi = {0};
+    const uint64_t *q = (const uint64_t *)qb.buf, *fps = (const uint64_t *)fb.buf;
+    const int64_t *bk = (const int64_t *)bb.buf;
+    Py_ssize_t nq = qb.len / 8, nf = fb.len / 8, nb = bb.len / 8;
+    int64_t want = shift >= 64 ? 2 : ((int64_t)1 << (64 - shift)) + 1;
+    if (qb.len % 8 || fb.len % 8 || bb.len % 8 || shift < 1 || shift > 64 || nb != want ||
+        bk[0] != 0 || bk[nb - 1] != nf) {
+        PyErr_Format(PyExc_ValueError,
+                     "lookup() got %zd, %zd, %zd bytes and shift %d, expected uint64 queries "
+                     "and keys and a bucket table of 2**(64 - shift) + 1 int64 from 0 to the "
+                     "number of keys",
+                     qb.len, fb.len, bb.len, shift);
+        goto done;
+    }
+    if (vec_init(&oq, 8, nq / 2 + 16) || vec_init(&oi, 8, nq / 2 + 16))
+        goto done;
+    /* a block of queries at a time: their bucket bounds prefetched, then the first probe of
+     * each bucket's binary search prefetched, then the searches (the look-ups are cache
+     * misses, independent of each other) */
+    enum { QBLOCK = 32 };
+    int64_t blo[QBLOCK], bhi[QBLOCK];
+    for (Py_ssize_t i0 = 0; i0 < nq; i0 += QBLOCK) {
+        Py_ssize_t nb = nq - i0 < QBLOCK ? nq - i0 : QBLOCK;
+        for (Py_ssize_t j = 0; j < nb; j++)
+            __builtin_prefetch(&bk[shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift)]);
+        for (Py_ssize_t j = 0; j < nb; j++) {
+            int64_t b = shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift);
+            int64_t lo = bk[b], hi = bk[b + 1];
+            if (lo < 0 || hi > nf || lo > hi) {
+                PyErr_Format(PyExc_ValueError,
+                             "bucket %lld is [%lld, %lld), expected within [0, %zd]",
+                             (long long)b, (long long)lo, (long long)hi, nf);
+                goto done;
+            }
+            blo[j] = lo;
+            bhi[j] = hi;
+            if (lo < hi)
+                __builtin_prefetch(&fps[lo + ((hi - lo) >> 1)]);
+        }
+        for (Py_ssize_t j = 0; j < nb; j++) {
+            uint64_t key = q[i0 + j];
+            /* branch-free lower bound in [blo, bhi): the comparisons are unpredictable */
+            int64_t lo = blo[j], len = bhi[j] - blo[j];
+            while (len > 1) {
+                int64_t half = len >> 1;
+                lo = fps[lo + half] < key ? lo + half : lo;
+                len -= half;
+            }
+            lo += len == 1 && fps[lo] < key;
+            for (int64_t m = lo; m < nf && fps[m] == key; m++) {
+                if (oq.n == oq.cap && (vec_grow(&oq) || vec_grow(&oi)))
+                    goto done;
+                ((int64_t *)oq.p)[oq.n++] = i0 + j;
+                ((int64_t *)oi.p)[oi.n++] = m;
+            }
+        }
+    }
+    PyObject *a = vec_take(&oq), *c = vec_take(&oi);
+    if (a && c)
+        result = PyTuple_Pack(2, a, c);
+    Py_XDECREF(a);
+    Py_XDECREF(c);
+done:
+    vec_release(&oq);
+    vec_release(&oi);
+    PyBuffer_Release(&qb);
+    PyBuffer_Release(&fb);
+    PyBuffer_Release(&bb);
+    return result;
+}
