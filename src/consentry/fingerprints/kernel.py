@@ -1,6 +1,6 @@
 """The kernels of ``canon-v1``: the same fingerprints as :mod:`.spec`, fast.
 
-Two implementations, chosen once at import (:data:`KERNEL`): the compiled one (``_canon.c``,
+Two implementations, chosen once at import (:data:`KERNEL`): the compiled one (``_canon*.c``,
 one pass per text over its code points, built by ``pip install``) and, where no C compiler
 was available at install time, this numpy one (about half the scan speed). Both must equal
 the reference; the tests run each against it (``impl="c"`` / ``impl="numpy"``).
@@ -417,7 +417,7 @@ def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
 def bloom_contains(bloom: U64, q: U64) -> npt.NDArray[np.bool_]:
     """Which keys a Bloom prefilter may hold: ``bloom`` is uint64 words, a key sets two bits,
     ``key & 63`` and ``(key >> 6) & 63``, of word ``fastrange(key >> 32, len(bloom))``
-    (``Index`` builds it; ``_canon.c`` reads it the same way)."""
+    (``Index`` builds it; ``_canon_words.c`` reads it the same way)."""
     w = ((q >> np.uint64(32)) * np.uint64(len(bloom))) >> np.uint64(32)
     m = (np.uint64(1) << (q & np.uint64(63))) | (
         np.uint64(1) << ((q >> np.uint64(6)) & np.uint64(63))
