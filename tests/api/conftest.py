@@ -61,6 +61,11 @@ class World:
             evidence="signed form",
         ).id
 
+    def new_key(self) -> str:
+        """A fresh developer key's id (for routes that revoke one)."""
+        svc = self.registry.service
+        return svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=self.developer)[0]
+
 
 def _work(reg: Registry, title: str, party: str, isbn: str) -> str:
     draft = WorkDraft(
@@ -200,6 +205,9 @@ class ApiClient:
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
 
     def close(self) -> None:
         self.loop.run_until_complete(self.http.aclose())

@@ -17,9 +17,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 def documented_routes(text: str) -> set[tuple[str, str]]:
     out = set()
     for cell in re.findall(r"^\| `([^|]+)` \|", text, flags=re.M):
-        for item in re.findall(r"(GET|POST) (/[^`?]*)", cell):
+        for item in re.findall(r"(GET|POST|DELETE) (/[^`?]*)", cell):
             out.add(item)
-    for item in re.findall(r"`(GET|POST) (/[^`?]*)[^`]*`", text):
+    for item in re.findall(r"`(GET|POST|DELETE) (/[^`?]*)[^`]*`", text):
         out.add(item)
     return {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in out}
 

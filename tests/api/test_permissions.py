@@ -160,6 +160,14 @@ CASES = [
         only({"admin": 201}),
         lambda w: {"role": "developer", "party_id": w.developer},
     ),
+    Case("GET", "/v1/keys", lambda w: "/v1/keys", only({"admin": 200})),
+    Case(
+        "DELETE",
+        "/v1/keys/{key_id}",
+        # a fresh key for each call: the World's own keys stay valid for the other cases
+        lambda w: f"/v1/keys/{w.new_key()}",
+        only({"admin": 200}),
+    ),
     Case(
         "GET",
         "/v1/receipts/{seq}",
@@ -221,7 +229,7 @@ def call(
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
 def test_route_by_role(shared: Shared, case: Case) -> None:
     # one world per module: every case leaves it usable for the next (withdrawals use
-    # fresh mandates, new works and parties carry no identifiers)
+    # fresh mandates, revocations fresh keys, new works and parties carry no identifiers)
     got = {}
     for role in ROLES:
         status, body = call(shared.client, case, shared.world, shared.world.headers(role))

@@ -15,6 +15,8 @@ import pytest
 from typer.testing import CliRunner
 
 from consentry.cli.app import build_app
+from consentry.cli.common import registry_for
+from consentry.errors import PermissionDenied
 
 runner = CliRunner()
 app = build_app()
@@ -168,3 +170,37 @@ def test_killed_import_leaves_the_database_as_it_was(home: Path, tmp_path: Path)
     assert code == 0
     code, out, err = run("import", "csv", str(big), home=home)
     assert code == 0 and "created: 60000" in out, err
+
+
+def test_keys_list_and_revoke(home: Path) -> None:
+    tokens = [run("keys", "create", "--role", "admin", home=home)[1].strip() for _ in range(2)]
+    ids = [t.split("_", 2)[1] for t in tokens]
+    code, out, err = run("keys", "list", home=home)
+    assert code == 0, err
+    lines = out.splitlines()
+    assert sorted(line.split()[0] for line in lines) == sorted(ids)
+    assert all(line.split()[1] == "admin" and line.endswith("active") for line in lines)
+    assert not any(t.split("_", 2)[2] in out for t in tokens)  # never the secrets
+
+    code, out, err = run("keys", "revoke", ids[0], home=home)
+    assert code == 0, err
+    assert out.startswith(f"key {ids[0]} revoked at ")
+    revoked_at = out.strip().rsplit(" ", 1)[1]
+    code, out, _ = run("keys", "list", "--json", home=home)
+    listed = {k["key_id"]: k for k in map(json.loads, out.splitlines())}
+    assert set(listed[ids[0]]) == {"key_id", "role", "party_id", "created_at", "revoked_at"}
+    assert (listed[ids[0]]["revoked_at"], listed[ids[1]]["revoked_at"]) == (revoked_at, None)
+
+    code, _, err = run("keys", "revoke", ids[0], home=home)
+    assert code == 1
+    assert err.strip() == f"error: API key {ids[0]} was already revoked at {revoked_at}"
+    code, _, err = run("keys", "revoke", "0123456789ab", home=home)
+    assert code == 1 and "API key '0123456789ab' not found" in err
+
+    # a server started on this data folder refuses the revoked key and takes the other
+    with registry_for(home) as reg:
+        with pytest.raises(PermissionDenied, match="was revoked"):
+            reg.service.authenticate(tokens[0])
+        assert reg.service.authenticate(tokens[1]).key_id == ids[1]
+    code, out, _ = run("ledger", "verify", home=home)
+    assert code == 0 and out.startswith("ledger OK")

@@ -279,6 +279,25 @@ class KeyOut(BaseModel):
     party_id: str | None
 
 
+class KeyInfoOut(BaseModel):
+    """A key as listed: never its token nor the token's hash."""
+
+    key_id: str
+    role: str
+    party_id: str | None
+    created_at: str
+    revoked_at: str | None
+
+
+class KeyListOut(BaseModel):
+    items: list[KeyInfoOut] = Field(..., description="By created_at, then key_id")
+
+
+class KeyRevokedOut(BaseModel):
+    key_id: str
+    revoked_at: str
+
+
 class LedgerHeadOut(BaseModel):
     seq: int
     hash: str

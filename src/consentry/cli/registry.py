@@ -319,3 +319,37 @@ def keys_create(
         key_id, token = reg.service.create_api_key(SYSTEM, role=Role.parse(role), party_id=party)
     typer.echo(token)
     typer.echo(f"key {key_id} ({role}{', party ' + party if party else ''})", err=True)
+
+
+@keys_app.command("list")
+@reports_errors
+def keys_list(
+    home: Path | None = HomeOption,
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per key."),
+) -> None:
+    """List every API key (revoked ones too), oldest first; never tokens or their hashes."""
+    with registry_for(home) as reg:
+        keys = reg.service.list_api_keys(SYSTEM)
+    if not keys and not as_json:
+        typer.echo("no API keys yet: make one with `consentry keys create --role ROLE`", err=True)
+    for k in keys:
+        if as_json:
+            echo_json(k.to_json())
+            continue
+        state = f"revoked {k.revoked_at.isoformat()}" if k.revoked_at else "active"
+        party = k.party_id or "-"
+        typer.echo(
+            f"{k.key_id}  {k.role.value:<12}  {party:<20}  {k.created_at.isoformat()}  {state}"
+        )
+
+
+@keys_app.command("revoke")
+@reports_errors
+def keys_revoke(
+    key_id: str = typer.Argument(..., help="The key id (the part after cst_ in the token)"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Revoke an API key. A running server refuses it within 30 seconds (its key cache)."""
+    with registry_for(home) as reg:
+        revoked_at = reg.service.revoke_api_key(SYSTEM, key_id)
+    typer.echo(f"key {key_id} revoked at {revoked_at.isoformat()}")

@@ -8,7 +8,9 @@ only, never another party's private data such as contact points).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from consentry.errors import PermissionDenied
 from consentry.registry.choices import parse_choice
@@ -50,3 +52,24 @@ class Actor:
 
 
 SYSTEM = Actor(Role.ADMIN, None, "cli")
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An API key as an admin may see it: never its secret nor the secret's hash."""
+
+    key_id: str
+    role: Role
+    party_id: str | None
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``GET /v1/keys`` lists and ``consentry keys list --json`` prints."""
+        return {
+            "key_id": self.key_id,
+            "role": self.role.value,
+            "party_id": self.party_id,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }

@@ -1,4 +1,5 @@
-"""Use cases for API keys: created by an admin, stored hashed, authenticated (and cached).
+"""Use cases for API keys: created, listed and revoked by an admin, stored hashed,
+authenticated (and cached).
 
 A mixin of :class:`consentry.registry.service.RegistryService`.
 """
@@ -11,8 +12,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from consentry.errors import PermissionDenied, ValidationError
-from consentry.registry.access import PARTY_ROLES, Actor, Role
+from consentry.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from consentry.registry.access import PARTY_ROLES, Actor, ApiKey, Role
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
@@ -24,8 +25,9 @@ class KeyCases:
     _uow: Callable[[bool], SqlUnitOfWork]
     clock: Callable[[], datetime]
     # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
-    # Decision: entries live AUTH_CACHE_SECONDS, so a revocation made by another process
-    # takes effect within that time.
+    # Decision: entries live AUTH_CACHE_SECONDS. revoke_api_key drops the key's entries here,
+    # so a revocation takes effect at once in the process that made it; the caches of other
+    # processes (server workers) still answer from memory for up to AUTH_CACHE_SECONDS.
     _auth_cache: dict[str, tuple[Actor, datetime]]
 
     def create_api_key(self, actor: Actor, *, role: Role, party_id: str | None) -> tuple[str, str]:
@@ -54,6 +56,34 @@ class KeyCases:
             )
             uow.commit()
         return key_id, token
+
+    def list_api_keys(self, actor: Actor) -> list[ApiKey]:
+        """Every key, revoked ones included, by creation time then id (no secrets, no hashes)."""
+        actor.require(Role.ADMIN)
+        with self._uow(False) as uow:
+            return uow.keys.list()
+
+    def revoke_api_key(self, actor: Actor, key_id: str) -> datetime:
+        """Revoke a key from now on; returns the revocation time. Revoking twice is a Conflict."""
+        actor.require(Role.ADMIN)
+        now = self.clock()
+        with self._uow(True) as uow:
+            key = uow.keys.for_update(key_id)
+            if key is None:
+                raise NotFound("API key", key_id)
+            if key.revoked_at is not None:
+                raise Conflict(
+                    f"API key {key_id} was already revoked at {key.revoked_at.isoformat()}",
+                    key_id=key_id,
+                    revoked_at=key.revoked_at.isoformat(),
+                )
+            uow.keys.revoke(key_id, now)
+            uow.ledger.append("key.revoked", {"key_id": key_id}, actor=actor.label, at=now)
+            uow.commit()
+        # After the commit: an authentication in this process from now on reads the database.
+        for digest in [d for d, (a, _) in list(self._auth_cache.items()) if a.key_id == key_id]:
+            self._auth_cache.pop(digest, None)
+        return now
 
     def authenticate(self, token: str) -> Actor:
         digest = _hash_secret(token)

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from consentry.errors import NotFound
+from consentry.registry.access import ApiKey, Role
 from consentry.registry.mandates import Mandate
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
@@ -538,6 +539,24 @@ class ApiKeyRepository:
         if row is None:
             return None
         return row.secret_hash, row.role, row.party_id, row.revoked_at
+
+    def for_update(self, key_id: str) -> ApiKey | None:
+        """The key, its row locked until commit (``FOR UPDATE`` on PostgreSQL; SQLite's write
+        transaction already holds the database): of two revocations, the second sees the first."""
+        q = select(ApiKeyRow).where(ApiKeyRow.id == key_id).with_for_update()
+        row = self.s.scalars(q.execution_options(populate_existing=True)).one_or_none()
+        return None if row is None else _api_key(row)
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        self.s.execute(update(ApiKeyRow).where(ApiKeyRow.id == key_id).values(revoked_at=at))
+
+    def list(self) -> list[ApiKey]:
+        rows = self.s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.created_at, ApiKeyRow.id))
+        return [_api_key(r) for r in rows]
+
+
+def _api_key(r: ApiKeyRow) -> ApiKey:
+    return ApiKey(r.id, Role(r.role), r.party_id, r.created_at, r.revoked_at)
 
 
 class ImportRepository:
