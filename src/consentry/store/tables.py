@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -65,6 +66,12 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: Any | None, dialect: Dialect) -> datetime | None:
         return None if value is None else parse_time(str(value))
+
+
+# Ledger sequence numbers: 64-bit. On PostgreSQL a BIGINT (migration 0004; INTEGER stops at
+# 2**31 - 1 entries). SQLite's INTEGER already holds 64 bits, and an INTEGER primary key is the
+# table's rowid, which a BIGINT one would not be: SQLite keeps INTEGER.
+LedgerSeq = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -164,14 +171,14 @@ class DeclarationRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     declared_by: Mapped[str | None] = mapped_column(String(40))
     mandate_id: Mapped[str | None] = mapped_column(String(40))
-    ledger_seq: Mapped[int | None] = mapped_column(Integer)
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
 
 
 class LedgerRow(Base):
     """Insert-only. ``seq`` is the primary key: two writers can never both append seq N."""
 
     __tablename__ = "ledger"
-    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(LedgerSeq, primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(60))
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     recorded_at: Mapped[str] = mapped_column(String(27))
@@ -185,7 +192,7 @@ class LedgerHeadRow(Base):
 
     __tablename__ = "ledger_head"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    seq: Mapped[int] = mapped_column(Integer)
+    seq: Mapped[int] = mapped_column(LedgerSeq)
     hash: Mapped[str] = mapped_column(String(64))
 
 
