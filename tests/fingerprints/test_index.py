@@ -129,6 +129,26 @@ def test_bad_inputs_are_named(tmp_path: Path) -> None:
         IndexBuilder(tmp_path / "y", shard_bits=40)
 
 
+def test_a_file_with_fingerprints_out_of_order_is_refused(tmp_path: Path) -> None:
+    """Look-ups binary-search the sorted fingerprints: a damaged file must fail loudly, with or
+    without the prefilter (whose compiled build checks the order on the way)."""
+    build(tmp_path / "ok.csfidx")
+    good = Index(tmp_path / "ok.csfidx")
+    data = bytearray((tmp_path / "ok.csfidx").read_bytes())
+    base = 16 + int.from_bytes(data[8:16], "little")  # magic, header length, header
+    first, second = data[base + 8 : base + 16], data[base + 16 : base + 24]
+    assert first != second
+    data[base + 8 : base + 16], data[base + 16 : base + 24] = second, first
+    (tmp_path / "swapped.csfidx").write_bytes(bytes(data))
+    with pytest.raises(
+        ScanError, match=r"swapped.csfidx is damaged: keys are not sorted: keys\[2\]"
+    ):
+        Index(tmp_path / "swapped.csfidx")
+    lazy = Index(tmp_path / "swapped.csfidx", prefilter=False)
+    with pytest.raises(ScanError, match=r"keys are not sorted: keys\[2\] < keys\[1\]"):
+        lazy.lookup(np.asarray(good.fps[:10]))
+
+
 def test_bucketed_search_equals_searchsorted(tmp_path: Path) -> None:
     idx = build(tmp_path / "s.csfidx")
     fps = np.asarray(idx.fps)

@@ -2,7 +2,8 @@
 #include "_canon.h"
 
 /* The Bloom prefilter of a sorted fingerprint array: nwords uint64 words, two bits per key:
- * word = fastrange(top 32 bits), bits (key & 63) and ((key >> 6) & 63). */
+ * word = fastrange(top 32 bits), bits (key & 63) and ((key >> 6) & 63). Checks the order on
+ * the way (ValueError naming the first key out of order). */
 PyObject *bloom_build(PyObject *self, PyObject *args) {
     Py_buffer fb;
     Py_ssize_t nwords;
@@ -23,8 +24,14 @@ PyObject *bloom_build(PyObject *self, PyObject *args) {
     memset(bloom, 0, (size_t)nwords * 8);
     const uint64_t *fps = (const uint64_t *)fb.buf;
     Py_ssize_t n = fb.len / 8;
+    uint64_t prev = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         uint64_t g = fps[i];
+        if (g < prev) { /* the look-ups rely on the order: a damaged file must not pass */
+            PyErr_Format(PyExc_ValueError, "keys are not sorted: keys[%zd] < keys[%zd]", i, i - 1);
+            goto done;
+        }
+        prev = g;
         bloom[((g >> 32) * (uint64_t)nwords) >> 32] |= (1ULL << (g & 63)) | (1ULL << ((g >> 6) & 63));
     }
     out.n = nwords;

@@ -121,6 +121,7 @@ class Index:
             self.pos = np.empty(0, dtype=np.uint32)
         self._text_base = base + 16 * n
         self._text_cache: dict[int, tuple[str, I64]] = {}
+        self._sorted_checked = False
         self.bloom: U64 | None = self._build_bloom() if prefilter and n else None
         self._buckets: I64 | None = None  # built on first look-up (see _lower_bound)
 
@@ -128,7 +129,13 @@ class Index:
     def _build_bloom(self) -> U64:
         nwords = max(1, (self.count + 3) // 4)  # 64 bits per 4 fingerprints = 2 bytes each
         if _c is not None:
-            return u64(_c.bloom_build(self.fps, nwords))
+            try:
+                bloom = u64(_c.bloom_build(self.fps, nwords))
+            except ValueError as exc:  # the fingerprints are out of order
+                raise self._damaged(str(exc)) from None
+            self._sorted_checked = True
+            return bloom
+        self._check_sorted()
         bloom = np.zeros(nwords, dtype=np.uint64)
         nw = np.uint64(nwords)
         step = 1 << 22
@@ -206,10 +213,31 @@ class Index:
             np.asarray(self.pos[idx]),
         )
 
+    def _damaged(self, detail: str) -> ScanError:
+        return ScanError(
+            f"{self.path} is damaged: {detail}, expected fingerprints in ascending order",
+            path=str(self.path),
+        )
+
+    def _check_sorted(self) -> None:
+        """Look-ups rely on the fingerprints' order; a damaged file fails here, once, instead
+        of silently missing matches (the compiled prefilter build checks it on the way)."""
+        if self._sorted_checked:
+            return
+        step = 1 << 22
+        for a in range(0, self.count, step):
+            chunk = self.fps[a : a + step + 1]
+            bad = np.flatnonzero(chunk[1:] < chunk[:-1])
+            if len(bad):
+                i = a + int(bad[0]) + 1
+                raise self._damaged(f"keys are not sorted: keys[{i}] < keys[{i - 1}]")
+        self._sorted_checked = True
+
     def _bucket_table(self) -> I64:
         """Where each value of the top ``bits`` bits of the fingerprints starts (about 64
         fingerprints a bucket, at most 2**16 + 1 entries), built on first use."""
         if self._buckets is None:
+            self._check_sorted()
             bits = max(0, min(16, self.count.bit_length() - 7))
             shift = 64 - bits
             bounds = np.arange(1, 1 << bits, dtype=np.uint64) << np.uint64(shift)
