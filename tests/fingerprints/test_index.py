@@ -147,6 +147,12 @@ def test_a_file_with_fingerprints_out_of_order_is_refused(tmp_path: Path) -> Non
     lazy = Index(tmp_path / "swapped.csfidx", prefilter=False)
     with pytest.raises(ScanError, match=r"keys are not sorted: keys\[2\] < keys\[1\]"):
         lazy.lookup(np.asarray(good.fps[:10]))
+    # a posting's work number beyond the header's works
+    data = bytearray((tmp_path / "ok.csfidx").read_bytes())
+    data[base + 8 * good.count : base + 8 * good.count + 4] = (1000).to_bytes(4, "little")
+    (tmp_path / "badwork.csfidx").write_bytes(bytes(data))
+    with pytest.raises(ScanError, match="names work number 1000, expected < 3"):
+        Index(tmp_path / "badwork.csfidx").lookup(np.asarray(good.fps[:1]))
 
 
 def test_bucketed_search_equals_searchsorted(tmp_path: Path) -> None:

@@ -177,7 +177,7 @@ class Index:
             idx = i64(idx_b)
             if not prefiltered:
                 qi = keep[qi]
-            return qi, self.works[idx], self.pos[idx]
+            return qi, self._checked_works(self.works[idx]), self.pos[idx]
         if prefiltered:
             cand = np.arange(len(q), dtype=np.int64)
         else:
@@ -209,9 +209,20 @@ class Index:
         idx = np.concatenate(idxs)
         return (
             qi.astype(np.int64, copy=False),
-            np.asarray(self.works[idx]),
+            self._checked_works(np.asarray(self.works[idx])),
             np.asarray(self.pos[idx]),
         )
+
+    def _checked_works(self, works: U32) -> U32:
+        """Work numbers of postings, each an index into the header's works (else the file is
+        damaged: checked on the postings found, not the whole file)."""
+        if len(works) and int(works.max()) >= len(self.work_ids):
+            raise ScanError(
+                f"{self.path} is damaged: a posting names work number {int(works.max())}, "
+                f"expected < {len(self.work_ids)} (the works in its header)",
+                path=str(self.path),
+            )
+        return works
 
     def _damaged(self, detail: str) -> ScanError:
         return ScanError(
