@@ -50,11 +50,11 @@ static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
     Py_DECREF(arg);
     if (!seq)
         return -1;
-    PyObject *fast = PySequence_Fast(seq, "fold() must return a sequence of code points");
+    PyObject *fast = PySequence_Tuple(seq); /* a tuple: nothing can change it under us */
     Py_DECREF(seq);
     if (!fast)
         return -1;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    Py_ssize_t n = PyTuple_GET_SIZE(fast);
     if (n > MAX_EXPANSION) {
         PyErr_Format(PyExc_ValueError, "code point U+%04X folds to %zd code points, expected <= %d",
                      (unsigned)cp, n, MAX_EXPANSION);
@@ -62,7 +62,7 @@ static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
         return -1;
     }
     for (Py_ssize_t j = 0; j < n; j++) {
-        unsigned long c = PyLong_AsUnsignedLong(PySequence_Fast_GET_ITEM(fast, j));
+        unsigned long c = PyLong_AsUnsignedLong(PyTuple_GET_ITEM(fast, j));
         if (c == (unsigned long)-1 && PyErr_Occurred()) {
             Py_DECREF(fast);
             return -1;
@@ -403,13 +403,15 @@ static PyObject *canon_impl(PyObject *args, int scan) {
         if (check_bloom(&bb, &go))
             goto done;
     }
-    fast = PySequence_Fast(texts, "texts must be a sequence of str");
+    /* a tuple copy: it holds every text for the whole call, even if the caller's list changes
+     * while fold() runs Python code */
+    fast = PySequence_Tuple(texts);
     if (!fast)
         goto done;
-    Py_ssize_t ntexts = PySequence_Fast_GET_SIZE(fast);
+    Py_ssize_t ntexts = PyTuple_GET_SIZE(fast);
     Py_ssize_t chars = 0;
     for (Py_ssize_t d = 0; d < ntexts; d++) {
-        PyObject *t = PySequence_Fast_GET_ITEM(fast, d);
+        PyObject *t = PyTuple_GET_ITEM(fast, d);
         if (!PyUnicode_Check(t)) {
             PyErr_Format(PyExc_TypeError, "texts[%zd] is %.100s, expected str", d,
                          Py_TYPE(t)->tp_name);
@@ -429,7 +431,7 @@ static PyObject *canon_impl(PyObject *args, int scan) {
     uint32_t *table = (uint32_t *)tb.buf;
     int64_t base = 0;
     for (Py_ssize_t d = 0; d < ntexts; d++) {
-        PyObject *t = PySequence_Fast_GET_ITEM(fast, d);
+        PyObject *t = PyTuple_GET_ITEM(fast, d);
         int64_t w0 = (int64_t)w.hash.n;
         ((int64_t *)docs.p)[docs.n++] = w0;
         Py_ssize_t n = PyUnicode_GET_LENGTH(t);
