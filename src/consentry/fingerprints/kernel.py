@@ -305,9 +305,7 @@ def canon_batch(
     if _impl(impl) == "c":
         return _canon_batch_c(texts, ocr_fold)
     joined = "\x00".join(texts)
-    base = np.zeros(len(texts) + 1, dtype=np.int64)
-    if texts:
-        base[1:] = np.cumsum([len(t) + 1 for t in texts])
+    base = _bases(texts)
     codes, maps = _fold(joined, ocr_fold)
     is_word = np.zeros(len(codes) + 2, dtype=bool)
     np.not_equal(codes, 0, out=is_word[1:-1])
