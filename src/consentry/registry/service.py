@@ -435,8 +435,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
     ) -> Decision:
         when = at or self.clock()
         with self._uow(False) as uow:
-            work = uow.works.get(work_id)
-            decls = uow.declarations.for_works([work])[work.id]
+            uow.single_read()  # one statement on PostgreSQL, read outside a transaction
+            work, decls = uow.decision_reads.get(work_id)
         return decide(work, decls, purpose=purpose, at=when, developer_id=developer_id)
 
     # ----------------------------------------------------------------- ledger, keys

@@ -48,11 +48,11 @@ from consentry.store.tables import (
     table,
 )
 
-_CROLES = {r.value: r for r in ContributorRole}
+CONTRIBUTOR_ROLES = {r.value: r for r in ContributorRole}
 
 
 @lru_cache(maxsize=4096)
-def _decimal(text: str) -> Decimal:
+def decimal_share(text: str) -> Decimal:
     return Decimal(text)
 
 
@@ -249,14 +249,14 @@ class WorkRepository:
                 f"WHERE work_id IN ({q})",
                 part,
             ):
-                contribs[work_id].append((position, Contributor(party, _CROLES[role])))
+                contribs[work_id].append((position, Contributor(party, CONTRIBUTOR_ROLES[role])))
             for work_id, party, role, share, right in fetch(
                 self.s,
                 'SELECT work_id, party_id, role, share, "right" FROM holdings '
                 f"WHERE work_id IN ({q}) ORDER BY id",
                 part,
             ):
-                holds[work_id].append(Holding(party, role, _decimal(share), right))
+                holds[work_id].append(Holding(party, role, decimal_share(share), right))
         return {
             wid: Work(
                 id=wid,
@@ -378,7 +378,7 @@ _DECL_SQL = (
 )
 
 
-def _raw_declaration(r: Any) -> Declaration:
+def raw_declaration(r: Any) -> Declaration:
     return Declaration(
         id=r[0],
         party_id=r[1],
@@ -413,14 +413,14 @@ class DeclarationRepository:
         by_party: dict[str, list[Declaration]] = defaultdict(list)
         for part in chunks(work_ids):
             for r in fetch(self.s, f"{_DECL_SQL} WHERE work_id IN ({marks(len(part))})", part):
-                by_work[r[2]].append(_raw_declaration(r))
+                by_work[r[2]].append(raw_declaration(r))
         for part in chunks(party_ids):
             for r in fetch(
                 self.s,
                 f"{_DECL_SQL} WHERE party_id IN ({marks(len(part))}) AND work_id IS NULL",
                 part,
             ):
-                by_party[r[1]].append(_raw_declaration(r))
+                by_party[r[1]].append(raw_declaration(r))
         return {
             w.id: by_work[w.id] + [d for p in w.consent_parties() for d in by_party[p]]
             for w in works

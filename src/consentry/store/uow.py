@@ -3,6 +3,8 @@
 ``SqlUnitOfWork(factory, write=True)`` starts a writing transaction (``BEGIN IMMEDIATE`` on
 SQLite, so the ledger head is taken under the write lock). Leaving the block without
 ``commit()`` rolls everything back: a failed or killed import leaves the database as it was.
+A read of one statement may call :meth:`SqlUnitOfWork.single_read` first: on PostgreSQL it
+then runs without a transaction (no ``BEGIN``/``ROLLBACK`` round trips).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.errors import StorageError
+from consentry.store.decision_reads import DecisionReadRepository
 from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
@@ -31,6 +34,7 @@ class SqlUnitOfWork:
     parties: PartyRepository
     works: WorkRepository
     declarations: DeclarationRepository
+    decision_reads: DecisionReadRepository
     mandates: MandateRepository
     ledger: LedgerRepository
     keys: ApiKeyRepository
@@ -40,6 +44,7 @@ class SqlUnitOfWork:
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
         self._write = write
+        self._single_read = False
 
     def __enter__(self) -> SqlUnitOfWork:
         self.session = self._factory()
@@ -53,6 +58,7 @@ class SqlUnitOfWork:
         self.parties = PartyRepository(s)
         self.works = WorkRepository(s)
         self.declarations = DeclarationRepository(s)
+        self.decision_reads = DecisionReadRepository(s)
         self.mandates = MandateRepository(s)
         self.ledger = LedgerRepository(s)
         self.keys = ApiKeyRepository(s)
@@ -60,7 +66,25 @@ class SqlUnitOfWork:
         self.fingerprints = FingerprintRepository(s)
         return self
 
+    def single_read(self) -> None:
+        """Declare that this unit of work writes nothing and, on PostgreSQL, reads with one
+        statement; call it before that statement.
+
+        Decision: on PostgreSQL the statement then runs outside a transaction (autocommit).
+        A single statement sees one snapshot either way, so the answer is the same; what goes
+        is the ``BEGIN`` and ``ROLLBACK`` round trips, and the ``ROLLBACK`` that made psycopg
+        drop its prepared statements after every request. SQLite (no round trips) keeps its
+        deferred read transaction. ``commit()`` is refused afterwards.
+        """
+        if self._write:
+            raise StorageError("a writing unit of work cannot be a single read")
+        self._single_read = True
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
     def commit(self) -> None:
+        if self._single_read:
+            raise StorageError("a single-read unit of work does not commit")
         self.session.commit()
 
     def rollback(self) -> None:
