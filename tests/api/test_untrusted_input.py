@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from consentry.registry.purposes import Purpose, Status
@@ -155,8 +155,15 @@ def test_queries(client: ApiClient, world: World, path: str, params: dict[str, s
     # an empty segment is the collection route itself (redirected to it), not a value
     segment=(text | st.integers(min_value=-(2**70), max_value=2**70).map(str)).filter(bool)
 )
+@example(segment="/")
+@example(segment="a/")
+@example(segment="/a")
+@example(segment="a/b")
 def test_path_values(client: ApiClient, world: World, segment: str) -> None:
     s = quote(segment, safe="")
+    # "%2F" is decoded before routing: a segment ending in "/" leaves a path with a trailing
+    # slash, which the router redirects to the path without it (307), not a value
+    allowed = {200, 404, 422} | ({307} if segment.endswith("/") else set())
     for path in (f"/v1/works/{s}", f"/v1/parties/{s}", f"/v1/mandates/{s}", f"/v1/receipts/{s}"):
-        check(client.get(path, headers=world.headers("admin")), {200, 404, 422})
-    check(client.get(f"/v1/lookup/{s}", headers=world.headers("admin")), {200, 404, 422})
+        check(client.get(path, headers=world.headers("admin")), allowed)
+    check(client.get(f"/v1/lookup/{s}", headers=world.headers("admin")), allowed)
