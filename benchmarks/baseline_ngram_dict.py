@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -21,8 +20,12 @@ from pathlib import Path
 
 import orjson
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
 N, HITS = 8, 3
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evalset import score as score_scan  # noqa: E402
 
 
 def build(eval_dir: Path) -> dict[int, str]:
@@ -65,14 +68,7 @@ def main() -> None:
             for m in scan_file(p, grams):
                 f.write(json.dumps(m) + "\n")
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    score = json.loads(
-        subprocess.run(
-            [sys.executable, str(SHARED / "score_scan.py"), str(ev / "truth.jsonl"), str(out)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    score = score_scan(ev / "truth.jsonl", out)
     print(
         json.dumps(
             {

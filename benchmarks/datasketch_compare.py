@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -28,9 +27,13 @@ from consentry.fingerprints.index import Index
 from consentry.scan.match import match_documents
 from consentry.scan.model import Document
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
 CHUNK, STRIDE, SH, PERM, THRESHOLD = 50, 25, 5, 128, 0.3
 TOKEN = re.compile(r"[^\W_]+")
+
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evalset import score  # noqa: E402
 
 
 def windows(text: str) -> list[set[bytes]]:
@@ -45,16 +48,6 @@ def windows(text: str) -> list[set[bytes]]:
 
 def minhashes(sets: list[set[bytes]]) -> list[MinHash]:
     return MinHash.bulk([list(s) for s in sets], num_perm=PERM)  # type: ignore[no-any-return]
-
-
-def score(truth: Path, matches: Path) -> dict[str, object]:
-    r = subprocess.run(
-        [sys.executable, str(SHARED / "score_scan.py"), str(truth), str(matches)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(r.stdout)  # type: ignore[no-any-return]
 
 
 def main() -> None:

@@ -31,7 +31,11 @@ from consentry.fingerprints.spec import CanonSpec, canonical_text
 from consentry.scan.match import match_documents
 from consentry.scan.model import Document
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"  # ../shared beside the project
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evalset import SHARED
+from evalset import score as score_scan
+
 WORDS_PER_WORK = 1000
 W = 16
 
@@ -183,19 +187,7 @@ def scan_only(index_path: str, eval_dir: str) -> None:
             f.write(m.to_json_line() + "\n")
     scan_s = time.perf_counter() - t0
     mem = rss()
-    score = json.loads(
-        subprocess.run(
-            [
-                sys.executable,
-                str(SHARED / "eval" / "score_scan.py"),
-                str(ev / "truth.jsonl"),
-                str(out),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    score = score_scan(ev / "truth.jsonl", out)
     print(
         json.dumps(
             {

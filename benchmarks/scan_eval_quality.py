@@ -25,7 +25,10 @@ from consentry.fingerprints.index import Index
 from consentry.scan.match import MatchOptions, match_documents
 from consentry.scan.model import Document
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"  # ../shared beside the project
+sys.path.insert(0, str(Path(__file__).parent))
+
+from evalset import EVAL
+from evalset import score as score_scan
 
 
 def read_corpus(corpus: Path):
@@ -54,7 +57,7 @@ def main() -> None:
     a = ap.parse_args()
     ev = Path(a.eval)
     if not (ev / "truth.jsonl").exists():
-        subprocess.run([sys.executable, str(SHARED / "make_scan_eval.py"), str(ev)], check=True)
+        subprocess.run([sys.executable, str(EVAL / "make_scan_eval.py"), str(ev)], check=True)
     idx_path = ev.parent / (
         "eval-index.csfidx" if not a.no_store_text else "eval-index-notext.csfidx"
     )
@@ -69,14 +72,7 @@ def main() -> None:
             f.write(m.to_json_line() + "\n")
             n += 1
     secs = time.perf_counter() - t0
-    score = json.loads(
-        subprocess.run(
-            [sys.executable, str(SHARED / "score_scan.py"), str(ev / "truth.jsonl"), str(out)],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    score = score_scan(ev / "truth.jsonl", out)
     print(
         json.dumps(
             {

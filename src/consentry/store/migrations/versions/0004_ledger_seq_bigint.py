@@ -26,27 +26,16 @@ COLUMNS = (
 )
 
 
-def upgrade() -> None:
+def _alter(old: type[sa.types.TypeEngine[int]], new: type[sa.types.TypeEngine[int]]) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
     for table, column, nullable in COLUMNS:
-        op.alter_column(
-            table,
-            column,
-            existing_type=sa.Integer(),
-            type_=sa.BigInteger(),
-            existing_nullable=nullable,
-        )
+        op.alter_column(table, column, existing_type=old(), type_=new(), existing_nullable=nullable)
+
+
+def upgrade() -> None:
+    _alter(sa.Integer, sa.BigInteger)
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
-    for table, column, nullable in COLUMNS:
-        op.alter_column(
-            table,
-            column,
-            existing_type=sa.BigInteger(),
-            type_=sa.Integer(),
-            existing_nullable=nullable,
-        )
+    _alter(sa.BigInteger, sa.Integer)
