@@ -163,6 +163,23 @@ def test_an_interrupted_filter_resumes_and_skips_completed_shards(tmp_path: Path
             assert (out / s.output).read_bytes() == (tmp_path / "fresh" / s.output).read_bytes()
 
 
+def test_gzip_output_depends_only_on_its_content(tmp_path: Path) -> None:
+    # gzip.open stores the write time and the temporary file's name (with a process id) in
+    # the header: a resumed filter's .gz output then differed from a fresh run's whenever
+    # the two straddled a second. The header must hold time 0 and the final name.
+    write_jsonl(tmp_path / "c" / "a.jsonl.gz", documents(10, "r"))
+    shards = discover_shards([tmp_path / "c"])
+    result = filter_corpus(shards, ReadOptions(), MATCHER, tmp_path / "o")
+    out = tmp_path / "o" / result.shards[0].output
+    data = out.read_bytes()
+    assert data[:3] == b"\x1f\x8b\x08"
+    assert int.from_bytes(data[4:8], "little") == 0  # MTIME
+    assert data[3] & 0x08  # FNAME present
+    stored = data[10 : data.index(b"\x00", 10)]
+    assert stored == b"a.jsonl"
+    assert _jsonl_records(out)
+
+
 def test_a_changed_mode_or_input_redoes_a_completed_shard(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "c" / "a.jsonl", documents(10, "r"))
     shards = discover_shards([tmp_path / "c"])

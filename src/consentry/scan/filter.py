@@ -80,11 +80,30 @@ def _atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+class _ReproducibleGzip(gzip.GzipFile):
+    """A gzip writer whose bytes depend only on what is written.
+
+    ``gzip.open`` stores the time of writing and the name of the file being written (here
+    the temporary name, with a process id) in the header, so a resumed filter's output
+    differed from a fresh run's. This stores time 0 and the final name, and owns the file.
+    """
+
+    def __init__(self, path: Path, stored_name: str) -> None:
+        self._raw = open(path, "wb")  # noqa: SIM115 - closed in close()
+        super().__init__(filename=stored_name, mode="wb", fileobj=self._raw, mtime=0)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 def _open_out(path: Path, like: Path) -> IO[bytes]:
     """Open ``path`` for writing, compressed as the name of ``like`` says."""
     name = like.name.lower()
     if name.endswith(".gz"):
-        return gzip.open(path, "wb")  # type: ignore[return-value]
+        return _ReproducibleGzip(path, like.name)
     if name.endswith((".zst", ".zstd")):
         import zstandard
 
