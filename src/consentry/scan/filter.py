@@ -103,7 +103,7 @@ def _open_out(path: Path, like: Path) -> IO[bytes]:
     """Open ``path`` for writing, compressed as the name of ``like`` says."""
     name = like.name.lower()
     if name.endswith(".gz"):
-        return _ReproducibleGzip(path, like.name)
+        return _ReproducibleGzip(path, like.name)  # type: ignore[return-value]
     if name.endswith((".zst", ".zstd")):
         import zstandard
 
