@@ -6,12 +6,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consentry.errors import ScanError, ValidationError
 from consentry.fingerprints.builder import IndexBuilder, build_index_from_fingerprints
 from consentry.fingerprints.common import CommonFilter, background_fingerprints
 from consentry.fingerprints.index import Index
-from consentry.fingerprints.kernel import fingerprints
+from consentry.fingerprints.kernel import _c, fingerprints, i64
 from consentry.fingerprints.spec import CanonSpec
 
 DATA = Path(__file__).parent.parent / "data" / "fingerprints"
@@ -179,3 +181,51 @@ def test_work_text_offsets_slice_joined_words(tmp_path: Path) -> None:
         assert words is not None and len(off) == len(words) + 1
         for i, j in ((0, 5), (3, 40), (len(words) - 7, len(words))):
             assert text[int(off[i]) : int(off[j]) - 1] == " ".join(words[i:j])
+
+
+# --------------------------------------------------------------------------- the C look-up
+
+_keys = st.lists(
+    st.one_of(
+        st.integers(0, 2**64 - 1),
+        st.integers(0, 40),  # clustered at the bottom: most buckets empty, one long
+        st.integers(2**64 - 40, 2**64 - 1),  # and at the top: an empty bucket at the end
+    ),
+    max_size=300,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=_keys, extra=_keys, bits=st.integers(0, 8))
+def test_the_compiled_lookup_finds_exactly_the_equal_keys(
+    keys: list[int], extra: list[int], bits: int
+) -> None:
+    # the compiled look-up against its definition: for each query in order, every position
+    # of an equal key, ascending; over duplicates, empty and long buckets, and keys at 0 and
+    # 2**64 - 1 (the searches run in lockstep a block of 32 queries at a time)
+    if _c is None:
+        pytest.skip("the compiled kernel is not built")
+    fps = np.sort(np.asarray(keys, dtype=np.uint64))
+    q = np.asarray(extra + keys[::3] + [0, 2**64 - 1], dtype=np.uint64)
+    shift = 64 - bits
+    table = np.empty((1 << bits) + 1, dtype=np.int64)
+    table[0], table[-1] = 0, len(fps)
+    if bits:
+        bounds = np.arange(1, 1 << bits, dtype=np.uint64) << np.uint64(shift)
+        table[1:-1] = np.searchsorted(fps, bounds, side="left")
+    qi, idx = _c.lookup(q, fps, table, shift)
+    got = list(zip(i64(qi).tolist(), i64(idx).tolist(), strict=True))
+    want = [(i, j) for i, key in enumerate(q.tolist()) for j in np.flatnonzero(fps == key)]
+    assert got == want
+
+
+def test_the_compiled_lookup_refuses_a_bucket_table_out_of_order() -> None:
+    if _c is None:
+        pytest.skip("the compiled kernel is not built")
+    fps = np.arange(10, dtype=np.uint64)
+    table = np.asarray([0, 7, 3, 10], dtype=np.int64)  # 2 bits: 4 + 1 entries expected
+    with pytest.raises(ValueError, match="expected uint64 queries"):
+        _c.lookup(fps, fps, table, 62)
+    table = np.asarray([0, 7, 3, 9, 10], dtype=np.int64)
+    with pytest.raises(ValueError, match=r"bucket 1 is \[7, 3\)"):
+        _c.lookup(fps, fps, table, 62)

@@ -67,44 +67,60 @@ PyObject *lookup(PyObject *self, PyObject *args) {
     }
     if (vec_init(&oq, 8, nq / 2 + 16) || vec_init(&oi, 8, nq / 2 + 16))
         goto done;
-    /* a block of queries at a time: their bucket bounds prefetched, then the first probe of
-     * each bucket's binary search prefetched, then the searches (the look-ups are cache
-     * misses, independent of each other) */
+    /* A block of queries at a time, their binary searches in lockstep: one probe of every
+     * query per round, and the probe of the next round prefetched. A probe is a cache miss
+     * that depends on the one before it in its own search but not on the other queries', so
+     * a block keeps QBLOCK misses in flight instead of one (the searches of one query after
+     * another waited for each miss in turn). Every search takes the same number of rounds
+     * (the longest bucket's), the spare ones no-ops, so that the loop has no
+     * data-dependent branch. */
     enum { QBLOCK = 32 };
-    int64_t blo[QBLOCK], bhi[QBLOCK];
-    for (Py_ssize_t i0 = 0; i0 < nq; i0 += QBLOCK) {
-        Py_ssize_t nb = nq - i0 < QBLOCK ? nq - i0 : QBLOCK;
-        for (Py_ssize_t j = 0; j < nb; j++)
-            __builtin_prefetch(&bk[shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift)]);
-        for (Py_ssize_t j = 0; j < nb; j++) {
-            int64_t b = shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift);
-            int64_t lo = bk[b], hi = bk[b + 1];
-            if (lo < 0 || hi > nf || lo > hi) {
-                PyErr_Format(PyExc_ValueError,
-                             "bucket %lld is [%lld, %lld), expected within [0, %zd]",
-                             (long long)b, (long long)lo, (long long)hi, nf);
-                goto done;
-            }
-            blo[j] = lo;
-            bhi[j] = hi;
-            if (lo < hi)
-                __builtin_prefetch(&fps[lo + ((hi - lo) >> 1)]);
+    int64_t blo[QBLOCK], blen[QBLOCK];
+    int64_t maxlen = 0;
+    for (Py_ssize_t b = 0; b + 1 < nb; b++) {
+        if (bk[b] < 0 || bk[b + 1] > nf || bk[b] > bk[b + 1]) {
+            PyErr_Format(PyExc_ValueError, "bucket %zd is [%lld, %lld), expected within [0, %zd]",
+                         b, (long long)bk[b], (long long)bk[b + 1], nf);
+            goto done;
         }
-        for (Py_ssize_t j = 0; j < nb; j++) {
-            uint64_t key = q[i0 + j];
-            /* branch-free lower bound in [blo, bhi): the comparisons are unpredictable */
-            int64_t lo = blo[j], len = bhi[j] - blo[j];
-            while (len > 1) {
-                int64_t half = len >> 1;
-                lo = fps[lo + half] < key ? lo + half : lo;
-                len -= half;
+        if (bk[b + 1] - bk[b] > maxlen)
+            maxlen = bk[b + 1] - bk[b];
+    }
+    int rounds = 0;
+    while (((int64_t)1 << rounds) < maxlen)
+        rounds++;
+    for (Py_ssize_t i0 = 0; i0 < nq; i0 += QBLOCK) {
+        Py_ssize_t m = nq - i0 < QBLOCK ? nq - i0 : QBLOCK;
+        for (Py_ssize_t j = 0; j < m; j++)
+            __builtin_prefetch(&bk[shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift)]);
+        for (Py_ssize_t j = 0; j < m; j++) {
+            int64_t b = shift >= 64 ? 0 : (int64_t)(q[i0 + j] >> shift);
+            blo[j] = bk[b];
+            blen[j] = bk[b + 1] - bk[b];
+            __builtin_prefetch(&fps[blo[j] + (blen[j] >> 1)]);
+        }
+        /* lower bound in [lo, lo + len): while len > 1, probe lo + len/2 */
+        for (int r = 0; r < rounds; r++) {
+            for (Py_ssize_t j = 0; j < m; j++) {
+                int64_t lo = blo[j], half = blen[j] >> 1;
+                /* an empty bucket at the end has lo == nf: read the last key instead (with
+                 * half == 0 the comparison changes nothing) */
+                int64_t at = lo + half - (lo + half >= nf);
+                lo = fps[at] < q[i0 + j] ? lo + half : lo;
+                blo[j] = lo;
+                blen[j] -= half;
+                __builtin_prefetch(&fps[lo + (blen[j] >> 1)]);
             }
-            lo += len == 1 && fps[lo] < key;
-            for (int64_t m = lo; m < nf && fps[m] == key; m++) {
+        }
+        for (Py_ssize_t j = 0; j < m; j++) {
+            uint64_t key = q[i0 + j];
+            int64_t lo = blo[j];
+            lo += blen[j] == 1 && fps[lo] < key;
+            for (int64_t p = lo; p < nf && fps[p] == key; p++) {
                 if (oq.n == oq.cap && (vec_grow(&oq) || vec_grow(&oi)))
                     goto done;
                 ((int64_t *)oq.p)[oq.n++] = i0 + j;
-                ((int64_t *)oi.p)[oi.n++] = m;
+                ((int64_t *)oi.p)[oi.n++] = p;
             }
         }
     }
