@@ -183,6 +183,53 @@ def test_work_text_offsets_slice_joined_words(tmp_path: Path) -> None:
             assert text[int(off[i]) : int(off[j]) - 1] == " ".join(words[i:j])
 
 
+def test_a_bulk_batch_is_indexed_like_works_added_one_by_one(tmp_path: Path) -> None:
+    h1, p1 = fingerprints(WORKS["persuasion"])
+    h2, p2 = fingerprints(WORKS[sorted(WORKS)[0]])
+    fps = np.concatenate([h2, h1])
+    pos = np.concatenate([p2, p1])
+    owners = np.asarray([1] * len(h2) + [0] * len(h1))
+    bulk = IndexBuilder(tmp_path / "bulk.csfidx")
+    bulk.add_batch(["p", "q"], fps, pos, owners, words=[7000, 8000])
+    bulk.finish()
+    one = IndexBuilder(tmp_path / "one.csfidx")
+    one.add_fingerprints("p", h1, p1, words=7000)
+    one.add_fingerprints("q", h2, p2, words=8000)
+    one.finish()
+    a, b = Index(tmp_path / "bulk.csfidx"), Index(tmp_path / "one.csfidx")
+    assert a.work_ids == b.work_ids == ["p", "q"]
+    assert a.work_words.tolist() == [7000, 8000]
+    assert np.array_equal(np.asarray(a.fps), np.asarray(b.fps))
+    assert np.array_equal(np.asarray(a.works), np.asarray(b.works))
+    assert np.array_equal(np.asarray(a.pos), np.asarray(b.pos))
+
+
+def test_a_bad_bulk_batch_is_refused_and_adds_nothing(tmp_path: Path) -> None:
+    h, p = fingerprints(WORKS["persuasion"])
+    own = np.zeros(len(h), dtype=np.int64)
+    b = IndexBuilder(tmp_path / "x.csfidx")
+    with pytest.raises(ValidationError, match="work id 'p' is added twice"):
+        b.add_batch(["p", "p"], h, p, own, words=[1, 1])
+    with pytest.raises(ValidationError, match="1 words for 2 work ids"):
+        b.add_batch(["p", "q"], h, p, own, words=[1])
+    with pytest.raises(ValidationError, match=f"{len(p) - 1} positions for {len(h)} fing"):
+        b.add_batch(["p"], h, p[:-1], own, words=[1])
+    with pytest.raises(ValidationError, match=f"{len(h) - 1} owners for {len(h)}"):
+        b.add_batch(["p"], h, p, own[:-1], words=[1])
+    with pytest.raises(ValidationError, match=r"owner 1 is out of range, expected 0\.\.0"):
+        b.add_batch(["p"], h, p, own + 1, words=[1])
+    with pytest.raises(ValidationError, match="owner -1 is out of range"):
+        b.add_batch(["p"], h, p, own - 1, words=[1])
+    with pytest.raises(
+        ValidationError, match=f"{len(p) - 1} positions for {len(h)} fingerprints of 'p'"
+    ):
+        b.add_fingerprints("p", h, p[:-1], words=1)
+    # none of that was kept: the same ids go in now
+    b.add_batch(["p"], h, p, own, words=[7000])
+    b.finish()
+    assert Index(tmp_path / "x.csfidx").work_ids == ["p"]
+
+
 # --------------------------------------------------------------------------- the C look-up
 
 _keys = st.lists(

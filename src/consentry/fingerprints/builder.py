@@ -33,6 +33,16 @@ def _check_work_id(work_id: str) -> None:
         )
 
 
+def _same_length(name: str, values: Any, want: int, of: str) -> None:
+    if len(values) != want:
+        raise ValidationError(
+            f"{len(values)} {name} for {want} {of}, expected one each",
+            field=name,
+            value=len(values),
+            expected=str(want),
+        )
+
+
 @dataclass
 class IndexBuilder:
     """Adds works one at a time; :meth:`finish` writes the index file.
@@ -101,23 +111,8 @@ class IndexBuilder:
         text: str | None = None,
     ) -> int:
         """Add a work from fingerprints already computed under this builder's spec."""
-        _check_work_id(work_id)
-        if work_id in self._ids:
-            raise ValidationError(
-                f"work id {work_id!r} is added twice, expected each work once",
-                field="work_id",
-                value=work_id,
-                expected="unique work ids",
-            )
-        if len(fps) != len(positions):
-            raise ValidationError(
-                f"{len(fps)} fingerprints but {len(positions)} positions for {work_id!r}",
-                field="positions",
-                value=len(positions),
-                expected=str(len(fps)),
-            )
-        if len(self._works) >= 0xFFFFFFFF:
-            raise ScanError("an index holds at most 2**32-1 works")
+        self._check_new_ids([work_id])
+        _same_length("positions", positions, len(fps), f"fingerprints of {work_id!r}")
         wnum = len(self._works)
         self._ids.add(work_id)
         self._works.append(work_id)
@@ -151,15 +146,20 @@ class IndexBuilder:
     ) -> int:
         """Add many works at once: ``owners[i]`` is the index in ``work_ids`` of ``fps[i]``
         (for bulk builds of very large registries; no per-work Python work)."""
-        for wid in work_ids:
-            _check_work_id(wid)
-            if wid in self._ids:
-                raise ValidationError(
-                    f"work id {wid!r} is added twice, expected each work once",
-                    field="work_id",
-                    value=wid,
-                    expected="unique work ids",
-                )
+        self._check_new_ids(work_ids)
+        _same_length("words", words, len(work_ids), "work ids")
+        _same_length("positions", positions, len(fps), "fingerprints")
+        _same_length("owners", owners, len(fps), "fingerprints")
+        owners = np.asarray(owners, dtype=np.int64)
+        if len(owners) and (int(owners.min()) < 0 or int(owners.max()) >= len(work_ids)):
+            bad = int(owners.min()) if int(owners.min()) < 0 else int(owners.max())
+            raise ValidationError(
+                f"owner {bad} is out of range, expected 0..{len(work_ids) - 1} "
+                "(an index into work_ids)",
+                field="owners",
+                value=bad,
+                expected=f"0..{len(work_ids) - 1}",
+            )
         if self.store_text:  # bulk works have no stored words: confirmed by hit coverage
             empty = self._zc.compress(b"")
             self._texts.extend([empty] * len(work_ids))
@@ -168,7 +168,6 @@ class IndexBuilder:
         self._ids.update(work_ids)
         self._words.extend(int(w) for w in words)
         self._selection.extend([selection] * len(work_ids))
-        owners = np.asarray(owners, dtype=np.int64)
         order = np.lexsort((fps, owners))
         f_sorted, o_sorted = fps[order], owners[order]
         new = np.ones(len(order), dtype=bool)
@@ -188,6 +187,22 @@ class IndexBuilder:
         if self._buffered >= self.buffer_postings:
             self._spill()
         return len(rec)
+
+    def _check_new_ids(self, work_ids: list[str]) -> None:
+        """Each id valid, not added before and not twice among these; room in the index."""
+        seen: set[str] = set()
+        for wid in work_ids:
+            _check_work_id(wid)
+            if wid in self._ids or wid in seen:
+                raise ValidationError(
+                    f"work id {wid!r} is added twice, expected each work once",
+                    field="work_id",
+                    value=wid,
+                    expected="unique work ids",
+                )
+            seen.add(wid)
+        if len(self._works) + len(work_ids) > 0xFFFFFFFF:
+            raise ScanError("an index holds at most 2**32-1 works")
 
     def _spill(self) -> None:
         if not self._buf:
