@@ -117,6 +117,8 @@ def test_bad_inputs_are_named(tmp_path: Path) -> None:
         b.add_text("a", "x")
     with pytest.raises(ValidationError, match="work id ''"):
         b.add_text("", "x")
+    with pytest.raises(ValidationError, match=r"work id 'caf\\udce9' is not valid"):
+        b.add_text("caf\udce9", "x")  # a file stem from the bytes b"caf\xe9"
     b.abort()
     bad = tmp_path / "bad.csfidx"
     bad.write_bytes(b"PK\x03\x04 not an index")

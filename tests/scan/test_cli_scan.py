@@ -90,6 +90,46 @@ def test_run_filter_then_scan_finds_nothing(tmp_path: Path) -> None:
     assert "shards already done, skipped" in buf.getvalue()
 
 
+@pytest.mark.parametrize("mode", ["drop", "redact"])
+def test_a_lone_surrogate_in_a_record_is_written_escaped_everywhere(
+    tmp_path: Path, mode: str
+) -> None:
+    # JSON may spell a lone surrogate ("\\ud800"); the reader keeps it, as the standard
+    # library does, and UTF-8 cannot encode it: the match file, the report, the removal
+    # manifest and the filtered corpus write it escaped instead of failing at the end
+    corpus = tmp_path / "c.jsonl"
+    records = [
+        {"id": "bad\ud800id", "text": f"{PASSAGE_A} broken \udc80 text é"},
+        {"id": "fine é", "text": PASSAGE_B},
+    ]
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="ascii")
+    console, _ = _console()
+    run_scan(
+        [corpus], MATCHER, matches=tmp_path / "m.jsonl", report=tmp_path / "r", console=console
+    )
+    raw = (tmp_path / "m.jsonl").read_bytes()
+    assert b"\\ud800" in raw and "fine é".encode() in raw  # escaped only where it must be
+    assert [m["doc"] for m in read_matches(tmp_path / "m.jsonl")] == ["bad\ud800id", "fine é"]
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert "bad\ud800id" in {e["doc"] for w in report["works"] for e in w["examples"]}
+    assert "bad\ufffdid" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    res = run_filter([corpus], MATCHER, out=tmp_path / "out", mode=mode, console=console)
+    removals = (tmp_path / "out" / "_removals.jsonl").read_text(encoding="utf-8")
+    assert {json.loads(line)["doc"] for line in removals.splitlines()} == {
+        "bad\ud800id",
+        "fine é",
+    }
+    if mode == "redact":
+        kept = [
+            json.loads(line) for line in (tmp_path / "out" / "c.jsonl").read_text().splitlines()
+        ]
+        assert [r["id"] for r in kept] == ["bad\ud800id", "fine é"]
+        assert kept[0]["text"].endswith(" broken \udc80 text é")
+    assert res.total("dropped" if mode == "drop" else "redacted") == 2
+    again = run_scan([tmp_path / "out"], MATCHER, matches=tmp_path / "m2.jsonl", console=console)
+    assert again.matches == []
+
+
 def test_run_functions_refuse_unknown_engine_and_mode(tmp_path: Path) -> None:
     write_jsonl(tmp_path / "c.jsonl", documents(1, "x"))
     console, _ = _console()

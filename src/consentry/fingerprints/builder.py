@@ -24,12 +24,18 @@ from consentry.fingerprints.spec import CanonSpec
 
 
 def _check_work_id(work_id: str) -> None:
-    if not work_id or len(work_id) > 512 or any(c in work_id for c in "\n\r\x00"):
+    if (
+        not work_id
+        or len(work_id) > 512
+        or any(c in work_id for c in "\n\r\x00")
+        or not _utf8(work_id)  # e.g. a file name's undecodable bytes, as surrogates
+    ):
         raise ValidationError(
-            f"work id {work_id!r} is not valid, expected 1-512 characters without line breaks",
+            f"work id {work_id!r} is not valid, expected 1-512 characters of UTF-8 text "
+            "without line breaks",
             field="work_id",
             value=work_id,
-            expected="1-512 characters, no line breaks",
+            expected="1-512 characters of UTF-8 text, no line breaks",
         )
 
 
@@ -41,6 +47,14 @@ def _same_length(name: str, values: Any, want: int, of: str) -> None:
             value=len(values),
             expected=str(want),
         )
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 @dataclass

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from consentry.errors import ScanError
-from consentry.scan.model import Document, Match
+from consentry.scan.model import Document, Match, json_text
 from consentry.scan.pipeline import Matcher, MatcherFactory, file_sha256
 from consentry.scan.readers import ReadLog, ReadOptions, Shard, iter_records
 
@@ -252,7 +252,7 @@ def filter_shard(
                 counts["dropped" if decision.text is None else "redacted"] += 1
                 for m in decision.matches:
                     removals.append(
-                        json.dumps(
+                        json_text(
                             {
                                 "doc": r.doc.id,
                                 "shard": shard.name,
@@ -263,7 +263,6 @@ def filter_shard(
                                 "words": m.words,
                                 "reason": decision.reason,
                             },
-                            ensure_ascii=False,
                         )
                     )
             else:
@@ -282,7 +281,7 @@ def filter_shard(
                     else:
                         obj = json.loads(raw)
                         obj[options.text_field] = decision.text
-                        out.write(json.dumps(obj, ensure_ascii=False).encode() + b"\n")
+                        out.write(json_text(obj).encode() + b"\n")
         elif shard.kind in ("warc", "arrow"):
             with open(tmp, "wb") as out:
                 for _, doc, decision in records():
@@ -290,7 +289,7 @@ def filter_shard(
                         continue
                     text = doc.text if decision is None else decision.text
                     line = {options.id_field: doc.id, options.text_field: text}
-                    out.write(json.dumps(line, ensure_ascii=False).encode() + b"\n")
+                    out.write(json_text(line).encode() + b"\n")
         elif shard.kind == "text":
             texts = [(doc, d) for _, doc, d in records() if doc is not None]
             kept = [doc.text if d is None else d.text for doc, d in texts]
@@ -311,7 +310,7 @@ def filter_shard(
         target.unlink(missing_ok=True)
     for where in unreadable:
         removals.append(
-            json.dumps(
+            json_text(
                 {
                     "doc": where,
                     "shard": shard.name,
@@ -322,13 +321,12 @@ def filter_shard(
                     "words": 0,
                     "reason": "unreadable record, not examined; left out",
                 },
-                ensure_ascii=False,
             )
         )
     if log2.count > counts["unreadable"]:  # a shard-level problem (e.g. no text column)
         for p in log2.problems:
             removals.append(
-                json.dumps(
+                json_text(
                     {
                         "doc": p.location,
                         "shard": shard.name,
@@ -339,7 +337,6 @@ def filter_shard(
                         "words": 0,
                         "reason": f"{p.reason}; not examined; left out",
                     },
-                    ensure_ascii=False,
                 )
             )
     _atomic_write_text(part, "".join(line + "\n" for line in removals))

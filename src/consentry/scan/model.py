@@ -10,6 +10,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+
+def json_text(value: Any, **kw: Any) -> str:
+    """``json.dumps`` with non-ASCII characters written as they are, unless a string holds a
+    lone surrogate: then every non-ASCII character is escaped. A JSONL corpus may spell one
+    (``"\\ud800"``), the reader keeps it as the standard library does, and UTF-8 cannot
+    encode it; the escaped form is valid UTF-8 and reads back to the same value."""
+    text = json.dumps(value, ensure_ascii=False, **kw)
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return json.dumps(value, ensure_ascii=True, **kw)
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +54,7 @@ class Match:
     shard: str = ""
 
     def to_json_line(self) -> str:
-        return json.dumps(
+        return json_text(
             {
                 "doc": self.doc,
                 "work": self.work,
@@ -48,7 +63,6 @@ class Match:
                 "spans": [list(s) for s in self.spans],
                 "similarity": round(self.similarity, 4),
             },
-            ensure_ascii=False,
             separators=(",", ":"),
         )
 

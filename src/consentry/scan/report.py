@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from consentry.scan.model import MatchLevel
+from consentry.scan.model import MatchLevel, json_text
 from consentry.scan.pipeline import ScanResult, ShardResult
 
 __all__ = [
@@ -191,7 +191,7 @@ def eu_summary(report: Mapping[str, Any]) -> str:
 
 
 def report_json(report: Mapping[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    return json_text(report, indent=2, sort_keys=False) + "\n"
 
 
 # --------------------------------------------------------------------------- HTML
@@ -210,7 +210,11 @@ blockquote{margin:.25rem 0;padding:.25rem .75rem;border-left:3px solid #c8a400;b
 
 
 def _e(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+    # a lone surrogate (kept from a JSONL escape) has no UTF-8 form: shown as U+FFFD
+    return html.escape(_SURROGATE.sub("\ufffd", str(value)), quote=True)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _bar_chart(rows: Sequence[tuple[str, int]], title: str, colour: str = "#3b6ea5") -> str:
@@ -349,5 +353,5 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
 
 def _flat(value: Any) -> str:
     if isinstance(value, Mapping | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return json_text(value, sort_keys=True)
     return str(value)
