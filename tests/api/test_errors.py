@@ -193,6 +193,41 @@ def test_malformed_json_body(client: ApiClient, world: World) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("path", "role", "body"),
+    [
+        ("/v1/works", "admin", b'{"kind": "book", "title": "x\\ud800y"}'),
+        ("/v1/lookup", "developer", b'{"ids": ["isbn:97800\\udc00"]}'),
+    ],
+)
+def test_a_lone_surrogate_escape_is_422_naming_it_and_stores_nothing(
+    client: ApiClient, world: World, path: str, role: str, body: bytes
+) -> None:
+    # JSON allows "\ud800"; no text store or UTF-8 encoder does: it was a 500 from the
+    # database (create) or from serialising the answer that echoes the value (lookup)
+    before = client.get("/v1/works", headers=world.headers("admin")).json()
+    for content_type in ("application/json", "application/merge-patch+json; charset=utf-8"):
+        headers = {**world.headers(role), "content-type": content_type}
+        p = problem(client.post(path, content=body, headers=headers), 422)
+        assert p["field"] == "body"
+        assert p["value"] in ("\\ud800", "\\udc00")
+        assert "is a lone surrogate" in p["detail"]
+    assert client.get("/v1/works", headers=world.headers("admin")).json() == before
+    headers = {**world.headers(role), "content-type": "application/json"}
+    p = problem(client.post(path, content=body.replace(b"\\u", b"\xff"), headers=headers), 422)
+    assert (p["field"], p["value"], p["expected"]) == ("body", "0xff", "JSON text in UTF-8")
+    assert client.get("/v1/works", headers=world.headers("admin")).json() == before
+    # a pair (an emoji) is text like any other
+    ok = work_body(world)
+    ok["title"] = "\U0001f600 Emma"
+    escaped = json.dumps(ok).encode()  # the pair as two escapes
+    assert b"\\ud83d\\ude00" in escaped
+    headers = {**world.headers("admin"), "content-type": "application/json"}
+    r = client.post("/v1/works", content=escaped, headers=headers)
+    assert r.status_code == 201, r.text
+    assert r.json()["title"] == "\U0001f600 Emma"
+
+
 def test_unknown_work_is_404_naming_it(client: ApiClient, world: World) -> None:
     for path in (
         "/v1/works/w-missing",
