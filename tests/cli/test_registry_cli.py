@@ -131,6 +131,10 @@ def test_keys_and_bad_values(home: Path) -> None:
     assert code == 2 and "unknown purpose 'training'" in err
     code, _, err = run("decide", "--work", "nope", "--purpose", "tdm", home=home)
     assert code == 1 and "not found" in err
+    # bytes that are not UTF-8 reach Python as lone surrogates ("w\xff" -> "w\udcff"): they
+    # failed in the database driver with a traceback
+    code, _, err = run("decide", "--work", "w\udcff", "--purpose", "tdm", home=home)
+    assert code == 2 and "work 'w\\udcff' is not UTF-8 text" in err
 
 
 def test_killed_import_leaves_the_database_as_it_was(home: Path, tmp_path: Path) -> None:

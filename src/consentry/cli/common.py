@@ -46,6 +46,7 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
 
     @wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        _check_text_arguments(kwargs)
         try:
             return fn(*args, **kwargs)
         except ImportRejected as exc:
@@ -63,6 +64,24 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _check_text_arguments(kwargs: dict[str, Any]) -> None:
+    """Text options and arguments must be UTF-8: bytes that are not reach Python as lone
+    surrogates, which no store or encoder accepts (they failed later with a traceback).
+    File paths are ``Path`` values and may hold any bytes."""
+    for name, value in kwargs.items():
+        for text in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(text, str) and not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    typer.echo(
+                        f"error: {name} {text!r} is not UTF-8 text (the shell passed bytes "
+                        "that are not UTF-8), expected UTF-8",
+                        err=True,
+                    )
+                    raise typer.Exit(2) from None
 
 
 def parse_time(value: str | None, *, field: str = "--at") -> datetime | None:
