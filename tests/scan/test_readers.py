@@ -300,3 +300,44 @@ def test_arrow_ipc_file_format_is_read_too(tmp_path: Path) -> None:
         w.write_table(table)
     docs, log = read_all(discover_shards([path])[0])
     assert [d.id for d in docs] == [r["id"] for r in recs] and log.count == 0
+
+
+_JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**80), 2**80)  # beyond 64 bits too
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(st.characters(), max_size=8),  # lone surrogates too
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=3), inner),
+    max_leaves=6,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    records=st.lists(
+        st.one_of(
+            st.fixed_dictionaries({"id": _JSON_VALUES, "text": _JSON_VALUES}),
+            st.fixed_dictionaries({"text": st.text(max_size=8)}, optional={"id": _JSON_VALUES}),
+            _JSON_VALUES,
+        ),
+        max_size=6,
+    )
+)
+def test_jsonl_documents_are_the_standard_librarys(tmp_path: Path, records: list[object]) -> None:
+    # the reader parses with orjson for speed; what it yields must be what the standard
+    # library's parse gives under the same field rules (id: a string or an integer, exact)
+    path = tmp_path / "h.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="ascii")
+    log = ReadLog()
+    got = [(d.id, d.text) for d in read_shard(discover_shards([path])[0], ReadOptions(), log)]
+    want = []
+    for n, r in enumerate(json.loads(json.dumps(records)), start=1):
+        if isinstance(r, dict) and isinstance(r.get("text"), str):
+            i = r.get("id")
+            ok = isinstance(i, str | int) and not isinstance(i, bool)
+            want.append((str(i) if ok and str(i) else f"h.jsonl:{n}", r["text"]))
+    assert got == want
+    assert log.count == len(records) - len(want)

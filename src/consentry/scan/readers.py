@@ -313,8 +313,9 @@ def html_to_text(data: bytes) -> str:
 
 def _json_loads(line: bytes) -> Any:
     """orjson (about 3x faster) and, for what it refuses, the standard library, which is more
-    lenient (lone surrogate escapes, NaN, integers beyond 64 bits): the records accepted and
-    their values are exactly the standard library's."""
+    lenient (lone surrogate escapes, NaN): the records accepted are exactly the standard
+    library's. orjson accepts integers beyond 64 bits as floats: ``_jsonl`` re-reads a line
+    whose id is a float with the standard library."""
     try:
         return orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -340,6 +341,10 @@ def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
                     log.add(where, f"expected a JSON object, got {type(obj).__name__}")
                     yield Record(n, line, None)
                     continue
+                if isinstance(obj.get(options.id_field), float):
+                    # orjson reads an integer beyond 64 bits as a float (the standard library
+                    # keeps it exact): an id must not depend on which parser read it
+                    obj = json.loads(line)
                 text = _field_text(obj.get(options.text_field))
                 if text is None:
                     got = obj.get(options.text_field)
