@@ -194,12 +194,13 @@ def test_commands_are_registered_with_their_options() -> None:
         "--report",
         "--text-field",
         "--id-field",
+        "--max-record-bytes",
         "--workers",
         "--engine",
     ):
         assert option in r.stdout
     r = runner.invoke(app, ["filter", "--help"])
-    for option in ("--index", "--out", "--purpose", "--mode"):
+    for option in ("--index", "--out", "--purpose", "--mode", "--max-record-bytes"):
         assert option in r.stdout
 
 
@@ -276,3 +277,37 @@ def test_scan_and_filter_commands_with_a_real_index(tmp_path: Path, real_index: 
     )
     assert r.exit_code == 0, r.stderr
     assert (tmp_path / "m2.jsonl").read_text() == ""
+
+
+def test_max_record_bytes_reaches_scan_and_filter(tmp_path: Path, real_index: Path) -> None:
+    recs = documents(6, "m")  # m-0000 and m-0005 carry passage A
+    recs[0]["text"] += " filler" * 600  # over 3,000 bytes
+    write_jsonl(tmp_path / "c.jsonl", recs)
+    common = ["--index", str(real_index), "--max-record-bytes", "3000"]
+    r = runner.invoke(
+        app, ["scan", str(tmp_path / "c.jsonl"), "--matches", str(tmp_path / "m"), *common]
+    )
+    assert r.exit_code == 0, r.stderr
+    assert "c.jsonl:1: record of" in r.stderr and "over the 3,000-byte limit" in r.stderr
+    assert {m["doc"] for m in read_matches(tmp_path / "m")} == {"m-0005"}
+    r = runner.invoke(
+        app, ["filter", str(tmp_path / "c.jsonl"), "--out", str(tmp_path / "o"), *common]
+    )
+    assert r.exit_code == 0, r.stderr
+    removals = (tmp_path / "o" / "_removals.jsonl").read_text().splitlines()
+    reasons = {json.loads(line)["doc"]: json.loads(line)["reason"] for line in removals}
+    assert reasons["c.jsonl:1"] == "unreadable record, not examined; left out"
+    assert "m-0005" in reasons
+    r = runner.invoke(
+        app,
+        [
+            "scan",
+            str(tmp_path / "c.jsonl"),
+            "--matches",
+            str(tmp_path / "m"),
+            *common[:2],
+            "--max-record-bytes",
+            "0",
+        ],
+    )
+    assert r.exit_code == 2

@@ -341,3 +341,48 @@ def test_jsonl_documents_are_the_standard_librarys(tmp_path: Path, records: list
             want.append((str(i) if ok and str(i) else f"h.jsonl:{n}", r["text"]))
     assert got == want
     assert log.count == len(records) - len(want)
+
+
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz", "big.jsonl.zst"])
+def test_a_record_over_the_size_limit_is_skipped_and_named(tmp_path: Path, name: str) -> None:
+    # a line of 5,000 bytes against a 2,000-byte limit: counted as bad, read past without
+    # being held whole, and the records after it are read as usual
+    recs = documents(4, "s")
+    recs[1]["text"] = "word " * 1000
+    path = write_jsonl(tmp_path / name, recs)
+    options = ReadOptions(max_record_bytes=2000)
+    docs, log = read_all(discover_shards([path])[0], options)
+    assert [d.id for d in docs] == ["s-0000", "s-0002", "s-0003"]
+    assert log.count == 1
+    (problem,) = log.problems
+    assert problem.location == f"{name}:2"
+    assert "bytes is over the 2,000-byte limit; not examined" in problem.reason
+    assert len(read_all(discover_shards([path])[0])[0]) == 4  # the default limit is 64 MiB
+
+
+def test_a_file_without_newlines_over_the_limit_is_one_bad_record(tmp_path: Path) -> None:
+    path = tmp_path / "junk.jsonl"
+    path.write_bytes(b"\x00\x01" * 50_000)  # 100,000 bytes, no newline
+    docs, log = read_all(discover_shards([path])[0], ReadOptions(max_record_bytes=1000))
+    assert docs == [] and log.count == 1
+    assert "record of 100,000 bytes is over the 1,000-byte limit" in log.problems[0].reason
+
+
+def test_text_and_warc_records_over_the_limit_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "small.txt").write_text("a few words", encoding="utf-8")
+    (tmp_path / "t" / "large.txt").write_text("word " * 1000, encoding="utf-8")
+    options = ReadOptions(max_record_bytes=2000)
+    found = {}
+    for shard in discover_shards([tmp_path / "t"]):
+        docs, log = read_all(shard, options)
+        found[shard.name] = (len(docs), log.count)
+    assert found == {"t/large.txt": (0, 1), "t/small.txt": (1, 0)}
+    recs = documents(3, "w")
+    recs[0]["text"] = "word " * 1000
+    warc = write_warc(tmp_path / "c.warc.gz", recs)
+    docs, log = read_all(discover_shards([warc])[0], options)
+    assert len(docs) == 2 and log.count == 1
+    assert "over the 2,000-byte limit" in log.problems[0].reason
+    with pytest.raises(ScanError, match="max_record_bytes 0 is not positive"):
+        ReadOptions(max_record_bytes=0)

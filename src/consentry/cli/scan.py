@@ -35,7 +35,7 @@ from consentry.scan.pipeline import (
     ShardResult,
     write_matches,
 )
-from consentry.scan.readers import ReadOptions, discover_shards
+from consentry.scan.readers import MAX_RECORD_BYTES, ReadOptions, discover_shards
 from consentry.scan.report import build_report, render_html, report_json
 
 __all__ = ["index_matcher_factory", "register", "report_paths", "run_filter", "run_scan"]
@@ -187,6 +187,12 @@ def register(app: typer.Typer) -> None:
         ),
         text_field: str = typer.Option("text", "--text-field"),
         id_field: str = typer.Option("id", "--id-field"),
+        max_record_bytes: int = typer.Option(
+            MAX_RECORD_BYTES,
+            "--max-record-bytes",
+            min=1,
+            help="A larger record (JSONL line, WARC body, text file) is skipped as bad",
+        ),
         workers: int = typer.Option(1, "--workers", min=1),
         engine: str = typer.Option("local", "--engine", help="local or ray"),
     ) -> None:
@@ -196,7 +202,9 @@ def register(app: typer.Typer) -> None:
             index_matcher_factory(index),
             matches=matches,
             report=report,
-            options=ReadOptions(text_field=text_field, id_field=id_field),
+            options=ReadOptions(
+                text_field=text_field, id_field=id_field, max_record_bytes=max_record_bytes
+            ),
             workers=workers,
             engine=engine,
         )
@@ -211,6 +219,12 @@ def register(app: typer.Typer) -> None:
         mode: str = typer.Option("drop", "--mode", help="drop documents or redact spans"),
         text_field: str = typer.Option("text", "--text-field"),
         id_field: str = typer.Option("id", "--id-field"),
+        max_record_bytes: int = typer.Option(
+            MAX_RECORD_BYTES,
+            "--max-record-bytes",
+            min=1,
+            help="A larger record (JSONL line, WARC body, text file) is skipped as bad",
+        ),
         workers: int = typer.Option(1, "--workers", min=1),
     ) -> None:
         """Write the corpus without matched documents (or spans) plus a removal manifest."""
@@ -223,6 +237,8 @@ def register(app: typer.Typer) -> None:
             out=out,
             mode=mode,
             purpose=purpose,
-            options=ReadOptions(text_field=text_field, id_field=id_field),
+            options=ReadOptions(
+                text_field=text_field, id_field=id_field, max_record_bytes=max_record_bytes
+            ),
             workers=workers,
         )

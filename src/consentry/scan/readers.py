@@ -69,10 +69,25 @@ _MAX_LOGGED = 100  # problems kept with their location per shard; the rest are o
 _PARQUET_BATCH = 1024
 
 
+MAX_RECORD_BYTES = 64 << 20
+
+
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
+    # a record (JSONL line, WARC body, text file) over this is counted as bad and skipped
+    # without being held whole: one broken line (a file without newlines) must not take the
+    # worker's memory. Books are 1-5 MB of text.
+    max_record_bytes: int = MAX_RECORD_BYTES
+
+    def __post_init__(self) -> None:
+        if self.max_record_bytes < 1:
+            raise ScanError(
+                f"max_record_bytes {self.max_record_bytes} is not positive, expected >= 1",
+                field="max_record_bytes",
+                value=self.max_record_bytes,
+            )
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +339,16 @@ def _json_loads(line: bytes) -> Any:
 
 def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
     n = 0
+    limit = options.max_record_bytes
     try:
         with _open_binary(shard.path) as stream:
-            for n, line in enumerate(stream, start=1):
+            while line := stream.readline(limit + 1):
+                n += 1
+                if len(line) > limit and not line.endswith(b"\n"):
+                    size = len(line) + _skip_line(stream)
+                    log.add(f"{shard.name}:{n}", _too_large(size, limit))
+                    yield Record(n, b"", None)
+                    continue
                 if line.isspace():  # blank (every line ends in b"\n" but perhaps the last)
                     continue
                 try:
@@ -362,6 +384,20 @@ def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
     except (OSError, EOFError, zlib.error, ValueError, zstandard.ZstdError) as exc:
         # truncated or corrupt compressed stream: keep what was read, note where it stopped
         log.add(f"{shard.name}:{n + 1}", f"unreadable from here on ({exc})")
+
+
+def _skip_line(stream: IO[bytes]) -> int:
+    """Read past the rest of a line, a block at a time; the bytes read."""
+    skipped = 0
+    while block := stream.readline(1 << 20):
+        skipped += len(block)
+        if block.endswith(b"\n"):
+            break
+    return skipped
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"record of {size:,} bytes is over the {limit:,}-byte limit; not examined"
 
 
 def _table_batches(shard: Shard, options: ReadOptions) -> Iterator[Any]:
@@ -436,7 +472,11 @@ def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
                 ctype = ctype.lower()
                 if "html" not in ctype and not ctype.startswith("text/"):
                     continue  # images, scripts, dns records: not documents
-                body = record.content_stream().read()
+                body = record.content_stream().read(options.max_record_bytes + 1)
+                if len(body) > options.max_record_bytes:
+                    log.add(where, _too_large(len(body), options.max_record_bytes) + " (at least)")
+                    yield Record(n, None, None)
+                    continue
                 try:
                     if "html" in ctype:
                         text = html_to_text(body)
@@ -457,6 +497,11 @@ def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
 
 def _text(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
     try:
+        size = Path(shard.path).stat().st_size
+        if size > options.max_record_bytes:
+            log.add(f"{shard.name}:1", _too_large(size, options.max_record_bytes))
+            yield Record(1, None, None)
+            return
         data = Path(shard.path).read_bytes()
         text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
