@@ -135,18 +135,7 @@ class IndexBuilder:
         if self.store_text:
             self._texts.append(self._zc.compress((text or "").encode("utf-8")))
         fps = np.asarray(fps, dtype=np.uint64)
-        keep = drop_repeats(fps, self.common.max_repeats)
-        if self.background is not None:
-            keep &= ~in_sorted(fps, self.background)
-        rec = np.empty(int(keep.sum()), dtype=POSTING)
-        rec["fp"] = fps[keep]
-        rec["work"] = wnum
-        rec["pos"] = np.asarray(positions)[keep]
-        self._buf.append(rec)
-        self._buffered += len(rec)
-        if self._buffered >= self.buffer_postings:
-            self._spill()
-        return len(rec)
+        return self._buffer(fps, drop_repeats(fps, self.common.max_repeats), wnum, positions)
 
     def add_batch(
         self,
@@ -190,11 +179,19 @@ class IndexBuilder:
         counts = np.bincount(run)
         keep = np.empty(len(order), dtype=bool)
         keep[order] = counts[run] <= self.common.max_repeats
+        return self._buffer(fps, keep, owners + first, positions)
+
+    def _buffer(
+        self, fps: U64, keep: npt.NDArray[np.bool_], work: Any, positions: npt.NDArray[Any]
+    ) -> int:
+        """Postings of the fingerprints ``keep`` selects, less the background's, buffered
+        (spilled to disk past ``buffer_postings``); ``work`` is one number or one per
+        fingerprint. Returns the postings kept."""
         if self.background is not None:
             keep &= ~in_sorted(fps, self.background)
         rec = np.empty(int(keep.sum()), dtype=POSTING)
         rec["fp"] = fps[keep]
-        rec["work"] = owners[keep] + first
+        rec["work"] = work if np.isscalar(work) else np.asarray(work)[keep]
         rec["pos"] = np.asarray(positions)[keep]
         self._buf.append(rec)
         self._buffered += len(rec)
