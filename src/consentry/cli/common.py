@@ -16,6 +16,7 @@ import typer
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
 from consentry.errors import ConsentryError, ImportRejected, ValidationError
+from consentry.text import is_utf8
 
 HomeOption = typer.Option(
     None,
@@ -72,16 +73,13 @@ def _check_text_arguments(kwargs: dict[str, Any]) -> None:
     File paths are ``Path`` values and may hold any bytes."""
     for name, value in kwargs.items():
         for text in value if isinstance(value, list | tuple) else [value]:
-            if isinstance(text, str) and not text.isascii():
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    typer.echo(
-                        f"error: {name} {text!r} is not UTF-8 text (the shell passed bytes "
-                        "that are not UTF-8), expected UTF-8",
-                        err=True,
-                    )
-                    raise typer.Exit(2) from None
+            if isinstance(text, str) and not is_utf8(text):
+                typer.echo(
+                    f"error: {name} {text!r} is not UTF-8 text (the shell passed bytes "
+                    "that are not UTF-8), expected UTF-8",
+                    err=True,
+                )
+                raise typer.Exit(2) from None
 
 
 def parse_time(value: str | None, *, field: str = "--at") -> datetime | None:

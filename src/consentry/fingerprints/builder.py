@@ -21,6 +21,7 @@ from consentry.fingerprints.common import CommonFilter, common_mask, drop_repeat
 from consentry.fingerprints.index import FORMAT, MAGIC, POSTING, U64
 from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
 from consentry.fingerprints.spec import CanonSpec
+from consentry.text import is_utf8
 
 
 def _check_work_id(work_id: str) -> None:
@@ -28,7 +29,7 @@ def _check_work_id(work_id: str) -> None:
         not work_id
         or len(work_id) > 512
         or any(c in work_id for c in "\n\r\x00")
-        or not _utf8(work_id)  # e.g. a file name's undecodable bytes, as surrogates
+        or not is_utf8(work_id)  # e.g. a file name's undecodable bytes, as surrogates
     ):
         raise ValidationError(
             f"work id {work_id!r} is not valid, expected 1-512 characters of UTF-8 text "
@@ -47,14 +48,6 @@ def _same_length(name: str, values: Any, want: int, of: str) -> None:
             value=len(values),
             expected=str(want),
         )
-
-
-def _utf8(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 @dataclass

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from consentry.errors import ValidationError
+from consentry.text import is_utf8
 
 GENESIS_HASH = "0" * 64
 
@@ -101,12 +102,10 @@ def _bad(path: str, obj: Any, why: str, expected: str) -> ValidationError:
 
 
 def _string(s: str, path: str) -> str:
-    try:
-        s.encode("utf-8")
-    except UnicodeEncodeError:
+    if not is_utf8(s):
         raise _bad(
             path, s, "holds a lone surrogate, which UTF-8 cannot encode", "valid Unicode text"
-        ) from None
+        )
     return _dumps_str(s)
 
 

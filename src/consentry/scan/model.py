@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from consentry.text import is_utf8
+
 
 def json_text(value: Any, **kw: Any) -> str:
     """``json.dumps`` with non-ASCII characters written as they are, unless a string holds a
@@ -19,12 +21,7 @@ def json_text(value: Any, **kw: Any) -> str:
     (``"\\ud800"``), the reader keeps it as the standard library does, and UTF-8 cannot
     encode it; the escaped form is valid UTF-8 and reads back to the same value."""
     text = json.dumps(value, ensure_ascii=False, **kw)
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            return json.dumps(value, ensure_ascii=True, **kw)
-    return text
+    return text if is_utf8(text) else json.dumps(value, ensure_ascii=True, **kw)
 
 
 @dataclass(frozen=True, slots=True)
