@@ -127,6 +127,10 @@ def make_world(reg: Registry) -> World:
         "creator": svc.create_api_key(SYSTEM, role=Role.CREATOR, party_id=creator.id)[1],
         "other_creator": svc.create_api_key(SYSTEM, role=Role.CREATOR, party_id=other.id)[1],
         "developer": svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=dev.id)[1],
+        # developer keys whose party is the mandate's member or organisation: still keys for
+        # lookups and decisions only, never for acting as that party
+        "member_developer": svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=creator.id)[1],
+        "org_developer": svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=org.id)[1],
     }
     return World(
         reg,

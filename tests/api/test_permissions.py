@@ -16,7 +16,15 @@ from consentry.api.app import create_app
 from consentry.bootstrap import Registry
 from tests.api.conftest import EMMA_ISBN, ApiClient, Shared, World
 
-ROLES = ("admin", "organisation", "creator", "other_creator", "developer")
+ROLES = (
+    "admin",
+    "organisation",
+    "creator",
+    "other_creator",
+    "developer",
+    "member_developer",  # a developer key whose party is the mandate's member (the creator)
+    "org_developer",  # a developer key whose party is the mandate's organisation
+)
 
 
 @dataclass(frozen=True)
@@ -281,6 +289,8 @@ def test_developer_never_sees_contacts_of_another_party(client: ApiClient, world
         "creator": ["jane@example.org"],  # the party itself
         "other_creator": [],
         "developer": [],
+        "member_developer": ["jane@example.org"],  # its own party's contacts
+        "org_developer": [],
     }
 
 
@@ -360,3 +370,23 @@ def test_creator_cannot_register_a_work_it_has_no_part_in(client: ApiClient, wor
     r = client.post("/v1/works", json=body, headers=world.headers("other_creator"))
     assert r.status_code == 403
     assert world.other_creator in r.json()["detail"]
+
+
+def test_developer_key_of_a_mandate_party_cannot_read_or_withdraw_it(
+    client: ApiClient, world: World
+) -> None:
+    # the key's party is the member (or the organisation); the role still refuses, by name
+    for who in ("member_developer", "org_developer"):
+        for method, path in (
+            ("GET", f"/v1/mandates/{world.mandate}"),
+            ("POST", f"/v1/mandates/{world.mandate}/withdraw"),
+            ("GET", "/v1/mandates"),
+            ("GET", f"/v1/receipts/{world.receipt_seq}"),
+        ):
+            r = client.request(method, path, headers=world.headers(who))
+            assert r.status_code == 403, (who, method, path, r.text)
+            assert r.json()["title"] == "forbidden"
+            assert "role developer" in r.json()["detail"]
+    # the mandate is still in force
+    r = client.get(f"/v1/mandates/{world.mandate}", headers=world.headers("creator"))
+    assert r.json()["in_force"] is True

@@ -349,6 +349,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
 
     def receipt_for(self, actor: Actor, seq: int) -> dict[str, Any]:
         """Re-issue the receipt of a ``terms.declared`` ledger entry (deterministic)."""
+        # A developer key never acts as its party, not even to read that party's receipts.
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         if not 1 <= seq <= MAX_SEQ:  # beyond the column's range: cannot exist
             raise NotFound("receipt", seq)
         with self._uow(False) as uow:

@@ -79,6 +79,9 @@ class MandateCases:
         return mandate
 
     def withdraw_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        # Refused by role before the mandate is read: a developer key whose party is the
+        # member or the organisation is still a key for lookups and decisions only.
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         now = self.clock()
         with self._uow(True) as uow:
             m = uow.mandates.get(mandate_id)
@@ -102,13 +105,18 @@ class MandateCases:
             return uow.mandates.get(mandate_id)
 
     def list_mandates(self, actor: Actor, *, offset: int, limit: int) -> list[Mandate]:
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         party = None if actor.role is Role.ADMIN else actor.party_id
-        if actor.role is Role.DEVELOPER:
-            raise PermissionDenied("developers may not list mandates", role=actor.role.value)
+        if party is None and actor.role is not Role.ADMIN:
+            raise PermissionDenied(
+                f"a {actor.role.value} key without a party has no mandates to list",
+                role=actor.role.value,
+            )
         with self._uow(False) as uow:
             return uow.mandates.page(offset=offset, limit=limit, party_id=party)
 
     def get_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
+        actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         with self._uow(False) as uow:
             m = uow.mandates.get(mandate_id)
         if actor.role is not Role.ADMIN and actor.party_id not in (m.member_id, m.organisation_id):
