@@ -1,0 +1,158 @@
+"""Browser tests: the real server (uvicorn on a loopback port, a registry on SQLite in
+``tmp_path``) driven by Debian's Chromium through Playwright.
+
+Playwright is always given ``executable_path`` (Debian's ``/usr/bin/chromium``, or
+``CONSENTRY_CHROMIUM``), never a browser of its own: ``PLAYWRIGHT_BROWSERS_PATH`` points at
+an empty folder while these tests run, so a launch that looked for a downloaded browser
+would fail instead of fetching one. Without Chromium the tests skip locally with the reason,
+and FAIL in CI (``CI=true``), where ``scripts/test`` installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+
+from consentry.api.server import config
+from consentry.bootstrap import Registry, build
+from consentry.config import Settings
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Route
+
+CHROMIUM = Path(os.environ.get("CONSENTRY_CHROMIUM", "/usr/bin/chromium"))
+IN_CI = os.environ.get("CI") == "true"
+# The flags the machine notes give for a closed network: no background fetches by Chromium.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+def missing(reason: str) -> None:
+    """Skip locally; fail in CI, where a missing browser is a broken set-up, not a choice."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: browser tests must run)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    """One Chromium per test: Playwright's sync API keeps an event loop running in this
+    thread while it is open, which would break later tests that start their own loop."""
+    if not CHROMIUM.is_file():
+        missing(
+            f"no Chromium at {CHROMIUM}: install Debian's `chromium` "
+            "(scripts/test does: apt-get install -y chromium)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the `playwright` package is not installed (pip install -e '.[dev]')")
+    saved = os.environ.get("PLAYWRIGHT_BROWSERS_PATH")
+    os.environ["PLAYWRIGHT_BROWSERS_PATH"] = str(tmp_path_factory.mktemp("no-downloaded-browsers"))
+    try:
+        with sync_playwright() as pw:
+            b = pw.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            try:
+                yield b
+            finally:
+                b.close()
+    finally:
+        if saved is None:
+            os.environ.pop("PLAYWRIGHT_BROWSERS_PATH", None)
+        else:
+            os.environ["PLAYWRIGHT_BROWSERS_PATH"] = saved
+
+
+@dataclass
+class Traffic:
+    """Every URL the browser asked for; requests off loopback are recorded and aborted."""
+
+    seen: list[str] = field(default_factory=list)
+    offsite: list[str] = field(default_factory=list)
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        self.seen.append(url)
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob") or parts.hostname in LOOPBACK_HOSTS:
+            route.continue_()
+        else:
+            self.offsite.append(url)
+            route.abort()
+
+
+@pytest.fixture
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx.route("**/*", traffic.route)
+    ctx.set_default_timeout(30_000)
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    registry: Registry
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """`consentry serve` as it runs for a user: uvicorn, a fresh registry on SQLite."""
+    registry = build(Settings(home=tmp_path / "home"))
+    port = free_port()
+    uv = uvicorn.Server(config(registry, host="127.0.0.1", port=port))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not uv.started:
+            assert thread.is_alive(), "server stopped while starting"
+            assert time.monotonic() < deadline, "server did not start in 30 s"
+            time.sleep(0.05)
+        yield Server(f"http://127.0.0.1:{port}", registry)
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=15)
+        registry.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where screenshots go: ``CONSENTRY_E2E_SCREENSHOTS`` if set (to look at them), else tmp."""
+    where = Path(os.environ.get("CONSENTRY_E2E_SCREENSHOTS") or tmp_path / "screenshots")
+    where.mkdir(parents=True, exist_ok=True)
+    return where
