@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import create_engine, insert, make_url, text
 
 from consentry.config import Settings
 from consentry.store.engine import make_engine, migrate
@@ -44,7 +44,25 @@ def isbn13(n: int) -> str:
     return f"isbn:{body}{(10 - total % 10) % 10}"
 
 
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` when it does not exist yet."""
+    u = make_url(url)
+    if not u.get_backend_name().startswith("postgresql") or not u.database:
+        return
+    admin = create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": u.database}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{u.database}"'))
+    finally:
+        admin.dispose()
+
+
 def seed(url: str, works: int) -> dict[str, float]:
+    ensure_database(url)
     engine = make_engine(url)
     migrate(engine)
     started = time.perf_counter()
