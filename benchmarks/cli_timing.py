@@ -28,12 +28,17 @@ def consentry_command() -> list[str]:
 
 
 def time_command(
-    args: Sequence[str], *, runs: int = 5, env: Mapping[str, str] | None = None
+    args: Sequence[str],
+    *,
+    runs: int = 5,
+    env: Mapping[str, str] | None = None,
+    python_m: bool = False,
 ) -> dict[str, object]:
-    """Run ``consentry ARGS`` ``runs`` times; wall seconds of each run, the median and max, and
-    the exit codes (a non-zero one is reported, not raised: ``lookup`` exits 1 when an
-    identifier is invalid or unregistered)."""
-    argv = consentry_command() + list(args)
+    """Run ``consentry ARGS`` (``python -m consentry ARGS`` with ``python_m``) ``runs`` times;
+    wall seconds of each run, the median and max, and the exit codes (1 is reported, not
+    raised: ``lookup`` exits 1 when an identifier is invalid or unregistered)."""
+    head = [sys.executable, "-m", "consentry"] if python_m else consentry_command()
+    argv = head + list(args)
     walls: list[float] = []
     codes: set[int] = set()
     for _ in range(runs):

@@ -11,6 +11,12 @@ processes (the pool ``--workers N`` uses, without its start-up), against one war
 worker doing the same. MB are bytes of JSONL read. Figures are wall-clock (best of
 ``--repeat``), plus MB per CPU-second (the machine is shared, so wall time also counts
 other people's work). Prints one JSON line.
+
+Then the command as a user runs it, timed from process start to exit (``--cli-runs`` runs,
+default 3, median reported): ``consentry scan CORPUS --index INDEX --matches OUT --workers 1``
+(``cli_wall_s``, ``cli_mb_s``) and with ``--workers N`` (``cli_workers_N_wall_s``). These
+include the interpreter's start, the imports and the worker pool's start-up, which the
+in-process figures leave out.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from baseline_ngram_dict import build as build_baseline
 from baseline_ngram_dict import scan_file as baseline_scan
+from cli_timing import time_command
 
 from consentry.fingerprints.builder import IndexBuilder
 from consentry.fingerprints.index import Index
@@ -64,6 +71,7 @@ def main() -> None:
     ap.add_argument("--eval", default="build/scaneval")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--cli-runs", type=int, default=3, help="runs of `consentry scan` timed")
     a = ap.parse_args()
     ev = Path(a.eval)
     idx_path = ev.parent / "throughput-index.csfidx"
@@ -127,6 +135,26 @@ def main() -> None:
         sum(1 for i in range(len(w) - 7) if hash(" ".join(w[i : i + 8])) in grams)
     neg_base = time.perf_counter() - c0
     mb = nbytes / 1e6
+    cli: dict[str, object] = {}
+    if a.cli_runs:
+        cli_out = ev.parent / "throughput-cli-matches.jsonl"
+        scan_args = [
+            "scan",
+            str(ev / "corpus"),
+            "--index",
+            str(idx_path),
+            "--matches",
+            str(cli_out),
+        ]
+        one_cli = time_command([*scan_args, "--workers", "1"], runs=a.cli_runs)
+        many_cli = time_command([*scan_args, "--workers", str(a.workers)], runs=a.cli_runs)
+        cli = {
+            "cli_wall_s": one_cli["median_s"],
+            "cli_runs_s": one_cli["runs_s"],
+            "cli_mb_s": round(mb / float(one_cli["median_s"]), 1),  # type: ignore[arg-type]
+            f"cli_workers_{a.workers}_wall_s": many_cli["median_s"],
+            f"cli_workers_{a.workers}_runs_s": many_cli["runs_s"],
+        }
     print(
         json.dumps(
             {
@@ -155,6 +183,7 @@ def main() -> None:
                 "runs_wall_s": [round(x, 2) for x in ours_wall],
                 "baseline_runs_wall_s": [round(x, 2) for x in base_wall],
                 "load_average": list(__import__("os").getloadavg()),
+                **cli,
             }
         )
     )
