@@ -7,6 +7,7 @@ only, never another party's private data such as contact points).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -14,6 +15,7 @@ from typing import Any
 
 from consentry.errors import PermissionDenied
 from consentry.registry.choices import parse_choice
+from consentry.registry.mandates import Mandate
 
 
 class Role(StrEnum):
@@ -50,8 +52,37 @@ class Actor:
                 role=self.role.value,
             )
 
+    def own_party(self) -> str:
+        """The key's party, for a role whose rights are its party's; refused when it has none
+        (an explicit check, never an ``assert``: asserts vanish under ``python -O``)."""
+        if self.party_id is None:
+            raise PermissionDenied(
+                f"a {self.role.value} key must belong to a party to do this; this one has none",
+                role=self.role.value,
+                expected="a key created with --party",
+            )
+        return self.party_id
+
 
 SYSTEM = Actor(Role.ADMIN, None, "cli")
+
+
+def unmandated(
+    organisation_id: str, parties: Iterable[str], mandates: Iterable[Mandate], *, at: datetime
+) -> list[str]:
+    """The parties, other than the organisation itself, that hold no mandate in force at
+    ``at`` to ``organisation_id`` (sorted): an organisation registers a work only when this is
+    empty for every holder and contributor named on it.
+
+    Decision: any mandate in force counts, whatever its purposes and territories (registering
+    a work declares no terms; each declaration is then checked against the mandate's scope),
+    and every contributor counts, creative or not (a publisher or editor named on the work
+    has not let the organisation speak for it either): erring toward refusing.
+    """
+    mandated = {
+        m.member_id for m in mandates if m.organisation_id == organisation_id and m.in_force(at)
+    }
+    return sorted({p for p in parties if p != organisation_id and p not in mandated})
 
 
 @dataclass(frozen=True, slots=True)

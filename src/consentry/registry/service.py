@@ -22,7 +22,7 @@ from consentry.errors import (
     ValidationError,
 )
 from consentry.ledger.chain import ChainReport, verify_chain
-from consentry.registry.access import Actor, Role
+from consentry.registry.access import Actor, Role, unmandated
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.mandates import WORLD, Mandate, authorise
@@ -200,23 +200,26 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
             return
         parties = set(work.consent_parties()) | {c.party_id for c in work.contributors}
         if actor.role is Role.CREATOR:
-            if actor.party_id not in parties:
+            own = actor.own_party()
+            if own not in parties:
                 raise PermissionDenied(
-                    f"a creator key for party {actor.party_id} may only register works it "
+                    f"a creator key for party {own} may only register works it "
                     "holds rights in or contributed to",
-                    party=actor.party_id,
+                    party=own,
                 )
             return
-        assert actor.party_id is not None
-        if actor.party_id in parties:
-            return
-        if not any(
-            m.in_force(now) for p in parties for m in uow.mandates.between(actor.party_id, p)
-        ):
+        actor.require(Role.ORGANISATION)
+        org = actor.own_party()
+        # Every holder and contributor other than the organisation itself must have mandated
+        # it: listing itself as a minor holder no longer lets it register others' works.
+        missing = unmandated(org, parties, uow.mandates.of_organisation(org), at=now)
+        if missing:
             raise PermissionDenied(
-                f"organisation {actor.party_id} holds no mandate in force from any holder or "
-                "creator of this work",
-                organisation=actor.party_id,
+                f"organisation {org} holds no mandate in force from "
+                f"{'party' if len(missing) == 1 else 'parties'} {', '.join(missing)} named on "
+                "this work; an organisation registers works only for parties that mandated it",
+                organisation=org,
+                parties=missing,
             )
 
     def get_work(self, work_id: str) -> Work:
@@ -286,10 +289,10 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                     party=party_id,
                 )
             if actor.role is Role.ORGANISATION and actor.party_id != party_id:
-                assert actor.party_id is not None
+                org_id = actor.own_party()
                 mandate = authorise(
-                    uow.mandates.between(actor.party_id, party_id),
-                    organisation_id=actor.party_id,
+                    uow.mandates.between(org_id, party_id),
+                    organisation_id=org_id,
                     member_id=party_id,
                     purposes=statuses.keys(),
                     at=now,
