@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -63,3 +64,58 @@ def test_docs_render_every_operation_in_chromium(
     assert traffic.seen, "the route recorder saw nothing"
     assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
 
+
+
+def test_home_page_says_what_this_is_and_its_links_work(
+    server: Server, context: BrowserContext, traffic: Traffic, shots: Path
+) -> None:
+    page = context.new_page()
+    home = f"{server.base}/"
+    response = page.goto(home)
+    assert response is not None and response.ok
+    assert response.headers["content-type"].startswith("text/html")
+    page.screenshot(path=shots / "home.png", full_page=True)
+    assert page.title().startswith("consentry")
+    text = page.inner_text("body")
+    assert "consent" in text and "AI" in text
+
+    links = page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)")
+    for href in links:
+        assert urlsplit(href).netloc == urlsplit(home).netloc, f"{href} leaves this server"
+    assert {urlsplit(h).path for h in links} >= {
+        "/docs",
+        "/openapi.json",
+        "/v1/registry/public-key",
+        "/verify",
+    }
+
+    # Follow each link the way a person does: click it on the home page.
+    page.click("a[href='/docs']")
+    page.wait_for_selector(SWAGGER_READY)
+    assert "Unable to render this definition" not in page.inner_text("body")
+    assert page.locator(".swagger-ui .opblock").count() > 10
+
+    page.goto(home)
+    page.click("a[href='/openapi.json']")
+    page.wait_for_load_state()
+    assert '"openapi"' in page.inner_text("body")
+
+    page.goto(home)
+    with page.expect_download() as download:
+        page.click("a[href='/v1/registry/public-key']")
+    saved = download.value.path()
+    assert Path(saved).read_text(encoding="utf-8") == server.registry.public_key_pem
+    assert download.value.suggested_filename == "registry.pem"
+
+    page.goto(home)
+    page.click("a[href='/verify']")
+    page.wait_for_load_state()
+    page.screenshot(path=shots / "verify.png", full_page=True)
+    how = page.inner_text("body")
+    assert "consentry receipt verify receipt.json --public-key registry.pem" in how
+    assert "openssl pkeyutl -verify" in how
+    for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+        assert urlsplit(href).netloc == urlsplit(home).netloc, f"{href} leaves this server"
+        assert page.request.get(href).ok, href
+
+    assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"

@@ -2,7 +2,7 @@
 
 Routes live in ``routes/`` (one module per resource), errors become problem+json in
 ``errors.py``, the API key is resolved in ``deps.py``. OpenAPI at ``/openapi.json``, docs
-at ``/docs``.
+at ``/docs`` (``docs_ui.py``), a start page at ``/`` and ``/verify`` (``pages.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from consentry import __version__
 from consentry.api.docs_ui import install_docs
 from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
+from consentry.api.pages import install_pages
 from consentry.api.routes import (
     decisions,
     keys,
@@ -69,4 +70,5 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
     app.include_router(ledger.public)
     app.include_router(ledger.router)
     install_docs(app)
+    install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
     return app
