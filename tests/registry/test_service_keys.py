@@ -66,6 +66,41 @@ def test_another_process_refuses_a_revoked_key_within_the_cache_time(
         worker.close()
 
 
+def test_a_revocation_holds_in_every_process_within_one_second(
+    registry: Registry, settings: Settings, clock: FakeClock
+) -> None:
+    """Issue 8: two server workers over one database; the revocation is made in one, and the
+    other, which checked the key a moment before, refuses it one second later (the clock is
+    injected: nothing sleeps)."""
+    key_id, token = registry.service.create_api_key(SYSTEM, role=Role.ADMIN, party_id=None)
+    worker = build(settings, clock=clock, ids=SequentialIds(), run_migrations=False)
+    try:
+        assert worker.service.authenticate(token).key_id == key_id  # cached in the worker
+        registry.service.revoke_api_key(SYSTEM, key_id)
+        clock.advance(seconds=0.999)
+        assert worker.service.authenticate(token).key_id == key_id  # still its cached check
+        clock.advance(seconds=0.001)  # one second after the worker's check
+        with pytest.raises(PermissionDenied, match=f"API key {key_id} was revoked"):
+            worker.service.authenticate(token)
+    finally:
+        worker.close()
+
+
+def test_a_clock_that_moved_backwards_rechecks_the_key(
+    registry: Registry, settings: Settings, clock: FakeClock
+) -> None:
+    key_id, token = registry.service.create_api_key(SYSTEM, role=Role.ADMIN, party_id=None)
+    worker = build(settings, clock=clock, ids=SequentialIds(), run_migrations=False)
+    try:
+        worker.service.authenticate(token)
+        registry.service.revoke_api_key(SYSTEM, key_id)
+        clock.advance(seconds=-5)  # e.g. the system clock stepped back
+        with pytest.raises(PermissionDenied, match="was revoked"):
+            worker.service.authenticate(token)
+    finally:
+        worker.close()
+
+
 def test_revoking_twice_is_a_conflict_and_keeps_the_first_time(
     registry: Registry, clock: FakeClock
 ) -> None:

@@ -349,7 +349,7 @@ def keys_revoke(
     key_id: str = typer.Argument(..., help="The key id (the part after cst_ in the token)"),
     home: Path | None = HomeOption,
 ) -> None:
-    """Revoke an API key. A running server refuses it within 30 seconds (its key cache)."""
+    """Revoke an API key. A running server refuses it within one second (its key cache)."""
     with registry_for(home) as reg:
         revoked_at = reg.service.revoke_api_key(SYSTEM, key_id)
     typer.echo(f"key {key_id} revoked at {revoked_at.isoformat()}")

@@ -92,9 +92,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         # composition root sets 2 for PostgreSQL, whose server works while we wait).
         self.read_parallelism = max(1, read_parallelism)
         self.parallel_threshold = 4000  # works found, below which one transaction is faster
-        # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
-        # Decision: entries live AUTH_CACHE_SECONDS, so a revocation made by another process
-        # takes effect within that time (revocation in this process clears it at once).
+        # Verified keys, by the SHA-256 of the whole token, with the time of their check: a
+        # hit skips the database (service_keys.AUTH_CACHE_SECONDS, one second).
         self._auth_cache: dict[str, tuple[Actor, datetime]] = {}
 
     # ----------------------------------------------------------------- parties

@@ -18,16 +18,23 @@ from consentry.registry.access import PARTY_ROLES, Actor, ApiKey, Role
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
 
-AUTH_CACHE_SECONDS = 30
+# Decision (issue 8): a verified key is trusted from memory for at most one second, so a key
+# revoked by any process (another server worker, another host, `consentry keys revoke`) is
+# refused by every process within one second. Cost: each process reads each key in use from
+# the database at most once a second (one primary-key read; every other request is a dict
+# hit plus a SHA-256), measured in docs/api.md. A per-request revocation check against the
+# database would instead cost a round trip on every request.
+AUTH_CACHE_SECONDS = 1
 
 
 class KeyCases:
     _uow: Callable[[bool], SqlUnitOfWork]
     clock: Callable[[], datetime]
-    # Verified keys, by the SHA-256 of the whole token: a hit skips the database.
-    # Decision: entries live AUTH_CACHE_SECONDS. revoke_api_key drops the key's entries here,
-    # so a revocation takes effect at once in the process that made it; the caches of other
-    # processes (server workers) still answer from memory for up to AUTH_CACHE_SECONDS.
+    # Verified keys, by the SHA-256 of the whole token, with the time they were checked: a
+    # hit skips the database. Entries answer for AUTH_CACHE_SECONDS after their check (by the
+    # injected clock; a clock that moved backwards re-checks). revoke_api_key drops the key's
+    # entries here, so a revocation takes effect at once in the process that made it and
+    # within AUTH_CACHE_SECONDS in every other.
     _auth_cache: dict[str, tuple[Actor, datetime]]
 
     def create_api_key(self, actor: Actor, *, role: Role, party_id: str | None) -> tuple[str, str]:
@@ -89,12 +96,12 @@ class KeyCases:
         digest = _hash_secret(token)
         now = self.clock()
         hit = self._auth_cache.get(digest)
-        if hit is not None and hit[1] > now:
+        if hit is not None and hit[1] <= now < hit[1] + _CACHE_TIME:
             return hit[0]
         actor = self._authenticate(token)
         if len(self._auth_cache) > 10_000:
             self._auth_cache.clear()
-        self._auth_cache[digest] = (actor, now + timedelta(seconds=AUTH_CACHE_SECONDS))
+        self._auth_cache[digest] = (actor, now)
         return actor
 
     def _authenticate(self, token: str) -> Actor:
@@ -109,6 +116,9 @@ class KeyCases:
         if row[3] is not None:
             raise PermissionDenied(f"API key {key_id} was revoked")
         return Actor(Role(row[1]), row[2], key_id)
+
+
+_CACHE_TIME = timedelta(seconds=AUTH_CACHE_SECONDS)
 
 
 def _hash_secret(secret: str) -> str:

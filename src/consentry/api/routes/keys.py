@@ -49,7 +49,7 @@ def list_keys(actor: ActorDep, service: ServiceDep) -> Response:
     summary="Revoke an API key (admin)",
 )
 def revoke_key(key_id: str, actor: ActorDep, service: ServiceDep) -> Response:
-    """From now on the key is refused (401) by this server process; other processes cache a
-    verified key for up to 30 seconds."""
+    """From now on the key is refused (401) by this server process, and by every other
+    server process within one second (they trust a verified key for at most a second)."""
     revoked_at = service.revoke_api_key(actor, key_id)
     return json_response({"key_id": key_id, "revoked_at": revoked_at.isoformat()})
