@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from consentry.registry.access import SYSTEM, Role
 from tests.e2e.conftest import Server, Traffic
 
 if TYPE_CHECKING:
@@ -64,6 +65,33 @@ def test_docs_render_every_operation_in_chromium(
     assert traffic.seen, "the route recorder saw nothing"
     assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
 
+
+
+def test_docs_try_an_operation_with_an_api_key(
+    server: Server, context: BrowserContext, traffic: Traffic, shots: Path
+) -> None:
+    """What the start page promises: authorise with a key on /docs, try a route, see its answer."""
+    token = server.registry.service.create_api_key(SYSTEM, role=Role.ADMIN, party_id=None)[1]
+    page = context.new_page()
+    open_docs(page, f"{server.base}/docs")
+
+    page.click(".swagger-ui .auth-wrapper .btn.authorize")
+    bearer = page.locator(".swagger-ui .modal-ux .auth-container", has_text="HTTPBearer")
+    bearer.locator("input").fill(token)
+    bearer.locator("button.authorize").click()
+    page.click(".swagger-ui .modal-ux button.close-modal")
+
+    head = page.locator(".opblock-get", has=page.locator("[data-path='/v1/ledger/head']"))
+    head.locator(".opblock-summary").first.click()
+    head.locator("button.try-out__btn").click()
+    head.locator("button.execute").click()
+    status = head.locator(".live-responses-table .response .response-col_status")
+    status.wait_for()
+    head.screenshot(path=shots / "docs-try-it-out.png")
+    assert status.inner_text().strip() == "200"
+    answer = head.locator(".live-responses-table .response-col_description pre").first
+    assert '"seq"' in answer.inner_text() and '"hash"' in answer.inner_text()
+    assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
 
 
 def test_home_page_says_what_this_is_and_its_links_work(
