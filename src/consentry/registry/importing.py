@@ -15,8 +15,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from consentry.errors import ConsentryError, ImportRejected, ValidationError
+from consentry.registry import events
+from consentry.registry.events import Event
 from consentry.registry.identifiers import parse_identifier
-from consentry.registry.parties import RIGHTSHOLDER_ROLES, Party, PartyKind, PartyRole
+from consentry.registry.parties import (
+    RIGHTSHOLDER_ROLES,
+    Party,
+    PartyKind,
+    PartyRole,
+    name_key,
+)
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration, effective_declaration
 from consentry.registry.works import (
@@ -105,22 +113,15 @@ class PartyResolver:
         self._pending_idents: list[tuple[str, str]] = []
 
     def preload(self, drafts: Sequence[WorkDraft]) -> None:
-        from consentry.store.repositories import (
-            name_key,
-            party_ids_for_identifiers,
-            party_ids_for_names,
-        )
-
         refs = [r for d in drafts for r, _ in d.contributors]
         refs += [h[0] for d in drafts for h in d.holders]
         ids = [r.party_id for r in refs if r.party_id]
         self.known_ids |= set(self.uow.parties.get_many(ids))
         idents = [i for r in refs for i in r.identifiers]
-        self.by_ident.update(party_ids_for_identifiers(self.uow.session, idents))
+        self.by_ident.update(self.uow.parties.ids_for_identifiers(idents))
         names = [r.name for r in refs if r.name and not r.party_id]
-        for key, pids in party_ids_for_names(self.uow.session, names).items():
+        for key, pids in self.uow.parties.ids_for_names(names).items():
             self.by_name[key] = list(pids)
-        self._name_key = name_key
 
     def resolve(self, ref: PartyRef, role: PartyRole, kind: PartyKind) -> str:
         if ref.party_id:
@@ -145,7 +146,7 @@ class PartyResolver:
                 value=ref.label(),
                 expected="a name or party:ID",
             )
-        key = self._name_key(ref.name)
+        key = name_key(ref.name)
         candidates = self.by_name.get(key, [])
         if len(candidates) > 1:
             raise ValidationError(
@@ -183,29 +184,21 @@ class PartyResolver:
             return
         self.new_roles.setdefault(pid, set()).add(role)
 
-    def flush(self, actor: str) -> list[tuple[str, dict[str, Any]]]:
+    def flush(self, actor: str) -> list[Event]:
         """Write pending parties and role additions; returns their ledger events."""
-        from consentry.registry.service import _party_event
-        from consentry.store.tables import PartyIdentifierRow, table
-
-        events: list[tuple[str, dict[str, Any]]] = []
+        new_events: list[Event] = []
         for party in self.pending.values():
             self.uow.parties.add(party, created_at=self.now)
-            events.append(("party.created", _party_event(party)))
+            new_events.append(events.party_created(party))
         for pid, roles in sorted(self.new_roles.items()):
             self.uow.parties.add_roles(pid, roles)
-        extra = [(i, p) for i, p in self._pending_idents if p not in self.pending]
-        if extra:
-            from sqlalchemy import insert
-
-            self.uow.session.execute(
-                insert(table(PartyIdentifierRow)),
-                [{"identifier": i, "party_id": p} for i, p in extra],
-            )
+        self.uow.parties.add_identifiers(
+            [(i, p) for i, p in self._pending_idents if p not in self.pending]
+        )
         self.pending = {}
         self.new_roles = {}
         self._pending_idents = []
-        return events
+        return new_events
 
 
 def build_work(draft: WorkDraft, work_id: str, resolver: PartyResolver) -> Work:
@@ -254,8 +247,6 @@ def import_records(
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Validate and write every record in the caller's transaction (the caller commits)."""
-    from consentry.registry.service import _work_event
-
     report = ImportReport(records=len(records))
     if uow.imports.seen(sha256):
         report.already_imported = True
@@ -270,7 +261,7 @@ def import_records(
     )
     new_works: list[Work] = []
     new_decls: list[Declaration] = []
-    events: list[tuple[str, dict[str, Any]]] = []
+    work_events: list[Event] = []
     term_updates: list[tuple[Work, dict[Purpose, Status]]] = []
     seen_idents: dict[str, int] = {}
     seen_external: dict[str, int] = {}
@@ -315,14 +306,9 @@ def import_records(
             else:
                 work = build_work(draft, ids("w"), resolver)
                 new_works.append(work)
+                work_events.append(events.work_imported(work, terms, draft.source))
                 if terms is not None:
-                    payload = _work_event(work)
-                    payload["terms"] = {p.value: s.value for p, s in sorted(terms.items())}
-                    payload["source"] = draft.source
-                    events.append(("work.imported", payload))
                     new_decls.extend(_declarations(work, terms, ids, now, seq=None))
-                else:
-                    events.append(("work.imported", {**_work_event(work), "source": draft.source}))
                 report.created += 1
             for i in idents:
                 seen_idents.setdefault(i, rec.number)
@@ -350,29 +336,22 @@ def import_records(
             ):
                 report.unchanged += 1
                 continue
-            payload = {
-                "work_id": work.id,
-                "terms": {p.value: s.value for p, s in sorted(terms.items())},
-            }
-            events.append(("terms.imported", payload))
+            work_events.append(events.terms_imported(work.id, terms))
             new_decls.extend(_declarations(work, terms, ids, now, seq=None))
             report.updated += 1
     party_events = resolver.flush(actor)
     report.parties_created = len(party_events)
     uow.works.add_many(new_works, created_at=now)
-    all_events = party_events + events
+    all_events = party_events + work_events
     all_events.append(
-        (
-            "import.completed",
-            {
-                "file": filename,
-                "sha256": sha256,
-                "format": fmt,
-                "records": report.records,
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": len(report.rejected),
-            },
+        events.import_completed(
+            filename=filename,
+            sha256=sha256,
+            fmt=fmt,
+            records=report.records,
+            created=report.created,
+            updated=report.updated,
+            rejected=len(report.rejected),
         )
     )
     entries = uow.ledger.append_many(all_events, actor=actor, at=now)

@@ -29,6 +29,11 @@ class PartyRole(StrEnum):
         return parse_choice(cls, value, field="role", label="party role", key=key)
 
 
+def name_key(name: str) -> str:
+    """A party name as it is matched: case-folded, runs of white space as one space."""
+    return " ".join(name.casefold().split())
+
+
 # Roles whose holders own rights in works (they appear in a work's holders list).
 RIGHTSHOLDER_ROLES = frozenset(
     {

@@ -22,9 +22,11 @@ from consentry.errors import (
     ValidationError,
 )
 from consentry.ledger.chain import ChainReport, verify_chain
+from consentry.registry import events
 from consentry.registry.access import Actor, Role, unmandated
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
 from consentry.registry.identifiers import parse_identifier
+from consentry.registry.importing import PartyResolver, build_work
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
@@ -128,7 +130,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                         party=owner,
                     )
             uow.parties.add(party, created_at=now)
-            uow.ledger.append("party.created", _party_event(party), actor=actor.label, at=now)
+            uow.ledger.append(*events.party_created(party), actor=actor.label, at=now)
             uow.commit()
         return party
 
@@ -162,8 +164,6 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         now = self.clock()
         with self._uow(True) as uow:
-            from consentry.registry.importing import PartyResolver, build_work
-
             resolver = PartyResolver(uow, self.ids, now)
             resolver.preload([draft])
             work = build_work(draft, self.ids("w"), resolver)
@@ -174,10 +174,10 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                     f"external id {work.external_id!r} is already registered",
                     external_id=work.external_id,
                 )
-            events = resolver.flush(actor.label)
+            new_events = resolver.flush(actor.label)
             uow.works.add_many([work], created_at=now)
-            events.append(("work.created", _work_event(work)))
-            uow.ledger.append_many(events, actor=actor.label, at=now)
+            new_events.append(events.work_created(work))
+            uow.ledger.append_many(new_events, actor=actor.label, at=now)
             uow.commit()
         return work
 
@@ -308,17 +308,17 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                         expected="a holder or creative contributor of the work",
                     )
             declared_by = actor.party_id if actor.party_id != party_id else None
-            event = {
-                "party_id": party_id,
-                "work_id": work_id,
-                "terms": {p.value: s.value for p, s in sorted(statuses.items())},
-                "effective_from": when.isoformat(),
-                "attribution_required": attribution_required,
-                "licence_url": licence_url,
-                "declared_by": declared_by,
-                "mandate_id": mandate.id if mandate else None,
-            }
-            entry = uow.ledger.append("terms.declared", event, actor=actor.label, at=now)
+            kind, event = events.terms_declared(
+                party_id=party_id,
+                work_id=work_id,
+                terms=statuses,
+                effective_from=when,
+                attribution_required=attribution_required,
+                licence_url=licence_url,
+                declared_by=declared_by,
+                mandate_id=mandate.id if mandate else None,
+            )
+            entry = uow.ledger.append(kind, event, actor=actor.label, at=now)
             decls = tuple(
                 Declaration(
                     id=self.ids("d"),
@@ -490,28 +490,6 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                 "parties": uow.parties.count(),
                 "ledger": uow.ledger.head()[0],
             }
-
-
-def _party_event(p: Party) -> dict[str, Any]:
-    return {
-        "party_id": p.id,
-        "name": p.name,
-        "kind": p.kind.value,
-        "roles": sorted(r.value for r in p.roles),
-        "identifiers": list(p.identifiers),
-    }
-
-
-def _work_event(w: Work) -> dict[str, Any]:
-    return {
-        "work_id": w.id,
-        "external_id": w.external_id,
-        "kind": w.kind.value,
-        "title": w.title,
-        "identifiers": list(w.identifiers),
-        "contributors": [[c.party_id, c.role.value] for c in w.contributors],
-        "holders": [[h.party_id, h.role, str(h.share), h.right] for h in w.holders],
-    }
 
 
 def raise_ledger(report: ChainReport) -> None:

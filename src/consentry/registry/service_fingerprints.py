@@ -18,6 +18,7 @@ import numpy as np
 from consentry.errors import PermissionDenied, ValidationError
 from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
 from consentry.fingerprints.spec import CanonSpec
+from consentry.registry import events
 from consentry.registry.access import Actor, Role
 from consentry.registry.decisions import terms_for
 from consentry.registry.purposes import Purpose, Status
@@ -99,19 +100,15 @@ class FingerprintCases:
                 sha256=digest,
                 at=now,
             )
-            uow.ledger.append(
-                "work.fingerprinted",
-                {
-                    "work_id": work_id,
-                    "spec": spec.to_dict(),
-                    "words": len(batch.word_hash),
-                    "fingerprints": len(fps),
-                    "sha256": digest,
-                    "replaced": replaced,
-                },
-                actor=actor.label,
-                at=now,
+            event = events.work_fingerprinted(
+                work_id,
+                spec=spec.to_dict(),
+                words=len(batch.word_hash),
+                fingerprints=len(fps),
+                sha256=digest,
+                replaced=replaced,
             )
+            uow.ledger.append(*event, actor=actor.label, at=now)
             uow.commit()
         return FingerprintSummary(work_id, len(batch.word_hash), len(fps), digest, replaced)
 

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from consentry.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from consentry.registry import events
 from consentry.registry.access import PARTY_ROLES, Actor, ApiKey, Role
 
 if TYPE_CHECKING:
@@ -56,10 +57,7 @@ class KeyCases:
                 uow.parties.get(party_id)
             uow.keys.add(key_id, _hash_secret(secret), role.value, party_id, now)
             uow.ledger.append(
-                "key.created",
-                {"key_id": key_id, "role": role.value, "party_id": party_id},
-                actor=actor.label,
-                at=now,
+                *events.key_created(key_id, role.value, party_id), actor=actor.label, at=now
             )
             uow.commit()
         return key_id, token
@@ -85,7 +83,7 @@ class KeyCases:
                     revoked_at=key.revoked_at.isoformat(),
                 )
             uow.keys.revoke(key_id, now)
-            uow.ledger.append("key.revoked", {"key_id": key_id}, actor=actor.label, at=now)
+            uow.ledger.append(*events.key_revoked(key_id), actor=actor.label, at=now)
             uow.commit()
         # After the commit: an authentication in this process from now on reads the database.
         for digest in [d for d, (a, _) in list(self._auth_cache.items()) if a.key_id == key_id]:

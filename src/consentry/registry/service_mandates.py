@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from consentry.errors import Conflict, PermissionDenied, ValidationError
+from consentry.registry import events
 from consentry.registry.access import Actor, Role
 from consentry.registry.mandates import WORLD, Mandate
 from consentry.registry.parties import PartyRole
@@ -74,7 +75,7 @@ class MandateCases:
                     expected="a party with role member-organisation",
                 )
             uow.mandates.add(mandate, created_at=now)
-            uow.ledger.append("mandate.created", _mandate_event(mandate), actor=actor.label, at=now)
+            uow.ledger.append(*events.mandate_created(mandate), actor=actor.label, at=now)
             uow.commit()
         return mandate
 
@@ -98,9 +99,7 @@ class MandateCases:
                     mandate=mandate_id,
                 )
             uow.mandates.withdraw(mandate_id, now)
-            uow.ledger.append(
-                "mandate.withdrawn", {"mandate_id": mandate_id}, actor=actor.label, at=now
-            )
+            uow.ledger.append(*events.mandate_withdrawn(mandate_id), actor=actor.label, at=now)
             uow.commit()
             return uow.mandates.get(mandate_id)
 
@@ -122,16 +121,3 @@ class MandateCases:
         if actor.role is not Role.ADMIN and actor.party_id not in (m.member_id, m.organisation_id):
             raise PermissionDenied(f"mandate {mandate_id} is not yours", mandate=mandate_id)
         return m
-
-
-def _mandate_event(m: Mandate) -> dict[str, Any]:
-    return {
-        "mandate_id": m.id,
-        "organisation_id": m.organisation_id,
-        "member_id": m.member_id,
-        "purposes": sorted(p.value for p in m.purposes),
-        "territories": sorted(m.territories),
-        "valid_from": m.valid_from.isoformat(),
-        "valid_until": m.valid_until.isoformat() if m.valid_until else None,
-        "evidence": m.evidence,
-    }

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from consentry.errors import NotFound
 from consentry.registry.access import ApiKey, Role
 from consentry.registry.mandates import Mandate
-from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
+from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole, name_key
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import (
@@ -66,10 +66,6 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
         yield items[i : i + size]
 
 
-def name_key(name: str) -> str:
-    return " ".join(name.casefold().split())
-
-
 class PartyRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -97,6 +93,14 @@ class PartyRepository:
             self.s.execute(
                 insert(table(ContactRow)),
                 [{"party_id": party.id, "kind": c.kind, "value": c.value} for c in party.contacts],
+            )
+
+    def add_identifiers(self, pairs: Sequence[tuple[str, str]]) -> None:
+        """Record more identifiers of existing parties, as ``(identifier, party_id)`` pairs."""
+        if pairs:
+            self.s.execute(
+                insert(table(PartyIdentifierRow)),
+                [{"identifier": i, "party_id": p} for i, p in pairs],
             )
 
     def add_roles(self, party_id: str, roles: Iterable[PartyRole]) -> None:
@@ -145,6 +149,31 @@ class PartyRepository:
     def find_by_identifier(self, identifier: str) -> str | None:
         row = self.s.get(PartyIdentifierRow, identifier)
         return row.party_id if row else None
+
+    def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, str]:
+        """The party holding each of ``identifiers`` that one holds."""
+        out: dict[str, str] = {}
+        for part in chunks(list(dict.fromkeys(identifiers))):
+            for ident, pid in self.s.execute(
+                select(PartyIdentifierRow.identifier, PartyIdentifierRow.party_id).where(
+                    PartyIdentifierRow.identifier.in_(part)
+                )
+            ):
+                out[ident] = pid
+        return out
+
+    def ids_for_names(self, names: Sequence[str]) -> dict[str, list[str]]:
+        """Parties by :func:`name_key` of each name (several parties may share a name)."""
+        out: dict[str, list[str]] = defaultdict(list)
+        keys = list(dict.fromkeys(name_key(n) for n in names))
+        for part in chunks(keys):
+            for key, pid in self.s.execute(
+                select(PartyRow.name_key, PartyRow.id)
+                .where(PartyRow.name_key.in_(part))
+                .order_by(PartyRow.id)
+            ):
+                out[key].append(pid)
+        return out
 
     def find_by_name(self, name: str) -> list[str]:
         return list(
@@ -569,28 +598,3 @@ class ImportRepository:
 
     def record(self, **values: Any) -> None:
         self.s.execute(insert(table(ImportRow)), [values])
-
-
-def party_ids_for_identifiers(session: Session, identifiers: Sequence[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for part in chunks(list(dict.fromkeys(identifiers))):
-        for ident, pid in session.execute(
-            select(PartyIdentifierRow.identifier, PartyIdentifierRow.party_id).where(
-                PartyIdentifierRow.identifier.in_(part)
-            )
-        ):
-            out[ident] = pid
-    return out
-
-
-def party_ids_for_names(session: Session, names: Sequence[str]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = defaultdict(list)
-    keys = list(dict.fromkeys(name_key(n) for n in names))
-    for part in chunks(keys):
-        for key, pid in session.execute(
-            select(PartyRow.name_key, PartyRow.id)
-            .where(PartyRow.name_key.in_(part))
-            .order_by(PartyRow.id)
-        ):
-            out[key].append(pid)
-    return out
