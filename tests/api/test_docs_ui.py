@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import re
+from pathlib import Path
 
+import pytest
+import swagger_ui_bundle
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 
 from consentry.api.app import create_app
 from consentry.api.docs_ui import swagger_ui_dir
 from consentry.bootstrap import Registry
+from consentry.errors import ConsentryError
 
 
 def test_docs_page_and_its_assets_are_served_locally(registry: Registry) -> None:
@@ -35,3 +39,15 @@ def test_docs_serve_swagger_ui_5_which_reads_openapi_31(registry: Registry) -> N
     # writes); tests/e2e/test_pages_in_chromium.py looks at the page itself.
     assert swagger_ui_dir().name.startswith("swagger-ui-5.")
     assert create_app(registry).openapi()["openapi"].startswith("3.1")
+
+
+def test_docs_refuse_swagger_ui_4_assets_by_name(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # What an environment holds when the old swagger-ui-bundle shadows swagger-ui-bundle-v2.
+    old = tmp_path / "vendor" / "swagger-ui-4.15.5"
+    old.mkdir(parents=True)
+    monkeypatch.setattr(swagger_ui_bundle, "swagger_ui_path", old)
+    with pytest.raises(ConsentryError, match=r"swagger-ui-4\.15\.5 are not Swagger UI 5") as e:
+        swagger_ui_dir()
+    assert "pip uninstall -y swagger-ui-bundle swagger-ui-bundle-v2" in str(e.value)
