@@ -1,15 +1,21 @@
 """What one decision reads: the work and every declaration that may govern it.
 
 Decision: on PostgreSQL this is one statement (:data:`PG_DECISION_SQL`), on SQLite the
-generic repository reads (a work in four queries, its declarations in two). Measured with
+generic repository reads' six queries (a work in four, its declarations in two), the same
+SQL for one work, run on the driver's cursor (:meth:`DecisionReadRepository._sqlite`).
+Measured with
 50 clients at 500 decisions/s on 2 cores: the six statements, each a round trip to a server
 on the same cores, made PostgreSQL the bottleneck. In one statement the server does the same
 index look-ups for one round trip, and when it runs outside a transaction
 (:meth:`SqlUnitOfWork.single_read`) psycopg's automatic prepared statements survive
 between requests (a ``ROLLBACK`` drops them all). On SQLite, a library call away, the six
 small queries are the faster form: a one-statement ``UNION ALL`` read made SQLite about 6x
-slower, so SQLite keeps the generic path. ``tests/store/test_decision_reads.py`` checks that
-both forms give the same work and declarations on the same data.
+slower, so SQLite keeps the six. Going through SQLAlchemy's result machinery cost several
+times the queries themselves (~60 us a query against ~10 us on the cursor: about 45 % of a
+decision's CPU in-process, ``benchmarks/decision_profile.py``), so on SQLite they run on the
+driver's cursor inside the session's transaction (same snapshot, same ``BEGIN`` and
+``ROLLBACK``). ``tests/store/test_decision_reads.py`` checks that both forms give the same
+work and declarations, in the same order, as the generic reads on the same data.
 """
 
 from __future__ import annotations
@@ -23,9 +29,8 @@ from consentry.errors import NotFound
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Contributor, Holding, Work, WorkKind
 from consentry.store.repositories import (
+    _DECL_SQL,
     CONTRIBUTOR_ROLES,
-    DeclarationRepository,
-    WorkRepository,
     decimal_share,
     raw_declaration,
 )
@@ -67,13 +72,59 @@ class DecisionReadRepository:
         """The work and its declarations as :meth:`DeclarationRepository.for_works` gives
         them: its own first, then the catalogue declarations of each consent party in turn."""
         conn = self.s.connection()
-        if conn.dialect.name != "postgresql":
-            work = WorkRepository(self.s).get(work_id)
-            return work, DeclarationRepository(self.s).for_works([work])[work.id]
+        if conn.dialect.name == "sqlite":
+            return self._sqlite(conn.connection.driver_connection, work_id)
         rows = conn.exec_driver_sql(PG_DECISION_SQL, (work_id,)).all()
         if not rows:
             raise NotFound("work", work_id)
         return pg_decision_inputs(rows)
+
+
+    @staticmethod
+    def _sqlite(dbapi: Any, work_id: str) -> tuple[Work, list[Declaration]]:
+        """The generic reads' queries (WorkRepository.get_many, DeclarationRepository
+        .for_works) for one work, on the sqlite3 connection: same plans, same row orders."""
+        key = (work_id,)
+        row = dbapi.execute(_WORK, key).fetchone()
+        if row is None:
+            raise NotFound("work", work_id)
+        contribs = [
+            (position, Contributor(party, CONTRIBUTOR_ROLES[role]))
+            for _, position, party, role in dbapi.execute(_CONTRIBUTORS, key)
+        ]
+        work = Work(
+            id=row[0],
+            kind=WorkKind(row[2]),
+            title=row[3],
+            identifiers=tuple(sorted(i for _, i in dbapi.execute(_IDENTIFIERS, key))),
+            contributors=tuple(c for _, c in sorted(contribs, key=lambda x: x[0])),
+            holders=tuple(
+                Holding(party, role, decimal_share(share), right)
+                for _, party, role, share, right in dbapi.execute(_HOLDINGS, key)
+            ),
+            external_id=row[1],
+            fingerprinted=bool(row[4]),
+        )
+        own = [raw_declaration(r) for r in dbapi.execute(_OWN_DECLARATIONS, key)]
+        parties = sorted(set(work.consent_parties()))
+        by_party: dict[str, list[Declaration]] = {}
+        if parties:
+            marks = ",".join("?" * len(parties))
+            sql = f"{_DECL_SQL} WHERE party_id IN ({marks}) AND work_id IS NULL"
+            for r in dbapi.execute(sql, parties):
+                by_party.setdefault(r[1], []).append(raw_declaration(r))
+        return work, own + [d for p in work.consent_parties() for d in by_party.get(p, ())]
+
+
+# The generic reads' SQL (store/repositories.py) for one work id, column for column, so
+# SQLite plans them alike and rows come in the same order.
+_WORK = "SELECT id, external_id, kind, title, fingerprinted FROM works WHERE id IN (?)"
+_IDENTIFIERS = "SELECT work_id, identifier FROM work_identifiers WHERE work_id IN (?)"
+_CONTRIBUTORS = "SELECT work_id, position, party_id, role FROM contributors WHERE work_id IN (?)"
+_HOLDINGS = (
+    'SELECT work_id, party_id, role, share, "right" FROM holdings WHERE work_id IN (?) ORDER BY id'
+)
+_OWN_DECLARATIONS = f"{_DECL_SQL} WHERE work_id IN (?)"
 
 
 def pg_decision_inputs(rows: Sequence[Any]) -> tuple[Work, list[Declaration]]:
