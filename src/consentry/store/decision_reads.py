@@ -3,8 +3,7 @@
 Decision: on PostgreSQL this is one statement (:data:`PG_DECISION_SQL`), on SQLite the
 generic repository reads' six queries (a work in four, its declarations in two), the same
 SQL for one work, run on the driver's cursor (:meth:`DecisionReadRepository._sqlite`).
-Measured with
-50 clients at 500 decisions/s on 2 cores: the six statements, each a round trip to a server
+Measured with 50 clients at 500 decisions/s on 2 cores: the six statements, each a round trip to a server
 on the same cores, made PostgreSQL the bottleneck. In one statement the server does the same
 index look-ups for one round trip, and when it runs outside a transaction
 (:meth:`SqlUnitOfWork.single_read`) psycopg's automatic prepared statements survive
@@ -14,8 +13,10 @@ slower, so SQLite keeps the six. Going through SQLAlchemy's result machinery cos
 times the queries themselves (~60 us a query against ~10 us on the cursor: about 45 % of a
 decision's CPU in-process, ``benchmarks/decision_profile.py``), so on SQLite they run on the
 driver's cursor inside the session's transaction (same snapshot, same ``BEGIN`` and
-``ROLLBACK``). ``tests/store/test_decision_reads.py`` checks that both forms give the same
-work and declarations, in the same order, as the generic reads on the same data.
+``ROLLBACK``); PostgreSQL's one statement too (SQLAlchemy built a result description of
+its 20 columns for every decision: ~15 % of its CPU). ``tests/store/test_decision_reads.py``
+checks that both forms give the same work and declarations, in the same order, as the
+generic reads on the same data.
 """
 
 from __future__ import annotations
@@ -72,9 +73,11 @@ class DecisionReadRepository:
         """The work and its declarations as :meth:`DeclarationRepository.for_works` gives
         them: its own first, then the catalogue declarations of each consent party in turn."""
         conn = self.s.connection()
+        dbapi: Any = conn.connection.driver_connection
         if conn.dialect.name == "sqlite":
-            return self._sqlite(conn.connection.driver_connection, work_id)
-        rows = conn.exec_driver_sql(PG_DECISION_SQL, (work_id,)).all()
+            return self._sqlite(dbapi, work_id)
+        with dbapi.cursor() as cur:  # psycopg
+            rows = cur.execute(PG_DECISION_SQL, (work_id,)).fetchall()
         if not rows:
             raise NotFound("work", work_id)
         return pg_decision_inputs(rows)
