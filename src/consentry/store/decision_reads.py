@@ -1,22 +1,22 @@
 """What one decision reads: the work and every declaration that may govern it.
 
-Decision: on PostgreSQL this is one statement (:data:`PG_DECISION_SQL`), on SQLite the
-generic repository reads' six queries (a work in four, its declarations in two), the same
-SQL for one work, run on the driver's cursor (:meth:`DecisionReadRepository._sqlite`).
-Measured with 50 clients at 500 decisions/s on 2 cores: the six statements, each a round trip to a server
-on the same cores, made PostgreSQL the bottleneck. In one statement the server does the same
-index look-ups for one round trip, and when it runs outside a transaction
-(:meth:`SqlUnitOfWork.single_read`) psycopg's automatic prepared statements survive
-between requests (a ``ROLLBACK`` drops them all). On SQLite, a library call away, the six
-small queries are the faster form: a one-statement ``UNION ALL`` read made SQLite about 6x
-slower, so SQLite keeps the six. Going through SQLAlchemy's result machinery cost several
-times the queries themselves (~60 us a query against ~10 us on the cursor: about 45 % of a
-decision's CPU in-process, ``benchmarks/decision_profile.py``), so on SQLite they run on the
-driver's cursor inside the session's transaction (same snapshot, same ``BEGIN`` and
-``ROLLBACK``); PostgreSQL's one statement too (SQLAlchemy built a result description of
-its 20 columns for every decision: ~15 % of its CPU). ``tests/store/test_decision_reads.py``
-checks that both forms give the same work and declarations, in the same order, as the
-generic reads on the same data.
+Decision: on PostgreSQL this is one statement (:data:`PG_DECISION_SQL`); on SQLite, the
+generic repository reads' six queries for one work (a work in four, its declarations in
+two). Measured with 50 clients at 500 decisions/s on 2 cores: six statements, each a round
+trip to a server on the same cores, made PostgreSQL the bottleneck. In one statement the
+server does the same index look-ups for one round trip, and when it runs outside a
+transaction (:meth:`SqlUnitOfWork.single_read`) psycopg's automatic prepared statements
+survive between requests (a ``ROLLBACK`` drops them all). On SQLite, a library call away,
+the six small queries are the faster form: a one-statement ``UNION ALL`` read made SQLite
+about 6x slower.
+
+Both run on the driver's cursor, inside the session's transaction (same snapshot, same
+``BEGIN`` and ``ROLLBACK``): SQLAlchemy's result machinery cost several times the SQLite
+queries themselves (~60 us a query against ~10 us on the cursor; about 45 % of a decision's
+CPU in-process, ``benchmarks/decision_profile.py``) and, on PostgreSQL, built a result
+description of the statement's 20 columns for every decision (~15 % of its CPU).
+``tests/store/test_decision_reads.py`` checks that both give the same work and
+declarations, in the same order, as the generic reads on the same data.
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ class DecisionReadRepository:
         if not rows:
             raise NotFound("work", work_id)
         return pg_decision_inputs(rows)
-
 
     @staticmethod
     def _sqlite(dbapi: Any, work_id: str) -> tuple[Work, list[Declaration]]:
