@@ -66,7 +66,6 @@ def test_docs_render_every_operation_in_chromium(
     assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
 
 
-
 def test_docs_try_an_operation_with_an_api_key(
     server: Server, context: BrowserContext, traffic: Traffic, shots: Path
 ) -> None:

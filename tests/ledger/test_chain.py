@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from consentry.errors import ValidationError
 from consentry.ledger.chain import (
     GENESIS_HASH,
+    BadEntry,
     LedgerEntry,
     canonical_json,
     entry_hash,
@@ -148,6 +149,30 @@ def test_truncation_at_the_end_shows_in_the_head_only() -> None:
     # with the head they keep (store does), so the report exposes it.
     report = verify_chain(chain(8)[:5])
     assert report.ok and report.head_seq == 5
+
+
+def test_truncation_at_the_end_is_caught_against_the_recorded_head() -> None:
+    entries = chain(8)
+    report = verify_chain(entries[:5], head=(8, entries[-1].hash))
+    assert not report.ok and report.checked == 5 and report.head_seq == 5
+    assert report.bad == BadEntry(
+        6, "chain ends at entry 5 but the head says 8: entries were removed"
+    )
+    other = verify_chain(entries, head=(8, "f" * 64))
+    assert other.bad == BadEntry(8, "entry 8: hash differs from the recorded chain head")
+    assert verify_chain(entries, head=(8, entries[-1].hash)).ok
+    assert verify_chain([], head=(0, GENESIS_HASH)).ok
+
+
+def test_an_unreadable_row_stops_the_walk_as_a_value() -> None:
+    entries: list[LedgerEntry | BadEntry] = list(chain(5))
+    entries[2] = BadEntry(3, "entry 3: payload is not valid JSON (x)")
+    report = verify_chain(entries, head=(5, "0" * 64))
+    assert report.bad == BadEntry(3, "entry 3: payload is not valid JSON (x)")
+    assert (report.checked, report.head_seq) == (2, 2)
+    # one that comes after missing entries: the gap is the first fault
+    gap = verify_chain([*chain(2), BadEntry(5, "entry 5: payload is not valid JSON (x)")])
+    assert gap.bad == BadEntry(3, "gap: expected seq 3, found 5 (entries missing)")
 
 
 def test_verification_streams_and_stops_at_the_first_bad_entry() -> None:

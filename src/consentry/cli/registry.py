@@ -281,12 +281,12 @@ def ledger_verify(home: Path | None = HomeOption) -> None:
     """Re-walk the hash chain; name the first entry that does not verify."""
     with registry_for(home) as reg:
         report = reg.service.verify_ledger()
-    if report.ok:
+    if report.bad is None:
         typer.echo(
             f"ledger OK: {report.checked} entries, head {report.head_seq} {report.head_hash}"
         )
         return
-    typer.echo(f"ledger BROKEN at entry {report.first_bad_seq}: {report.reason}", err=True)
+    typer.echo(f"ledger BROKEN at entry {report.bad.seq}: {report.bad.reason}", err=True)
     raise typer.Exit(1)
 
 

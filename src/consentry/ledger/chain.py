@@ -287,24 +287,44 @@ def make_entry(
 
 # --------------------------------------------------------------------- verification
 @dataclass(frozen=True, slots=True)
+class BadEntry:
+    """An entry that does not verify (or a stored row that cannot be read as one)."""
+
+    seq: int
+    reason: str  # a sentence naming the entry, e.g. "entry 7: hash does not match ..."
+
+
+@dataclass(frozen=True, slots=True)
 class ChainReport:
     ok: bool
     checked: int
-    head_seq: int | None
+    head_seq: int | None  # the last entry that verified
     head_hash: str | None
-    first_bad_seq: int | None
-    reason: str | None
+    bad: BadEntry | None = None  # the first entry that does not verify (None when ok)
+
+    @property
+    def first_bad_seq(self) -> int | None:
+        return self.bad.seq if self.bad is not None else None
+
+    @property
+    def reason(self) -> str | None:
+        return self.bad.reason if self.bad is not None else None
 
 
 def _short(value: object) -> str:
     return f"{value[:12]}…" if isinstance(value, str) and len(value) > 12 else repr(value)
 
 
-def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
+def verify_chain(
+    entries: Iterable[LedgerEntry | BadEntry], *, head: tuple[int, str] | None = None
+) -> ChainReport:
     """Re-walk the chain from seq 1; name the first entry that does not verify.
 
     Streams: holds one entry at a time. ``checked`` counts the entries that verified
-    before the first bad one; ``head_*`` is the last good entry.
+    before the first bad one; ``head_*`` is the last good entry. ``entries`` may hold a
+    :class:`BadEntry` where storage could not read a row; it stops the walk there. With
+    ``head`` (the recorded chain head: seq and hash), a chain that ends before it (rows
+    removed at the end) or at another hash does not verify either.
     """
     expected_seq = 1
     prev_hash = GENESIS_HASH
@@ -317,11 +337,17 @@ def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
             checked,
             last.seq if last is not None else None,
             last.hash if last is not None else None,
-            seq,
-            reason,
+            BadEntry(seq, reason),
         )
 
     for e in entries:
+        if isinstance(e, BadEntry):
+            if e.seq > expected_seq:
+                return bad(
+                    expected_seq,
+                    f"gap: expected seq {expected_seq}, found {e.seq} (entries missing)",
+                )
+            return bad(e.seq, e.reason)
         if e.seq != expected_seq:
             if type(e.seq) is int and e.seq > expected_seq:
                 return bad(
@@ -359,11 +385,17 @@ def verify_chain(entries: Iterable[LedgerEntry]) -> ChainReport:
         last = e
         prev_hash = e.hash
         expected_seq += 1
+    end_seq = last.seq if last is not None else 0
+    if head is not None and end_seq != head[0]:
+        return bad(
+            end_seq + 1,
+            f"chain ends at entry {end_seq} but the head says {head[0]}: entries were removed",
+        )
+    if head is not None and last is not None and last.hash != head[1]:
+        return bad(head[0], f"entry {head[0]}: hash differs from the recorded chain head")
     return ChainReport(
         True,
         checked,
         last.seq if last is not None else None,
         last.hash if last is not None else None,
-        None,
-        None,
     )

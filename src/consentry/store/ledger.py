@@ -17,8 +17,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from consentry.errors import StorageError
-from consentry.ledger.chain import LedgerEntry, canonical_json, entry_hash
-from consentry.store.tables import LedgerHeadRow, LedgerRow, format_time, table
+from consentry.ledger.chain import BadEntry, LedgerEntry, canonical_json, entry_hash
+from consentry.store.tables import SEQ_MAX, LedgerHeadRow, LedgerRow, format_time, table
 
 
 class LedgerRepository:
@@ -86,15 +86,17 @@ class LedgerRepository:
         row = self.s.get(LedgerHeadRow, 1)
         return (row.seq, row.hash) if row else (0, "0" * 64)
 
-    def entries_from(self, seq: int, count: int) -> Iterator[LedgerEntry | str]:
-        """``count`` rows starting at ``seq``."""
-        for n, item in enumerate(self.entries(after=seq - 1, batch=count)):
-            if n >= count:
-                return
-            yield item
+    def entry(self, seq: int) -> LedgerEntry | BadEntry | None:
+        """Entry ``seq``; None when there is none (any integer may be asked, however large)."""
+        if not 1 <= seq <= SEQ_MAX:  # beyond the column's range: cannot exist
+            return None
+        for item in self.entries(after=seq - 1, batch=1):
+            return item if item.seq == seq else None
+        return None
 
-    def entries(self, *, after: int = 0, batch: int = 5000) -> Iterator[LedgerEntry | str]:
-        """Every row in seq order, as an entry, or as a message when a row cannot be read."""
+    def entries(self, *, after: int = 0, batch: int = 5000) -> Iterator[LedgerEntry | BadEntry]:
+        """Every row after ``after`` in seq order, as an entry, or as a :class:`BadEntry` when
+        a row cannot be read."""
         last = after
         while True:
             rows = list(
@@ -120,6 +122,6 @@ class LedgerRepository:
                 try:
                     data = json.loads(payload)
                 except ValueError as exc:
-                    yield f"entry {seq}: payload is not valid JSON ({exc})"
+                    yield BadEntry(seq, f"entry {seq}: payload is not valid JSON ({exc})")
                     continue
                 yield LedgerEntry(seq, kind, data, recorded_at, actor, prev_hash, h)

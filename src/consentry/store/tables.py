@@ -72,6 +72,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 # 2**31 - 1 entries). SQLite's INTEGER already holds 64 bits, and an INTEGER primary key is the
 # table's rowid, which a BIGINT one would not be: SQLite keeps INTEGER.
 LedgerSeq = BigInteger().with_variant(Integer(), "sqlite")
+SEQ_MAX = 2**63 - 1  # the largest ledger.seq either database can hold (or be asked about)
 
 
 class Base(DeclarativeBase):
