@@ -13,10 +13,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, text
 
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
+
+# Tests never depend on timing: no Hypothesis deadline anywhere (a loaded CI machine made
+# examples "too slow" and failed tests that were right). Loaded for every run, CI or not;
+# an explicit ``@settings(...)`` inherits it unless it names a deadline itself.
+hypothesis_settings.register_profile("consentry", deadline=None)
+hypothesis_settings.load_profile("consentry")
 
 PG_URL = os.environ.get("CONSENTRY_TEST_DATABASE_URL")
 BACKENDS = ["sqlite", *(["postgres"] if PG_URL else [])]

@@ -1,33 +1,54 @@
 """The one composition root: settings -> engine, unit of work, signing key, services.
 
 The API, the web pages and the CLI call :func:`build` (or :func:`open_registry`); nothing
-opens an engine, reads settings or a key at import time.
+opens an engine, reads settings or a key at import time. The signing key is read (or made)
+when first needed: signing a receipt, serving the public key, ``consentry init``; so a
+read-only command (``lookup``, ``decide``) never loads cryptography.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.config import Settings
-from consentry.ledger.keys import load_or_create_signing_key
-from consentry.ledger.receipts import make_receipt, public_key_pem
+from consentry.errors import StorageError
 from consentry.registry.service import IdFactory, RegistryService, random_ids
 from consentry.registry.terms import TermsSet
 from consentry.store.engine import make_engine, migrate
 from consentry.store.uow import SqlUnitOfWork
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+class SigningKey:
+    """The registry's signing key in ``home``, read (or created) on first use, once."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._key: Ed25519PrivateKey | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Ed25519PrivateKey:
+        with self._lock:
+            if self._key is None:
+                from consentry.ledger.keys import load_or_create_signing_key
+
+                self._key = load_or_create_signing_key(self.home)
+            return self._key
 
 
 @dataclass
@@ -38,13 +59,19 @@ class Registry:
     engine: Engine
     sessions: sessionmaker[Session]
     service: RegistryService
-    signing_key: Ed25519PrivateKey
+    key: SigningKey = field(repr=False)
+
+    @property
+    def signing_key(self) -> Ed25519PrivateKey:
+        return self.key.get()
 
     def uow(self, write: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.sessions, write=write)
 
     @property
     def public_key_pem(self) -> str:
+        from consentry.ledger.receipts import public_key_pem
+
         return public_key_pem(self.signing_key.public_key())
 
     # Read-side conveniences used by signals and scans.
@@ -62,6 +89,23 @@ class Registry:
         self.engine.dispose()
 
 
+def make_home(home: Path) -> None:
+    """Create the data folder; one that cannot be made is a StorageError naming it."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        if isinstance(exc, FileExistsError) or (home.exists() and not home.is_dir()):
+            reason = "a file is in the way"
+        elif isinstance(exc, NotADirectoryError):
+            reason = "a parent is a file, not a folder"
+        raise StorageError(
+            f"cannot create data folder {home}: {reason}; expected a folder consentry can "
+            "write (give --home DIR or set CONSENTRY_HOME)",
+            path=str(home),
+        ) from None
+
+
 def build(
     settings: Settings,
     *,
@@ -69,14 +113,16 @@ def build(
     ids: IdFactory = random_ids,
     run_migrations: bool = True,
 ) -> Registry:
-    settings.home.mkdir(parents=True, exist_ok=True)
+    make_home(settings.home)
     engine = make_engine(settings.resolved_database_url())
     if run_migrations:
         migrate(engine)
     sessions = sessionmaker(engine, expire_on_commit=False)
-    key = load_or_create_signing_key(settings.home)
+    key = SigningKey(settings.home)
 
     def sign(fields: Mapping[str, Any]) -> dict[str, Any]:
+        from consentry.ledger.receipts import make_receipt
+
         return make_receipt(
             declaration=fields["declaration"],
             declared_by=str(fields["declared_by"]),
@@ -84,7 +130,7 @@ def build(
             ledger_hash=str(fields["ledger_hash"]),
             recorded_at=str(fields["recorded_at"]),
             registry=settings.registry_name,
-            signing_key=key,
+            signing_key=key.get(),
         )
 
     service = RegistryService(

@@ -77,7 +77,8 @@ def test_invalid_csv_is_refused_whole(home: Path, tmp_path: Path) -> None:
     assert json.loads(out)["works"] == []
     code, out, err = run("import", "csv", str(f), "--skip-invalid", home=home)
     assert code == 0 and "created: 2" in out
-    assert (tmp_path / "bad.csv.rejects.csv").read_text().startswith("record,reason")
+    (rejects,) = (home / "rejects").glob("bad.csv.*.rejects.csv")
+    assert rejects.read_text().startswith("record,reason")
 
 
 def test_receipt_verifies_offline_and_tampering_is_caught(home: Path, tmp_path: Path) -> None:

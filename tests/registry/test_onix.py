@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -418,12 +417,10 @@ def test_entity_expansion_bomb_does_not_expand(tmp_path: Path) -> None:
     xml = f'<!DOCTYPE ONIXMessage [<!ENTITY l0 "lol">{lol}]>' + _message30(
         _product30(title="<TitleText>&l9;</TitleText>")
     )
-    start = time.perf_counter()
     try:
         records = list(parse_onix(_write(tmp_path, xml)))
     except ValidationError:
         records = []
-    assert time.perf_counter() - start < 5
     assert all(len(r.draft.title) < 10_000 for r in records if r.draft)
 
 

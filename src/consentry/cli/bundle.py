@@ -14,8 +14,8 @@ import typer
 
 from consentry.cli.common import HomeOption, echo_json, parse_time, registry_for, reports_errors
 from consentry.errors import ValidationError
-from consentry.registry.access import SYSTEM
-from consentry.registry.purposes import Purpose
+
+# Commands import what they implement inside their bodies: see consentry.cli.app.
 
 bundle_app = typer.Typer(
     help="Works' fingerprints in the registry and offline bundles.", no_args_is_help=True
@@ -35,6 +35,7 @@ def register_text(
 ) -> None:
     """Fingerprint a work's text into the registry (the text itself is not kept)."""
     from consentry.fingerprints.extract import extract_text
+    from consentry.registry.access import SYSTEM
 
     if not file.is_file():
         raise ValidationError(
@@ -57,6 +58,7 @@ def export(
     """Write the offline bundle: every fingerprinted work not allowed for the purpose."""
     from consentry.fingerprints.builder import build_index_from_fingerprints
     from consentry.fingerprints.spec import CanonSpec
+    from consentry.registry.purposes import Purpose
 
     p = Purpose.parse(purpose)
     spec = CanonSpec()

@@ -1,4 +1,9 @@
-"""What every command group shares: the data folder option, the registry, error output."""
+"""What every command group shares: the data folder option, the registry, error output.
+
+Imported by every command-group module, so it imports only Typer, the standard library and
+consentry's light modules; settings (pydantic) and the registry (SQLAlchemy, cryptography)
+are imported when a command asks for them.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +14,16 @@ from contextlib import contextmanager
 from datetime import datetime
 from functools import wraps
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import typer
 
-from consentry.bootstrap import Registry, build
-from consentry.config import Settings
 from consentry.errors import ConsentryError, ImportRejected, ValidationError
 from consentry.text import is_utf8
+
+if TYPE_CHECKING:
+    from consentry.bootstrap import Registry
+    from consentry.config import Settings
 
 HomeOption = typer.Option(
     None,
@@ -30,11 +37,15 @@ R = TypeVar("R")
 
 
 def settings_for(home: Path | None) -> Settings:
+    from consentry.config import Settings
+
     return Settings(home=home) if home is not None else Settings()
 
 
 @contextmanager
 def registry_for(home: Path | None) -> Iterator[Registry]:
+    from consentry.bootstrap import build
+
     reg = build(settings_for(home))
     try:
         yield reg

@@ -6,20 +6,25 @@ import csv
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from consentry.cli.common import reports_errors
 from consentry.errors import ScanError, ValidationError
-from consentry.fingerprints.builder import IndexBuilder, IndexInfo
-from consentry.fingerprints.common import CommonFilter, background_fingerprints
-from consentry.fingerprints.extract import SUFFIXES, extract_text
-from consentry.fingerprints.index import Index
-from consentry.fingerprints.spec import CanonSpec
+
+if TYPE_CHECKING:
+    from consentry.fingerprints.builder import IndexInfo
+    from consentry.fingerprints.common import CommonFilter
+    from consentry.fingerprints.spec import CanonSpec
+
+# Commands import what they implement inside their bodies: see consentry.cli.app.
 
 
 def works_from(source: Path) -> Iterator[tuple[str, Path]]:
     """(work id, file) pairs from a folder (work id = file stem) or a CSV ``work_id,path``."""
+    from consentry.fingerprints.extract import SUFFIXES
+
     if source.is_dir():
         files = sorted(p for p in source.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
@@ -72,6 +77,10 @@ def build_index(
     background: list[Path],
     store_text: bool,
 ) -> IndexInfo:
+    from consentry.fingerprints.builder import IndexBuilder
+    from consentry.fingerprints.common import background_fingerprints
+    from consentry.fingerprints.extract import extract_text
+
     bg = None
     if background:
         bg = background_fingerprints((extract_text(p) for p in background), spec)
@@ -112,6 +121,9 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """Build an index file from works: txt, epub, pdf, docx or html."""
+        from consentry.fingerprints.common import CommonFilter
+        from consentry.fingerprints.spec import CanonSpec
+
         spec = CanonSpec(k=k, ocr_fold=ocr_fold, selection=selection)
         common = CommonFilter(max_works=max_works, background=",".join(p.name for p in background))
         info = build_index(
@@ -123,6 +135,8 @@ def register(app: typer.Typer) -> None:
     @reports_errors
     def show(index: Path = typer.Argument(..., help="Index file")) -> None:
         """Print an index's spec, filters, counts and works."""
+        from consentry.fingerprints.index import Index
+
         if not index.is_file():
             raise ScanError(f"index {str(index)!r} does not exist", path=str(index))
         idx = Index(index, prefilter=False)

@@ -6,9 +6,9 @@ import csv
 import hashlib
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from consentry.cli.common import (
     HomeOption,
@@ -19,10 +19,11 @@ from consentry.cli.common import (
     settings_for,
 )
 from consentry.errors import ValidationError
-from consentry.registry.access import SYSTEM, Role
-from consentry.registry.importing import ImportReport, ParsedRecord, import_records
-from consentry.registry.purposes import Purpose
-from consentry.registry.terms import parse_terms_spec
+
+if TYPE_CHECKING:
+    from consentry.registry.importing import ImportReport
+
+# Commands import what they implement inside their bodies: see consentry.cli.app.
 
 import_app = typer.Typer(help="Bulk import works from CSV or ONIX.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The hash-chained ledger.", no_args_is_help=True)
@@ -50,6 +51,7 @@ def init(home: Path | None = HomeOption) -> None:
         counts = reg.service.counts()
         typer.echo(f"data folder: {reg.settings.home}")
         typer.echo(f"database:    {reg.engine.url.render_as_string(hide_password=True)}")
+        reg.key.get()  # read, or made on first use, so its public half is on disk
         typer.echo(f"public key:  {reg.settings.home / 'registry-public-key.pem'}")
         typer.echo(
             f"works: {counts['works']}, parties: {counts['parties']}, "
@@ -68,6 +70,7 @@ def serve(
     from consentry.api.server import serve as run
 
     with registry_for(home) as reg:
+        reg.key.get()  # a key that cannot be read stops the server now, not at a request
         run(reg, host=host, port=port, workers=workers)
 
 
@@ -102,15 +105,25 @@ def demo(
         run(reg, host=host, port=port)
 
 
-def _import(path: Path, fmt: str, home: Path | None, skip_invalid: bool) -> ImportReport:
+def _import(
+    path: Path, fmt: str, home: Path | None, skip_invalid: bool, rejects: Path | None = None
+) -> ImportReport:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from consentry.registry.access import SYSTEM
+    from consentry.registry.importing import ImportReport, ParsedRecord, import_records
+
     if not path.is_file():
         raise ValidationError(
             f"{path} is not a file", field="FILE", value=str(path), expected="a readable file"
         )
+    if rejects is not None:
+        _check_rejects_option(rejects, skip_invalid)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with registry_for(home) as reg, reg.uow() as uow:
         if uow.imports.seen(digest):  # the same file again: nothing to read or change
             return ImportReport(already_imported=True)
+        data_folder = reg.settings.home
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -151,13 +164,56 @@ def _import(path: Path, fmt: str, home: Path | None, skip_invalid: bool) -> Impo
                 )
                 uow.commit()
     if report.rejected:
-        rejects = path.with_name(path.name + ".rejects.csv")
-        with rejects.open("w", newline="", encoding="utf-8") as fh:
+        where = rejects or rejects_path(data_folder, path, digest)
+        _write_rejects(where, report.rejected)
+        typer.echo(f"{len(report.rejected)} invalid records skipped; see {where}", err=True)
+    return report
+
+
+def rejects_path(data_folder: Path, source: Path, digest: str) -> Path:
+    """Where ``--skip-invalid`` writes a file's rejects by default: the data folder's
+    ``rejects/`` folder, named for the input and its content (the same file again writes the
+    same rejects file), never beside the input, which may be read-only or shared."""
+    return data_folder / "rejects" / f"{source.name}.{digest[:12]}.rejects.csv"
+
+
+def _check_rejects_option(rejects: Path, skip_invalid: bool) -> None:
+    """``--rejects FILE`` is checked before anything is imported."""
+    import os
+
+    if not skip_invalid:
+        raise ValidationError(
+            "--rejects is used with --skip-invalid (without it an invalid file imports nothing)",
+            field="--rejects",
+            value=str(rejects),
+            expected="--skip-invalid --rejects FILE",
+        )
+    folder = rejects.parent
+    if rejects.is_dir() or not folder.is_dir() or not os.access(folder, os.W_OK):
+        raise ValidationError(
+            f"--rejects {rejects}: cannot write a file there, expected a file path in an "
+            "existing, writable folder",
+            field="--rejects",
+            value=str(rejects),
+            expected="a writable file path",
+        )
+
+
+def _write_rejects(where: Path, rejected: list[tuple[int, str]]) -> None:
+    from consentry.errors import StorageError
+
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        with where.open("w", newline="", encoding="utf-8") as fh:
             writer = csv.writer(fh)
             writer.writerow(["record", "reason"])
-            writer.writerows(report.rejected)
-        typer.echo(f"{len(report.rejected)} invalid records skipped; see {rejects}", err=True)
-    return report
+            writer.writerows(rejected)
+    except OSError as exc:
+        raise StorageError(
+            f"the import was recorded, but its rejects file {where} cannot be written "
+            f"({exc.strerror or exc}); expected a writable file (give --rejects FILE)",
+            path=str(where),
+        ) from None
 
 
 def _print_report(report: ImportReport) -> None:
@@ -179,11 +235,19 @@ def import_csv(
     ),
     home: Path | None = HomeOption,
     skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Import the valid records; write rejects beside the input."
+        False,
+        "--skip-invalid",
+        help="Import the valid records; write the rejects to the data folder (or --rejects).",
+    ),
+    rejects: Path | None = typer.Option(
+        None,
+        "--rejects",
+        help="With --skip-invalid: write the rejects here (default: "
+        "DATA_FOLDER/rejects/FILE.HASH.rejects.csv).",
     ),
 ) -> None:
     """Import works from CSV. The file imports whole or not at all."""
-    _print_report(_import(file, "csv", home, skip_invalid))
+    _print_report(_import(file, "csv", home, skip_invalid, rejects))
 
 
 @import_app.command("onix")
@@ -192,11 +256,19 @@ def import_onix(
     file: Path = typer.Argument(..., help="ONIX for Books 3.0 (reference or short tags) or 2.1"),
     home: Path | None = HomeOption,
     skip_invalid: bool = typer.Option(
-        False, "--skip-invalid", help="Import the valid records; write rejects beside the input."
+        False,
+        "--skip-invalid",
+        help="Import the valid records; write the rejects to the data folder (or --rejects).",
+    ),
+    rejects: Path | None = typer.Option(
+        None,
+        "--rejects",
+        help="With --skip-invalid: write the rejects here (default: "
+        "DATA_FOLDER/rejects/FILE.HASH.rejects.csv).",
     ),
 ) -> None:
     """Import products from an ONIX file. The file imports whole or not at all."""
-    _print_report(_import(file, "onix", home, skip_invalid))
+    _print_report(_import(file, "onix", home, skip_invalid, rejects))
 
 
 @reports_errors
@@ -208,9 +280,14 @@ def lookup(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per identifier."),
     at: str | None = typer.Option(None, "--at", help="Answer as of this time (ISO-8601)."),
 ) -> None:
-    """Look works up by identifier and show their terms."""
+    """Look works up by identifier and show their terms.
+
+    Exit status: 0 when every identifier is registered; 1 when any is invalid or not
+    registered (each is still reported, on stdout).
+    """
     with registry_for(home) as reg:
         results = reg.service.lookup(ids, at=parse_time(at))
+    missing = sum(1 for r in results if r.error or not r.works)
     for r in results:
         if as_json:
             echo_json(r.to_json())
@@ -222,6 +299,8 @@ def lookup(
         for w, terms in r.works:
             statuses = ", ".join(f"{p}={s}" for p, s in terms.as_dict().items())
             typer.echo(f"{r.id}: {w.id} {w.title!r}: {statuses}")
+    if missing:
+        raise typer.Exit(1)
 
 
 @reports_errors
@@ -234,6 +313,8 @@ def decide(
     as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
 ) -> None:
     """May a developer use a work for a purpose at a time? With reasons and evidence."""
+    from consentry.registry.purposes import Purpose
+
     with registry_for(home) as reg:
         d = reg.service.decide(
             work_id=work, purpose=Purpose.parse(purpose), at=parse_time(at), developer_id=developer
@@ -256,6 +337,9 @@ def declare(
     home: Path | None = HomeOption,
 ) -> None:
     """Record a party's terms (as the registry operator) and get a signed receipt."""
+    from consentry.registry.access import SYSTEM
+    from consentry.registry.terms import parse_terms_spec
+
     statuses = parse_terms_spec(terms)
     listed = {item.split("=")[0].strip() for item in terms.split(";") if "=" in item}
     statuses = {p: s for p, s in statuses.items() if p.value in listed}
@@ -315,6 +399,8 @@ def keys_create(
     home: Path | None = HomeOption,
 ) -> None:
     """Create an API key; the token is printed once and stored only hashed."""
+    from consentry.registry.access import SYSTEM, Role
+
     with registry_for(home) as reg:
         key_id, token = reg.service.create_api_key(SYSTEM, role=Role.parse(role), party_id=party)
     typer.echo(token)
@@ -328,6 +414,8 @@ def keys_list(
     as_json: bool = typer.Option(False, "--json", help="One JSON object per key."),
 ) -> None:
     """List every API key (revoked ones too), oldest first; never tokens or their hashes."""
+    from consentry.registry.access import SYSTEM
+
     with registry_for(home) as reg:
         keys = reg.service.list_api_keys(SYSTEM)
     if not keys and not as_json:
@@ -350,6 +438,8 @@ def keys_revoke(
     home: Path | None = HomeOption,
 ) -> None:
     """Revoke an API key. A running server refuses it within one second (its key cache)."""
+    from consentry.registry.access import SYSTEM
+
     with registry_for(home) as reg:
         revoked_at = reg.service.revoke_api_key(SYSTEM, key_id)
     typer.echo(f"key {key_id} revoked at {revoked_at.isoformat()}")

@@ -11,38 +11,31 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TransferSpeedColumn,
-)
 
 from consentry.cli.common import reports_errors
 from consentry.errors import ScanError
-from consentry.scan.executors import ENGINES, run
-from consentry.scan.filter import MODES, FilterResult, ShardFilterResult, filter_corpus
-from consentry.scan.pipeline import (
-    IndexMatcher,
-    MatcherFactory,
-    ScanResult,
-    ShardResult,
-    write_matches,
-)
-from consentry.scan.readers import MAX_RECORD_BYTES, ReadOptions, discover_shards
-from consentry.scan.report import build_report, render_html, report_json
+from consentry.scan.model import MAX_RECORD_BYTES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from consentry.scan.filter import FilterResult, ShardFilterResult
+    from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult
+    from consentry.scan.readers import ReadOptions
+
+# Commands import what they implement inside their bodies: see consentry.cli.app.
 
 __all__ = ["index_matcher_factory", "register", "report_paths", "run_filter", "run_scan"]
 
 
 def index_matcher_factory(index: Path) -> MatcherFactory:
     """The fingerprint matcher for an index file (``consentry fingerprints build``)."""
+    from consentry.scan.pipeline import IndexMatcher
+
     if not index.is_file():
         raise ScanError(f"index {str(index)!r} does not exist", path=str(index))
     return IndexMatcher(str(index))
@@ -56,6 +49,15 @@ def report_paths(report: Path) -> tuple[Path, Path]:
 
 
 def _progress(console: Console) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TransferSpeedColumn,
+    )
+
     return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -87,6 +89,13 @@ def run_scan(
     now: datetime | None = None,
 ) -> ScanResult:
     """Scan ``corpora`` and write the match file (and the report when asked)."""
+    from rich.console import Console
+
+    from consentry.scan.executors import ENGINES, run
+    from consentry.scan.pipeline import write_matches
+    from consentry.scan.readers import ReadOptions, discover_shards
+    from consentry.scan.report import build_report, render_html, report_json
+
     console = console or Console(stderr=True)
     options = options or ReadOptions()
     if engine not in ENGINES:
@@ -137,6 +146,11 @@ def run_filter(
     console: Console | None = None,
 ) -> FilterResult:
     """Write ``corpus`` to ``out`` without the matched documents or spans (resumable)."""
+    from rich.console import Console
+
+    from consentry.scan.filter import MODES, filter_corpus
+    from consentry.scan.readers import ReadOptions, discover_shards
+
     console = console or Console(stderr=True)
     options = options or ReadOptions()
     if mode not in MODES:
@@ -197,6 +211,8 @@ def register(app: typer.Typer) -> None:
         engine: str = typer.Option("local", "--engine", help="local or ray"),
     ) -> None:
         """Find registered works in a corpus: one JSONL line per (document, work)."""
+        from consentry.scan.readers import ReadOptions
+
         run_scan(
             corpus,
             index_matcher_factory(index),
@@ -229,6 +245,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Write the corpus without matched documents (or spans) plus a removal manifest."""
         from consentry.registry.purposes import Purpose
+        from consentry.scan.readers import ReadOptions
 
         purpose = Purpose.parse(purpose).value
         run_filter(

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import typer
 
 from consentry.cli.common import HomeOption, echo_json, reports_errors, settings_for
 from consentry.errors import SignalError, ValidationError
-from consentry.registry.terms import TermsSet, parse_terms_spec
-from consentry.signals.check import Checker
-from consentry.signals.checkrun import check_in_processes, fetch_site
-from consentry.signals.fetched import CheckConfig, RegistryLookup
-from consentry.signals.lint import lint
-from consentry.signals.read import read_file
-from consentry.signals.write import FORMATS, WriteOptions, write
+from consentry.signals.formats import FORMATS
+
+if TYPE_CHECKING:
+    from consentry.registry.terms import TermsSet
+    from consentry.signals.fetched import CheckConfig, RegistryLookup
+
+# Commands import what they implement inside their bodies: see consentry.cli.app.
 
 signals_app = typer.Typer(
     help="Machine-readable AI-use signals: write every carrier, read one, lint a site.",
@@ -42,6 +41,8 @@ def _terms_from(
             value=given,
             expected="one of --work ID, --party ID, --terms SPEC",
         )
+    from consentry.registry.terms import TermsSet, parse_terms_spec
+
     if spec is not None:
         return TermsSet.from_statuses(parse_terms_spec(spec), attribution_required=attribution)
     from consentry.bootstrap import open_registry
@@ -75,6 +76,8 @@ def write_cmd(
     home: Path | None = HomeOption,
 ) -> None:
     """Write one signal carrier from a work's, a party's or given terms."""
+    from consentry.signals.write import WriteOptions, write
+
     ts = _terms_from(work, party, terms, home, attribution)
     opts = WriteOptions(site_url, policy_url, licence_url, contact)
     data = None
@@ -113,6 +116,8 @@ def read_cmd(
     home: Path | None = HomeOption,
 ) -> None:
     """Read one local carrier file and resolve it (JSON on stdout)."""
+    from consentry.signals.read import read_file
+
     echo_json(read_file(file, carrier, url=url, agent=agent).to_json())
 
 
@@ -128,6 +133,12 @@ def lint_cmd(
 
     Exit status 1 when an error-level finding is reported.
     """
+    import asyncio
+
+    from consentry.signals.checkrun import fetch_site
+    from consentry.signals.fetched import CheckConfig
+    from consentry.signals.lint import lint
+
     site = asyncio.run(fetch_site(url, CheckConfig(timeout=timeout, retries=1)))
     findings = lint(site)
     if as_json:
@@ -164,6 +175,8 @@ def check(
     home: Path | None = HomeOption,
 ) -> None:
     """Check live URLs: fetch every carrier, resolve per purpose, one JSON line per URL."""
+    from consentry.signals.fetched import CheckConfig
+
     todo = list(urls or [])
     if urls_file is not None:
         try:
@@ -224,6 +237,10 @@ def _run_check(
     out: Path | None,
     workers: int,
 ) -> None:
+    import asyncio
+
+    from consentry.signals.checkrun import check_in_processes
+
     stream = out.open("w", encoding="utf-8") if out is not None else sys.stdout
     n = 0
     try:
@@ -246,6 +263,8 @@ async def _check_here(
     registered: dict[str, list[tuple[str, TermsSet]]] | None,
     stream: TextIO,
 ) -> int:
+    from consentry.signals.check import Checker
+
     n = 0
     lookup: RegistryLookup | None = None
     if registered is not None:

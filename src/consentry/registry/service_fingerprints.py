@@ -1,7 +1,9 @@
 """Use cases for works' fingerprints: register a work's text as fingerprints (the text itself
 is never stored), and stream the fingerprints of the works a bundle must hold.
 
-A mixin of :class:`consentry.registry.service.RegistryService`.
+A mixin of :class:`consentry.registry.service.RegistryService`. numpy and the fingerprint
+kernel are imported by the two methods that use them, so building a registry (every CLI
+command, ``lookup`` included) does not load them.
 """
 
 from __future__ import annotations
@@ -13,10 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from consentry.errors import PermissionDenied, ValidationError
-from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
 from consentry.fingerprints.spec import CanonSpec
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
@@ -57,6 +56,10 @@ class FingerprintCases:
         self, actor: Actor, *, work_id: str, text: str, spec: CanonSpec | None = None
     ) -> FingerprintSummary:
         """Fingerprint ``text`` under ``spec`` and store the fingerprints for the work."""
+        import numpy as np
+
+        from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
+
         spec = spec or CanonSpec()
         batch = canon_batch([text], ocr_fold=spec.ocr_fold)
         fps, pos = gram_hashes(batch, spec.k)
@@ -131,6 +134,8 @@ class FingerprintCases:
         self, work_ids: list[str], spec: CanonSpec
     ) -> Iterator[tuple[str, Any, Any, int]]:
         """``(work_id, fingerprints, positions, words)`` for an index builder."""
+        import numpy as np
+
         key = spec_key(spec)
         with self._uow(False) as uow:
             for wid, stored_spec, words, blob, positions in uow.fingerprints.load(work_ids):

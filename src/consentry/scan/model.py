@@ -14,6 +14,11 @@ from typing import Any
 
 from consentry.text import is_utf8
 
+# The default largest record a reader takes (JSONL line, WARC body, text file); one over it
+# is a bad record, skipped without being held whole. Here (not in ``readers``, which loads
+# orjson and zstandard) so the command line can show it in ``--help`` cheaply.
+MAX_RECORD_BYTES = 64 << 20
+
 
 def json_text(value: Any, **kw: Any) -> str:
     """``json.dumps`` with non-ASCII characters written as they are, unless a string holds a

@@ -34,7 +34,7 @@ import orjson
 import zstandard
 
 from consentry.errors import ScanError
-from consentry.scan.model import Document
+from consentry.scan.model import MAX_RECORD_BYTES, Document
 
 __all__ = [
     "KINDS",
@@ -67,9 +67,6 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
 KINDS: frozenset[str] = frozenset(kind for _, kind in _SUFFIXES)
 _MAX_LOGGED = 100  # problems kept with their location per shard; the rest are only counted
 _PARQUET_BATCH = 1024
-
-
-MAX_RECORD_BYTES = 64 << 20
 
 
 @dataclass(frozen=True, slots=True)
