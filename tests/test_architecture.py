@@ -71,7 +71,7 @@ TIERS: dict[str, set[str]] = {
 
 # Per package: the modules that are edges, and their tier. Every other module is pure.
 EDGES: dict[str, dict[str, str]] = {
-    "": {"bootstrap.py": "root", "config.py": "root"},
+    "": {"bootstrap.py": "root", "config.py": "root", "__main__.py": "root"},
     "registry": {
         "service.py": "service",
         "service_*.py": "service",
