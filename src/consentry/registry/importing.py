@@ -10,7 +10,7 @@ non-URL identifier) only adds declarations whose terms differ from those in forc
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -233,6 +233,19 @@ def draft_terms(draft: WorkDraft) -> dict[Purpose, Status] | None:
     return {Purpose.parse(p): Status.parse(s) for p, s in draft.terms}
 
 
+@dataclass(slots=True)
+class _Plan:
+    """What an import will write, gathered while its records are checked."""
+
+    report: ImportReport
+    new_works: list[Work] = field(default_factory=list)
+    new_decls: list[Declaration] = field(default_factory=list)
+    work_events: list[Event] = field(default_factory=list)
+    term_updates: list[tuple[Work, dict[Purpose, Status]]] = field(default_factory=list)
+    seen_idents: dict[str, int] = field(default_factory=dict)
+    seen_external: dict[str, int] = field(default_factory=dict)
+
+
 def import_records(
     uow: SqlUnitOfWork,
     records: Sequence[ParsedRecord],
@@ -246,7 +259,14 @@ def import_records(
     skip_invalid: bool,
     progress: Callable[[int], None] | None = None,
 ) -> ImportReport:
-    """Validate and write every record in the caller's transaction (the caller commits)."""
+    """Validate and write every record in the caller's transaction (the caller commits).
+
+    The steps: a file seen before is a no-op; the parties and works the records name are
+    read in bulk; each record is checked and planned (a new work, changed terms, or
+    nothing); any invalid record rejects the file (unless ``skip_invalid``); terms of
+    existing works are compared with those in force; then everything is written, with one
+    ledger event per change and the import's own event last.
+    """
     report = ImportReport(records=len(records))
     if uow.imports.seen(sha256):
         report.already_imported = True
@@ -255,129 +275,169 @@ def import_records(
     drafts = [r.draft for r in records if r.draft is not None]
     resolver = PartyResolver(uow, ids, now)
     resolver.preload(drafts)
-    by_external = uow.works.ids_for_external([d.external_id for d in drafts if d.external_id])
-    by_ident = uow.works.ids_for_identifiers(
-        [i for d in drafts for i in _safe_idents(d) if not i.startswith("url:")]
-    )
-    new_works: list[Work] = []
-    new_decls: list[Declaration] = []
-    work_events: list[Event] = []
-    term_updates: list[tuple[Work, dict[Purpose, Status]]] = []
-    seen_idents: dict[str, int] = {}
-    seen_external: dict[str, int] = {}
+    known = _KnownWorks.read(uow, drafts)
+    plan = _Plan(report)
     for n, rec in enumerate(records):
         if progress is not None and n % 1000 == 0:
             progress(n)
-        if rec.draft is None:
-            reason = rec.error or "unreadable record"
-            report.rejected.append((rec.number, f"{rec.key}: {reason}" if rec.key else reason))
-            continue
-        draft = rec.draft
-        try:
-            terms = draft_terms(draft)
-            idents = _safe_idents(draft, strict=True)
-            existing = by_external.get(draft.external_id or "") or next(
-                (by_ident[i][0] for i in idents if i in by_ident and not i.startswith("url:")),
-                None,
-            )
-            for i in idents:
-                if i.startswith("url:"):
-                    continue
-                if i in seen_idents:
-                    raise ValidationError(
-                        f"identifier {i} is also in record {seen_idents[i]}",
-                        field="identifiers",
-                        value=i,
-                        expected="each identifier in one record only",
-                    )
-            if draft.external_id and draft.external_id in seen_external:
-                raise ValidationError(
-                    f"work id {draft.external_id!r} is also in record "
-                    f"{seen_external[draft.external_id]}",
-                    field="work_id",
-                    value=draft.external_id,
-                    expected="each work id once per file",
-                )
-            if existing is not None:
-                if terms is not None:
-                    term_updates.append((uow.works.get(existing), terms))
-                else:
-                    report.unchanged += 1
-            else:
-                work = build_work(draft, ids("w"), resolver)
-                new_works.append(work)
-                work_events.append(events.work_imported(work, terms, draft.source))
-                if terms is not None:
-                    new_decls.extend(_declarations(work, terms, ids, now, seq=None))
-                report.created += 1
-            for i in idents:
-                seen_idents.setdefault(i, rec.number)
-            if draft.external_id:
-                seen_external[draft.external_id] = rec.number
-        except ConsentryError as exc:
-            report.rejected.append((rec.number, f"{rec.key or ''}: {exc}".lstrip(": ")))
+        _plan_record(uow, rec, plan, known, resolver, ids, now)
     if report.rejected and not skip_invalid:
         raise ImportRejected(
             f"{filename}: {len(report.rejected)} of {len(records)} records are invalid; "
             "nothing was imported",
             rejects=report.rejected,
         )
-    # Existing works: only terms that differ from those in force become new declarations.
-    if term_updates:
-        current = uow.declarations.for_works([w for w, _ in term_updates])
-        for work, terms in term_updates:
-            # Compare each holder's own declarations in force for this work, not the combined
-            # answer: that one also waits on contributors' consent, so comparing with it would
-            # re-declare the same terms at every import of a new file with the same records.
-            if all(
-                _declared(current[work.id], party_id, work.id, p, now) is s
-                for party_id in {h.party_id for h in work.holders}
-                for p, s in terms.items()
-            ):
+    _plan_term_updates(uow, plan, ids, now)
+    _write(uow, plan, resolver, actor=actor, now=now, sha256=sha256, filename=filename, fmt=fmt)
+    return report
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownWorks:
+    """Works already registered under the external ids and identifiers of the records."""
+
+    by_external: dict[str, str]
+    by_ident: dict[str, list[str]]
+
+    @classmethod
+    def read(cls, uow: SqlUnitOfWork, drafts: Sequence[WorkDraft]) -> _KnownWorks:
+        by_external = uow.works.ids_for_external([d.external_id for d in drafts if d.external_id])
+        by_ident = uow.works.ids_for_identifiers(
+            [i for d in drafts for i in _safe_idents(d) if not i.startswith("url:")]
+        )
+        return cls(by_external, by_ident)
+
+    def existing(self, draft: WorkDraft, idents: Sequence[str]) -> str | None:
+        """The registered work this record describes: same external id or non-URL id."""
+        return self.by_external.get(draft.external_id or "") or next(
+            (
+                self.by_ident[i][0]
+                for i in idents
+                if i in self.by_ident and not i.startswith("url:")
+            ),
+            None,
+        )
+
+
+def _plan_record(
+    uow: SqlUnitOfWork,
+    rec: ParsedRecord,
+    plan: _Plan,
+    known: _KnownWorks,
+    resolver: PartyResolver,
+    ids: Callable[[str], str],
+    now: datetime,
+) -> None:
+    """Check one record and add what it changes to ``plan`` (or its reason to the rejects)."""
+    report = plan.report
+    if rec.draft is None:
+        reason = rec.error or "unreadable record"
+        report.rejected.append((rec.number, f"{rec.key}: {reason}" if rec.key else reason))
+        return
+    draft = rec.draft
+    try:
+        terms = draft_terms(draft)
+        idents = _safe_idents(draft, strict=True)
+        existing = known.existing(draft, idents)
+        _check_once_per_file(draft, idents, plan)
+        if existing is not None:
+            if terms is not None:
+                plan.term_updates.append((uow.works.get(existing), terms))
+            else:
                 report.unchanged += 1
-                continue
-            work_events.append(events.terms_imported(work.id, terms))
-            new_decls.extend(_declarations(work, terms, ids, now, seq=None))
-            report.updated += 1
+        else:
+            work = build_work(draft, ids("w"), resolver)
+            plan.new_works.append(work)
+            plan.work_events.append(events.work_imported(work, terms, draft.source))
+            if terms is not None:
+                plan.new_decls.extend(_declarations(work, terms, ids, now, seq=None))
+            report.created += 1
+        for i in idents:
+            plan.seen_idents.setdefault(i, rec.number)
+        if draft.external_id:
+            plan.seen_external[draft.external_id] = rec.number
+    except ConsentryError as exc:
+        report.rejected.append((rec.number, f"{rec.key or ''}: {exc}".lstrip(": ")))
+
+
+def _check_once_per_file(draft: WorkDraft, idents: Sequence[str], plan: _Plan) -> None:
+    """Each non-URL identifier, and each external id, in one record of the file only."""
+    for i in idents:
+        if not i.startswith("url:") and i in plan.seen_idents:
+            raise ValidationError(
+                f"identifier {i} is also in record {plan.seen_idents[i]}",
+                field="identifiers",
+                value=i,
+                expected="each identifier in one record only",
+            )
+    if draft.external_id and draft.external_id in plan.seen_external:
+        raise ValidationError(
+            f"work id {draft.external_id!r} is also in record "
+            f"{plan.seen_external[draft.external_id]}",
+            field="work_id",
+            value=draft.external_id,
+            expected="each work id once per file",
+        )
+
+
+def _plan_term_updates(
+    uow: SqlUnitOfWork, plan: _Plan, ids: Callable[[str], str], now: datetime
+) -> None:
+    """Existing works: only terms that differ from those in force become new declarations."""
+    if not plan.term_updates:
+        return
+    current = uow.declarations.for_works([w for w, _ in plan.term_updates])
+    for work, terms in plan.term_updates:
+        # Compare each holder's own declarations in force for this work, not the combined
+        # answer: that one also waits on contributors' consent, so comparing with it would
+        # re-declare the same terms at every import of a new file with the same records.
+        if all(
+            _declared(current[work.id], party_id, work.id, p, now) is s
+            for party_id in {h.party_id for h in work.holders}
+            for p, s in terms.items()
+        ):
+            plan.report.unchanged += 1
+            continue
+        plan.work_events.append(events.terms_imported(work.id, terms))
+        plan.new_decls.extend(_declarations(work, terms, ids, now, seq=None))
+        plan.report.updated += 1
+
+
+def _write(
+    uow: SqlUnitOfWork,
+    plan: _Plan,
+    resolver: PartyResolver,
+    *,
+    actor: str,
+    now: datetime,
+    sha256: str,
+    filename: str,
+    fmt: str,
+) -> None:
+    """Parties, works, the ledger events, declarations (with their entry) and the import."""
+    report = plan.report
     party_events = resolver.flush(actor)
     report.parties_created = len(party_events)
-    uow.works.add_many(new_works, created_at=now)
-    all_events = party_events + work_events
-    all_events.append(
-        events.import_completed(
-            filename=filename,
-            sha256=sha256,
-            fmt=fmt,
-            records=report.records,
-            created=report.created,
-            updated=report.updated,
-            rejected=len(report.rejected),
-        )
+    uow.works.add_many(plan.new_works, created_at=now)
+    completed = events.import_completed(
+        filename=filename,
+        sha256=sha256,
+        fmt=fmt,
+        records=report.records,
+        created=report.created,
+        updated=report.updated,
+        rejected=len(report.rejected),
     )
-    entries = uow.ledger.append_many(all_events, actor=actor, at=now)
+    entries = uow.ledger.append_many(
+        [*party_events, *plan.work_events, completed], actor=actor, at=now
+    )
     seq_of_work = {
         str(e.payload.get("work_id")): e.seq
         for e in entries
         if e.kind in ("work.imported", "terms.imported")
     }
     uow.declarations.add_many(
-        [
-            Declaration(
-                d.id,
-                d.party_id,
-                d.purpose,
-                d.status,
-                d.effective_from,
-                d.recorded_at,
-                d.work_id,
-                d.attribution_required,
-                d.licence_url,
-                d.declared_by,
-                d.mandate_id,
-                seq_of_work.get(d.work_id or ""),
-            )
-            for d in new_decls
-        ]
+        [replace(d, ledger_seq=seq_of_work.get(d.work_id or "")) for d in plan.new_decls]
     )
     uow.imports.record(
         sha256=sha256,
@@ -388,7 +448,6 @@ def import_records(
         rejected=len(report.rejected),
         imported_at=now,
     )
-    return report
 
 
 def _declared(
