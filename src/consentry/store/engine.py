@@ -15,19 +15,37 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from consentry.errors import StorageError
 
 WRITE_OPTION = "consentry_write"
 
+# Decision: PostgreSQL's planner assumes by default that a random page read costs 4 times a
+# sequential one (a spinning disk). A registry's tables and indexes are read from memory or
+# SSD, where that guess is wrong by the same factor: for a bulk lookup of 10,000 ids among
+# 1,000,000 works it chose parallel sequential scans of whole tables (works, identifiers,
+# contributors: 120-180 ms each, both cores busy) over index scans that take 30-80 ms. 1.1
+# is the usual setting for SSD; it is set for this application's connections only, after
+# any ``options`` the URL passes (so the URL can still override it).
+PG_OPTIONS = "-c random_page_cost=1.1"
+
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
     if url.startswith("postgresql"):
-        return create_engine(url, echo=echo, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        given = make_url(url).query.get("options")
+        options = " ".join([PG_OPTIONS, *([given] if isinstance(given, str) else given or [])])
+        return create_engine(
+            url,
+            echo=echo,
+            pool_size=10,
+            max_overflow=20,
+            pool_pre_ping=True,
+            connect_args={"options": options},
+        )
     raise StorageError(
         f"database URL {url!r} is not supported, expected sqlite:///PATH or "
         "postgresql+psycopg://...",
