@@ -58,7 +58,7 @@ def test_bad_purpose_names_the_purpose_and_the_vocabulary(client: ApiClient, wor
     assert p["field"] == "terms.ai-trian"
     assert p["value"] == "ai-trian"
     assert p["expected"] == "tdm, ai-train, ai-input, ai-index, search"
-    assert "unknown purpose 'ai-trian'" in p["detail"]
+    assert "unknown value 'ai-trian'" in p["detail"]
 
 
 def test_bad_status_names_the_purpose_it_was_given_for(client: ApiClient, world: World) -> None:
@@ -69,7 +69,7 @@ def test_bad_status_names_the_purpose_it_was_given_for(client: ApiClient, world:
     )
     p = problem(r, 422)
     assert (p["field"], p["value"]) == ("terms.tdm", "maybe")
-    assert p["expected"] == "reserved, licence, allowed"
+    assert p["expected"] == "reserved, licence, license, allowed"
 
 
 def test_empty_terms_are_refused(client: ApiClient, world: World) -> None:
@@ -319,7 +319,7 @@ def test_mandate_errors(client: ApiClient, world: World) -> None:
     cases = [
         ({"purposes": ["ai-train", "mining"]}, "purposes[1]"),
         ({"purposes": []}, "purposes"),
-        ({"territories": ["Britain"]}, "territories"),
+        ({"territories": ["Britain"]}, "territories[0]"),
         ({"evidence": " "}, "evidence"),
         (
             {"valid_from": "2026-03-01T00:00:00Z", "valid_until": "2026-02-01T00:00:00Z"},

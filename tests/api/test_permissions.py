@@ -335,7 +335,7 @@ def test_organisation_outside_the_mandate_territory_is_refused(
     body = {"party_id": world.creator, "terms": {"ai-train": "licence"}}
     ok = client.post(
         f"/v1/works/{world.work}/terms",
-        json={**body, "territory": "gb"},
+        json={**body, "territory": "GB"},
         headers=world.headers("organisation"),
     )
     assert ok.status_code == 201

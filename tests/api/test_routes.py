@@ -22,7 +22,7 @@ def ok(r: Any, status: int = 200) -> Any:
 
 def test_register_a_work_and_read_it_back(client: ApiClient, world: World) -> None:
     body = {
-        "kind": "Book",
+        "kind": "book",
         "title": "Persuasion",
         "identifiers": ["0-14-143968-8", "doi:10.1000/ABC"],
         "contributors": [
@@ -275,8 +275,8 @@ def test_mandates_grant_list_read_withdraw(client: ApiClient, world: World) -> N
     body = {
         "organisation_id": world.org,
         "member_id": world.other_creator,
-        "purposes": ["ai-train", "TDM"],
-        "territories": ["gb", "ie"],
+        "purposes": ["ai-train", "tdm"],
+        "territories": ["GB", "IE"],
         "valid_until": "2027-01-01T00:00:00Z",
         "evidence": "signed form 2026-014",
     }
@@ -307,7 +307,7 @@ def test_an_admin_key_creates_a_working_key(client: ApiClient, world: World) -> 
     made = ok(
         client.post(
             "/v1/keys",
-            json={"role": "Developer", "party_id": world.developer},
+            json={"role": "developer", "party_id": world.developer},
             headers=world.headers("admin"),
         ),
         201,
@@ -322,7 +322,7 @@ def test_an_admin_key_creates_a_working_key(client: ApiClient, world: World) -> 
 def test_create_a_party_with_contacts(client: ApiClient, world: World) -> None:
     body = {
         "name": "Authors' Licensing Society",
-        "kind": "Organisation",
+        "kind": "organisation",
         "roles": ["member-organisation"],
         "identifiers": ["isni:0000000121479135"],
         "contacts": [{"kind": "email", "value": "rights@example.org"}],

@@ -93,6 +93,8 @@ def _field_name(loc: Sequence[int | str]) -> str:
     parts = list(loc[1:]) if loc and loc[0] in ("body", "query", "path", "header") else list(loc)
     out = ""
     for p in parts:
+        if p == "[key]":  # a dict's key: the field is named by the key itself
+            continue
         if isinstance(p, int):
             out += f"[{p}]"
         else:
@@ -113,6 +115,11 @@ def _validation_problem(exc: RequestValidationError, instance: str) -> Response:
             reason = (err.get("ctx") or {}).get("error", "malformed")
             at = f" at character {loc[1]}" if len(loc) > 1 else ""
             entry.update(field="body", problem=f"the body is not valid JSON ({reason}){at}")
+        elif err.get("type") == "literal_error":  # a closed vocabulary: name every value
+            choices = str((err.get("ctx") or {}).get("expected", ""))
+            choices = choices.replace("'", "").replace(" or ", ", ")
+            entry["problem"] = f"unknown value {err.get('input')!r}, expected one of {choices}"
+            entry["expected"] = choices
         elif loc == ("body",) and err.get("type") == "missing":
             entry["problem"] = "a JSON object body is required"
         elif loc == ("body",) and err.get("type") in ("model_attributes_type", "model_type"):
@@ -131,7 +138,7 @@ def _validation_problem(exc: RequestValidationError, instance: str) -> Response:
         instance=instance,
         field=first["field"],
         value=first.get("value"),
-        expected=first["problem"],
+        expected=first.get("expected", first["problem"]),
         errors=errors,
     )
 

@@ -8,9 +8,27 @@ errors name the field and what was expected. Answers are built as plain dicts
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+from consentry.errors import ValidationError
+from consentry.limits import (
+    MAX_CONTACT,
+    MAX_EVIDENCE,
+    MAX_EXTERNAL_ID,
+    MAX_ID,
+    MAX_IDENTIFIER,
+    MAX_NAME,
+    MAX_RIGHT,
+    MAX_SHARE,
+    MAX_TERRITORIES,
+    MAX_TITLE,
+    MAX_URL,
+    utc_time,
+)
 
 MAX_PAGE = 1000
 MAX_LOOKUP_IDS = 10_000
@@ -26,9 +44,96 @@ def _no_nul(value: str) -> str:
 
 
 # Text from a request: any string without NUL (PostgreSQL cannot store one; no real name,
-# title or reference has one). Identifiers are plain ``str``: the core parser refuses NUL
-# per identifier, so one bad id in a bulk lookup does not refuse the others.
-Text = Annotated[str, AfterValidator(_no_nul)]
+# title or reference has one), at most so many characters (consentry.limits: the same bound
+# the core checks for the CLI and imports). Identifiers in a bulk lookup are plain ``str``:
+# the core parser refuses a bad one per identifier, so it does not refuse the others.
+_NoNul = AfterValidator(_no_nul)
+Text = Annotated[str, Field(max_length=MAX_URL), _NoNul]
+Id = Annotated[str, Field(max_length=MAX_ID), _NoNul]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME), _NoNul]
+OptionalName = Annotated[str, Field(max_length=MAX_NAME), _NoNul]
+Title = Annotated[str, Field(min_length=1, max_length=MAX_TITLE), _NoNul]
+ExternalId = Annotated[str, Field(max_length=MAX_EXTERNAL_ID), _NoNul]
+ContactValue = Annotated[str, Field(max_length=MAX_CONTACT), _NoNul]
+Right = Annotated[str, Field(max_length=MAX_RIGHT), _NoNul]
+ShareText = Annotated[str, Field(max_length=MAX_SHARE), _NoNul]
+Url = Annotated[str, Field(max_length=MAX_URL), _NoNul]
+Evidence = Annotated[str, Field(min_length=1, max_length=MAX_EVIDENCE), _NoNul]
+Identifier = Annotated[str, Field(max_length=MAX_IDENTIFIER)]
+Territory = Annotated[str, Field(pattern=r"^(WORLD|[A-Z]{2})$", examples=["WORLD", "GB"])]
+
+# The vocabularies, exactly (tests/api/test_openapi.py checks them against the core enums):
+# the schema's ``enum`` is what is accepted.
+PurposeName = Literal["tdm", "ai-train", "ai-input", "ai-index", "search"]
+StatusName = Literal["reserved", "licence", "license", "allowed"]  # US spelling accepted
+RoleName = Literal["admin", "organisation", "creator", "developer"]
+PartyRoleName = Literal[
+    "creator",
+    "rightsholder",
+    "publisher",
+    "label",
+    "agent",
+    "member-organisation",
+    "ai-developer",
+]
+PartyKindName = Literal["person", "organisation"]
+WorkKindName = Literal[
+    "book",
+    "article",
+    "poem",
+    "script",
+    "musical-work",
+    "recording",
+    "performance",
+    "image",
+    "other",
+]
+ContributorRoleName = Literal[
+    "author",
+    "co-author",
+    "translator",
+    "illustrator",
+    "narrator",
+    "performer",
+    "composer",
+    "lyricist",
+    "editor",
+    "publisher",
+]
+HolderRoleName = Literal["creator", "author", "rightsholder", "publisher", "label", "agent"]
+ContactKindName = Literal["email", "url", "postal", "phone"]
+
+# RFC 3339 (JSON Schema's ``date-time``): a date, a time with seconds, and an offset or Z.
+_RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
+
+
+def _time(value: object) -> datetime:
+    """An RFC 3339 time with offset, and nothing else (no Unix numbers, no bare dates, no
+    times without an offset); its UTC time must exist (years 1-9999)."""
+    m = _RFC3339.fullmatch(value) if isinstance(value, str) else None
+    if m is None:
+        raise ValueError(
+            "expected an ISO-8601 (RFC 3339) time with a timezone offset, e.g. 2026-01-01T00:00:00Z"
+        )
+    date, hms, fraction, offset = m.groups()
+    fraction = (fraction or "")[:7]  # Python keeps microseconds: 6 digits
+    offset = "+00:00" if offset in ("Z", "z") else offset
+    try:
+        when = datetime.fromisoformat(f"{date}T{hms}{fraction}{offset}")
+    except ValueError as exc:
+        raise ValueError(f"not a time: {exc}") from None
+    try:
+        utc_time(when, field="time")
+    except ValidationError as exc:
+        raise ValueError(exc.message) from None
+    return when
+
+
+Time = Annotated[
+    datetime,
+    BeforeValidator(_time),
+    WithJsonSchema({"type": "string", "format": "date-time", "examples": ["2026-01-01T00:00:00Z"]}),
+]
 
 
 class _In(BaseModel):
@@ -37,82 +142,92 @@ class _In(BaseModel):
 
 # ------------------------------------------------------------------ requests
 class PartyRefIn(_In):
-    party_id: Text | None = Field(None, description="A registered party id (or give `name`).")
-    name: Text | None = Field(None, description="A name; a new party is created when unknown.")
-    identifiers: list[str] = Field(default_factory=list, examples=[["isni:0000000121479135"]])
+    party_id: Id | None = Field(None, description="A registered party id (or give `name`).")
+    name: OptionalName | None = Field(
+        None, description="A name; a new party is created when unknown."
+    )
+    identifiers: list[Identifier] = Field(
+        default_factory=list, examples=[["isni:0000000121479135"]]
+    )
 
 
 class ContributorIn(PartyRefIn):
-    role: Text = Field(..., examples=["author"])
+    role: ContributorRoleName = Field(..., examples=["author"])
 
 
 class HolderIn(PartyRefIn):
-    role: Text = Field(..., description="creator, rightsholder, publisher, label or agent")
-    share: Text | int | float = Field(..., description="Percentage of the right, 0 < share <= 100")
-    right: Text = Field("all", description="The right held (`all`: every right)")
+    role: HolderRoleName = Field(
+        ..., description="creator, rightsholder, publisher, label or agent"
+    )
+    share: ShareText | int | float = Field(
+        ..., description="Percentage of the right, 0 < share <= 100"
+    )
+    right: Right = Field("all", description="The right held (`all`: every right)")
 
 
 class WorkIn(_In):
-    kind: Text = Field(..., examples=["book"])
-    title: Text = Field(..., examples=["Emma"])
-    identifiers: list[str] = Field(default_factory=list, examples=[["isbn:9780141439587"]])
+    kind: WorkKindName = Field(..., examples=["book"])
+    title: Title = Field(..., examples=["Emma"])
+    identifiers: list[Identifier] = Field(default_factory=list, examples=[["isbn:9780141439587"]])
     contributors: list[ContributorIn] = Field(default_factory=list)
     holders: list[HolderIn] = Field(default_factory=list)
-    external_id: Text | None = None
+    external_id: ExternalId | None = None
 
 
 class ContactIn(_In):
-    kind: Text = Field(..., examples=["email"])
-    value: Text = Field(..., examples=["rights@example.org"])
+    kind: ContactKindName = Field(..., examples=["email"])
+    value: ContactValue = Field(..., examples=["rights@example.org"])
 
 
 class PartyIn(_In):
-    name: Text
-    kind: Text = Field("person", description="person or organisation")
-    roles: list[Text] = Field(default_factory=list, examples=[["creator"]])
-    identifiers: list[str] = Field(default_factory=list)
+    name: Name
+    kind: PartyKindName = Field("person", description="person or organisation")
+    roles: list[PartyRoleName] = Field(default_factory=list, examples=[["creator"]])
+    identifiers: list[Identifier] = Field(default_factory=list)
     contacts: list[ContactIn] = Field(default_factory=list)
 
 
 class CatalogueTermsIn(_In):
-    terms: dict[Text, Text] = Field(
-        ..., description="Status per purpose", examples=[{"ai-train": "reserved"}]
+    terms: dict[PurposeName, StatusName] = Field(
+        ..., min_length=1, description="Status per purpose", examples=[{"ai-train": "reserved"}]
     )
-    effective_from: AwareDatetime | None = None
+    effective_from: Time | None = None
     attribution_required: bool = False
-    licence_url: Text | None = None
-    territory: Text = "WORLD"
+    licence_url: Url | None = None
+    territory: Territory = "WORLD"
 
 
 class WorkTermsIn(CatalogueTermsIn):
-    party_id: Text = Field(..., description="Whose terms: a holder or creator of the work")
+    party_id: Id = Field(..., description="Whose terms: a holder or creator of the work")
 
 
 class MandateIn(_In):
-    organisation_id: Text
-    member_id: Text
-    purposes: list[Text] = Field(..., examples=[["ai-train", "tdm"]])
-    territories: list[Text] = Field(default_factory=lambda: ["WORLD"])
-    valid_from: AwareDatetime | None = Field(None, description="Default: now")
-    valid_until: AwareDatetime | None = None
-    evidence: Text = Field(..., examples=["signed form 2026-014"])
+    organisation_id: Id
+    member_id: Id
+    purposes: list[PurposeName] = Field(..., min_length=1, examples=[["ai-train", "tdm"]])
+    territories: list[Territory] = Field(
+        default_factory=lambda: ["WORLD"], max_length=MAX_TERRITORIES
+    )
+    valid_from: Time | None = Field(None, description="Default: now")
+    valid_until: Time | None = None
+    evidence: Evidence = Field(..., examples=["signed form 2026-014"])
 
 
 class LookupIn(_In):
     ids: list[str] = Field(..., description=f"Up to {MAX_LOOKUP_IDS} identifiers")
-    at: AwareDatetime | None = None
+    at: Time | None = None
 
 
 class DecisionIn(_In):
-    work: Text
-    purpose: Text
-    at: AwareDatetime | None = None
-    developer: Text | None = None
+    work: Id
+    purpose: PurposeName
+    at: Time | None = None
+    developer: Id | None = None
 
 
 class KeyIn(_In):
-    role: Text = Field(..., examples=["developer"])
-    party_id: Text | None = None
+    role: RoleName = Field(..., examples=["developer"])
+    party_id: Id | None = None
 
 
 # ------------------------------------------------------------------ answers (documentation)

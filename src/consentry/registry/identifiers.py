@@ -31,10 +31,11 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from urllib.parse import SplitResult, unquote, urlsplit, urlunsplit
 
+from consentry.caches import BoundedCache
 from consentry.errors import IdentifierError
+from consentry.limits import ECHO, MAX_IDENTIFIER
 
 __all__ = [
     "Identifier",
@@ -515,12 +516,40 @@ def parse_identifier(text: str, *, field: str = "identifier") -> Identifier:
             value=text,
             expected="scheme:value, e.g. isbn:9780007232833",
         )
-    return _parse(text, field)
+    if len(text) > MAX_IDENTIFIER:
+        raise IdentifierError(
+            f"identifier has {len(text)} characters; the limit is {MAX_IDENTIFIER}",
+            field=field,
+            value=text[:ECHO] + "…",
+            expected=f"at most {MAX_IDENTIFIER} characters",
+            limit=MAX_IDENTIFIER,
+        )
+    ident = _PARSED.get(text)
+    if ident is None:
+        ident = _parse(text, field)
+        stored = len(ident.value.encode("utf-8")) + len(ident.scheme.value) + 1
+        if stored > MAX_IDENTIFIER:
+            raise IdentifierError(
+                f"identifier {text[:ECHO]!r}… is {stored} bytes in canonical form; the limit "
+                f"is {MAX_IDENTIFIER}",
+                field=field,
+                value=text[:ECHO] + "…",
+                expected=f"at most {MAX_IDENTIFIER} bytes as scheme:value (UTF-8)",
+                limit=MAX_IDENTIFIER,
+            )
+        _PARSED.put(text, ident)
+    return ident
 
 
-@lru_cache(maxsize=65536)
+# Memoised: bulk imports repeat the same party identifiers (errors are not cached). Bounded
+# in bytes as well as entries: a bulk lookup of long unique URLs filled 65,536 entries of up
+# to 2 KiB each (key, canonical value and the field) before.
+_PARSED: BoundedCache[str, Identifier] = BoundedCache(
+    "identifiers", max_entries=65536, max_bytes=16 * 1024 * 1024, max_key_bytes=512
+)
+
+
 def _parse(text: str, field: str) -> Identifier:
-    """Memoised: bulk imports repeat the same party identifiers (errors are not cached)."""
     s = text.strip()
     if not s:
         raise IdentifierError(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consentry.errors import MandateError, ValidationError
+from consentry.limits import MAX_EVIDENCE, MAX_TERRITORIES, check_length
 from consentry.registry.purposes import Purpose
 
 WORLD = "WORLD"
@@ -52,6 +53,16 @@ class Mandate:
                 field="evidence",
                 value=self.evidence,
                 expected="a reference to the signed form or membership terms",
+            )
+        check_length(self.evidence, field="evidence", limit=MAX_EVIDENCE)
+        if len(self.territories) > MAX_TERRITORIES:
+            raise ValidationError(
+                f"mandate names {len(self.territories)} territories; the limit is "
+                f"{MAX_TERRITORIES}",
+                field="territories",
+                value=len(self.territories),
+                expected=f"at most {MAX_TERRITORIES} territories (or WORLD)",
+                limit=MAX_TERRITORIES,
             )
         for t in self.territories:
             if t != WORLD and not (len(t) == 2 and t.isalpha() and t.isupper()):

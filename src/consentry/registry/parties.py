@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from consentry.errors import ValidationError
+from consentry.limits import MAX_CONTACT, MAX_NAME, check_length
 from consentry.registry.choices import parse_choice
 
 
@@ -59,6 +60,7 @@ class ContactPoint:
                 value=self.kind,
                 expected="email, url, postal or phone",
             )
+        check_length(self.value, field="contacts.value", limit=MAX_CONTACT)
         if self.kind == "email" and ("@" not in self.value or " " in self.value.strip()):
             raise ValidationError(
                 f"email {self.value!r} is not an address",
@@ -82,6 +84,7 @@ class Party:
             raise ValidationError(
                 "party name is empty", field="name", value=self.name, expected="a non-empty name"
             )
+        check_length(self.name, field="name", limit=MAX_NAME)
         if "\x00" in self.name:
             raise ValidationError(
                 f"party name {self.name!r} contains a NUL character",

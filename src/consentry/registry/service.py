@@ -22,6 +22,7 @@ from consentry.errors import (
     ValidationError,
 )
 from consentry.ledger.chain import ChainReport, LedgerEntry, verify_chain
+from consentry.limits import MAX_URL, check_optional, utc_time
 from consentry.registry import events
 from consentry.registry.access import Actor, Role, unmandated
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
@@ -232,13 +233,13 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
             return [(w, terms_at(w, decls[w.id], at=now)) for w in works]
 
     def work_terms(self, work_id: str, *, at: datetime | None = None) -> TermsSet:
-        when = at or self.clock()
+        when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             work = uow.works.get(work_id)
             return terms_at(work, uow.declarations.for_works([work])[work.id], at=when)
 
     def party_terms(self, party_id: str, *, at: datetime | None = None) -> TermsSet:
-        when = at or self.clock()
+        when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             uow.parties.get(party_id)
             return party_terms_at(party_id, uow.declarations.for_party(party_id), at=when)
@@ -268,13 +269,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         now = self.clock()
         when = effective_from or now
-        if when.tzinfo is None:
-            raise ValidationError(
-                f"effective_from {when.isoformat()} has no time zone",
-                field="effective_from",
-                value=when.isoformat(),
-                expected="an ISO-8601 time with offset, e.g. 2026-01-01T00:00:00Z",
-            )
+        utc_time(when, field="effective_from")  # has an offset and fits UTC (kept as given)
+        check_optional(licence_url, field="licence_url", limit=MAX_URL)
         with self._uow(True) as uow:
             uow.parties.get(party_id)
             mandate: Mandate | None = None
@@ -377,7 +373,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
     def lookup(
         self, identifiers: Sequence[str], *, at: datetime | None = None
     ) -> list[LookupResult]:
-        when = at or self.clock()
+        when = self.clock() if at is None else utc_time(at, field="at")
         canonical: list[str | None] = []
         errors: dict[int, str] = {}
         for n, raw in enumerate(identifiers):
@@ -431,7 +427,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         at: datetime | None = None,
         developer_id: str | None = None,
     ) -> Decision:
-        when = at or self.clock()
+        when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             uow.single_read()  # one statement on PostgreSQL, read outside a transaction
             work, decls = uow.decision_reads.get(work_id)

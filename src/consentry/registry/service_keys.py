@@ -90,12 +90,18 @@ class KeyCases:
             self._auth_cache.pop(digest, None)
         return now
 
+    def cached_actor(self, token: str) -> Actor | None:
+        """The actor of a key verified within AUTH_CACHE_SECONDS, from memory only (no I/O:
+        the API answers it on the event loop), or None: then :meth:`authenticate`."""
+        hit = self._auth_cache.get(_hash_secret(token))
+        return hit[0] if hit is not None and hit[1] <= self.clock() < hit[1] + _CACHE_TIME else None
+
     def authenticate(self, token: str) -> Actor:
+        cached = self.cached_actor(token)
+        if cached is not None:
+            return cached
         digest = _hash_secret(token)
         now = self.clock()
-        hit = self._auth_cache.get(digest)
-        if hit is not None and hit[1] <= now < hit[1] + _CACHE_TIME:
-            return hit[0]
         actor = self._authenticate(token)
         if len(self._auth_cache) > 10_000:
             self._auth_cache.clear()

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from consentry.errors import Conflict, PermissionDenied, ValidationError
+from consentry.limits import optional_utc, utc_time
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
 from consentry.registry.mandates import WORLD, Mandate
@@ -46,6 +47,8 @@ class MandateCases:
                 "grant itself one",
                 member=member_id,
             )
+        utc_time(valid_from, field="valid_from")  # has an offset and fits UTC (kept as given)
+        optional_utc(valid_until, field="valid_until")
         mandate = Mandate(
             id=self.ids("m"),
             organisation_id=organisation_id,

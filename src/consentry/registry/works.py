@@ -13,6 +13,15 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
 from consentry.errors import ValidationError
+from consentry.limits import (
+    ECHO,
+    MAX_EXTERNAL_ID,
+    MAX_RIGHT,
+    MAX_SHARE,
+    MAX_TITLE,
+    check_length,
+    check_optional,
+)
 from consentry.registry.choices import parse_choice
 
 HUNDRED = Decimal(100)
@@ -87,6 +96,15 @@ class Holding:
     right: str = ALL_RIGHTS
 
     def __post_init__(self) -> None:
+        check_length(self.right, field="holders.right", limit=MAX_RIGHT)
+        if len(str(self.share)) > MAX_SHARE:
+            raise ValidationError(
+                f"share {str(self.share)[:ECHO]} has more than {MAX_SHARE} characters",
+                field="holders.share",
+                value=str(self.share)[:ECHO],
+                expected=f"a percentage of at most {MAX_SHARE} characters, such as 33.34",
+                limit=MAX_SHARE,
+            )
         if not (Decimal(0) < self.share <= HUNDRED):
             raise ValidationError(
                 f"share {self.share} of {self.party_id} is outside 0 < share <= 100",
@@ -142,6 +160,8 @@ class Work:
                 value=self.title,
                 expected="a non-empty title",
             )
+        check_length(self.title, field="title", limit=MAX_TITLE)
+        check_optional(self.external_id, field="external_id", limit=MAX_EXTERNAL_ID)
         if "\x00" in self.title:
             raise ValidationError(
                 f"title {self.title!r} contains a NUL character",

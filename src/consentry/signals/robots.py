@@ -33,9 +33,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
+from consentry.caches import memo_str
 from consentry.registry.purposes import Purpose
 from consentry.signals import aipref
 from consentry.signals.agents import Catalogue, load_catalogue, product_token
@@ -212,13 +212,18 @@ def normalise_path(s: str) -> str:
     )
 
 
-@lru_cache(maxsize=16384)
+# Bounded in bytes: a pattern over MAX_CACHED_PATTERN characters (a hostile robots.txt) is
+# compiled each time, never kept.
+MAX_CACHED_PATTERN = 1024
+
+
+@memo_str(16384, MAX_CACHED_PATTERN)
 def rule_regex(pattern: str) -> re.Pattern[str]:
     """A robots.txt path pattern, normalised and compiled (cached)."""
     return compile_pattern(normalise_path(pattern))
 
 
-@lru_cache(maxsize=4096)
+@memo_str(4096, MAX_CACHED_PATTERN)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     anchored = pattern.endswith("$")
     body = pattern[:-1] if anchored else pattern

@@ -10,13 +10,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any, TypeVar
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
+from consentry.caches import memo_str
 from consentry.errors import NotFound
+from consentry.limits import MAX_SHARE
 from consentry.registry.access import ApiKey, Role
 from consentry.registry.mandates import Mandate
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole, name_key
@@ -51,7 +52,7 @@ from consentry.store.tables import (
 CONTRIBUTOR_ROLES = {r.value: r for r in ContributorRole}
 
 
-@lru_cache(maxsize=4096)
+@memo_str(4096, MAX_SHARE)  # stored shares; a longer text is never kept
 def decimal_share(text: str) -> Decimal:
     return Decimal(text)
 

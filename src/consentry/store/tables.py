@@ -28,6 +28,18 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from consentry.caches import memo_str
+from consentry.limits import (
+    MAX_CONTACT,
+    MAX_EXTERNAL_ID,
+    MAX_IDENTIFIER,
+    MAX_NAME,
+    MAX_RIGHT,
+    MAX_SHARE,
+    MAX_TITLE,
+    MAX_URL,
+)
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -37,6 +49,7 @@ NAMING = {
 }
 
 
+# Bounded in bytes by its keys: a datetime (and its fixed-offset tzinfo) has a fixed size.
 @lru_cache(maxsize=4096)
 def format_time(value: datetime) -> str:
     if value.tzinfo is None:
@@ -44,7 +57,8 @@ def format_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-@lru_cache(maxsize=65536)
+# Keys: stored times (27 characters); a longer text is parsed each time, never kept.
+@memo_str(65536, 32)
 def parse_time(text: str) -> datetime:
     # fromisoformat (3.11) reads the stored form ...Z as UTC, ~10x faster than strptime
     return datetime.fromisoformat(text)
@@ -82,8 +96,9 @@ class Base(DeclarativeBase):
 class PartyRow(Base):
     __tablename__ = "parties"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    name: Mapped[str] = mapped_column(String(500))
-    name_key: Mapped[str] = mapped_column(String(500), index=True)  # casefolded name
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    # casefolded name, which can be longer than the name ("ß" -> "ss")
+    name_key: Mapped[str] = mapped_column(String(3 * MAX_NAME), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     roles: Mapped[str] = mapped_column(String(200))  # comma-separated, sorted
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -91,7 +106,7 @@ class PartyRow(Base):
 
 class PartyIdentifierRow(Base):
     __tablename__ = "party_identifiers"
-    identifier: Mapped[str] = mapped_column(String(300), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(MAX_IDENTIFIER), primary_key=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
 
 
@@ -100,15 +115,15 @@ class ContactRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    value: Mapped[str] = mapped_column(String(500))
+    value: Mapped[str] = mapped_column(String(MAX_CONTACT))
 
 
 class WorkRow(Base):
     __tablename__ = "works"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    external_id: Mapped[str | None] = mapped_column(String(MAX_EXTERNAL_ID), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
-    title: Mapped[str] = mapped_column(String(1000))
+    title: Mapped[str] = mapped_column(String(MAX_TITLE))
     fingerprinted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -118,7 +133,7 @@ class WorkIdentifierRow(Base):
     __table_args__ = (UniqueConstraint("work_id", "identifier"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
-    identifier: Mapped[str] = mapped_column(String(1000), index=True)
+    identifier: Mapped[str] = mapped_column(String(MAX_IDENTIFIER), index=True)
 
 
 class ContributorRow(Base):
@@ -140,8 +155,8 @@ class HoldingRow(Base):
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
-    share: Mapped[str] = mapped_column(String(20))  # exact decimal text
-    right: Mapped[str] = mapped_column(String(50))
+    share: Mapped[str] = mapped_column(String(MAX_SHARE))  # exact decimal text
+    right: Mapped[str] = mapped_column(String(MAX_RIGHT))
 
 
 class MandateRow(Base):
@@ -167,7 +182,7 @@ class DeclarationRow(Base):
     purpose: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     attribution_required: Mapped[bool] = mapped_column(Boolean, default=False)
-    licence_url: Mapped[str | None] = mapped_column(String(2000))
+    licence_url: Mapped[str | None] = mapped_column(String(MAX_URL))
     effective_from: Mapped[datetime] = mapped_column(UTCDateTime())
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     declared_by: Mapped[str | None] = mapped_column(String(40))

@@ -81,7 +81,7 @@ def field_as(name: str, inner: str | None = None) -> Iterator[None]:
         raise
 
 
-def parse_statuses(terms: Mapping[str, str]) -> dict[Purpose, Status]:
+def parse_statuses(terms: Mapping[Any, str]) -> dict[Purpose, Status]:
     if not terms:
         raise ValidationError(
             "no purposes given",

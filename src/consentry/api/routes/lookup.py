@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from consentry.api.deps import ServiceDep
 from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
-from consentry.api.schemas import MAX_LOOKUP_IDS, LookupIn, LookupOut, LookupPage
+from consentry.api.schemas import MAX_LOOKUP_IDS, LookupIn, LookupOut, LookupPage, Time
 from consentry.errors import ValidationError
 
 router = APIRouter(
@@ -39,7 +38,7 @@ def lookup_many(body: LookupIn, service: ServiceDep) -> Response:
 def lookup_one(
     identifier: str,
     service: ServiceDep,
-    at: AwareDatetime | None = Query(None, description="ISO-8601 time with offset"),
+    at: Time | None = Query(None, description="ISO-8601 time with offset"),
 ) -> Response:
     """Any identifier: ``isbn:…``, a bare ISBN, ``doi:10.…/…``, ``url:https://…``."""
     return json_response(service.lookup([identifier], at=at)[0].to_json())

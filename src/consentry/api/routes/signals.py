@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from consentry.api.deps import ServiceDep
@@ -92,8 +93,14 @@ async def work_signal_into(
     service: ServiceDep,
     options: Options,
 ) -> Response:
+    """``async`` to read the body; the terms (a database read) and the writing (inflating
+    and rewriting an EPUB, PDF or image) run in a worker thread, never on the event loop."""
     data = await request.body()
-    return _answer(service.work_terms(work_id), fmt, options, data)
+
+    def answer() -> Response:
+        return _answer(service.work_terms(work_id), fmt, options, data)
+
+    return await run_in_threadpool(answer)
 
 
 @router.get("/v1/parties/{party_id}/signals/{fmt}", summary="A party's terms as a carrier")

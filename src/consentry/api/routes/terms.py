@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
@@ -15,7 +14,14 @@ from consentry.api.routes.common import (
     parse_statuses,
     parse_territory,
 )
-from consentry.api.schemas import CatalogueTermsIn, DeclaredOut, HistoryOut, TermsOut, WorkTermsIn
+from consentry.api.schemas import (
+    CatalogueTermsIn,
+    DeclaredOut,
+    HistoryOut,
+    TermsOut,
+    Time,
+    WorkTermsIn,
+)
 from consentry.api.views import declaration_view, terms_detail
 from consentry.registry.access import Actor
 from consentry.registry.service import Declared, RegistryService
@@ -38,7 +44,7 @@ def declared_view(declared: Declared) -> dict[str, object]:
 def work_terms(
     work_id: str,
     service: ServiceDep,
-    at: AwareDatetime | None = Query(None, description="ISO-8601 time with offset"),
+    at: Time | None = Query(None, description="ISO-8601 time with offset"),
 ) -> Response:
     when = at or service.clock()
     terms = service.work_terms(work_id, at=when)
@@ -72,7 +78,7 @@ def declare_work_terms(
 def party_terms(
     party_id: str,
     service: ServiceDep,
-    at: AwareDatetime | None = Query(None, description="ISO-8601 time with offset"),
+    at: Time | None = Query(None, description="ISO-8601 time with offset"),
 ) -> Response:
     when = at or service.clock()
     terms = service.party_terms(party_id, at=when)
