@@ -3,6 +3,7 @@ past their bound (70 requests of long unique URLs grew the server from 127 MB to
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import tracemalloc
 from collections.abc import Callable
@@ -75,10 +76,8 @@ def test_string_memos_do_not_keep_long_keys() -> None:
     def calls() -> None:
         for n in range(300):
             decimal_share(f"{n}." + "1" * 5000)
-            try:
+            with contextlib.suppress(ValueError):
                 parse_time(f"2026-01-01T00:00:{n % 60:02d}" + "9" * 5000)
-            except ValueError:
-                pass
 
     assert retained_bytes(calls) < 1024 * 1024
 
