@@ -208,72 +208,156 @@ def filter_shard(
     part = state / f"{_state_name(shard)}.removals.jsonl"
     _, sha = file_sha256(shard.path)
     key = _marker_key(shard, sha, mode, purpose, matcher_id)
-    if marker.is_file():
-        try:
-            saved = json.loads(marker.read_text(encoding="utf-8"))
-        except ValueError:
-            saved = {}
-        if saved.get("key") == key and part.is_file():
-            return ShardFilterResult(**saved["result"], skipped=True)
+    done = _completed(marker, part, key)
+    if done is not None:
+        return done
+    # 1. match, 2. decide and copy, 3. the manifest part, then the marker (last)
+    copy = _ShardCopy(shard, options, matcher, mode, purpose, _match(shard, options, matcher))
+    out_name = _output_name(shard)
+    wrote = _write_output(copy, out_dir / out_name)
+    _atomic_write_text(part, "".join(line + "\n" for line in copy.removal_lines()))
+    result = ShardFilterResult(
+        shard.name,
+        out_name if wrote else None,
+        documents=copy.counts["documents"],
+        kept=copy.counts["kept"],
+        dropped=copy.counts["dropped"],
+        redacted=copy.counts["redacted"],
+        unreadable=copy.counts["unreadable"],
+    )
+    fields = {k: getattr(result, k) for k in ShardFilterResult.__slots__ if k != "skipped"}
+    _atomic_write_text(marker, json.dumps({"key": key, "result": fields}, sort_keys=True))
+    return result
 
-    # 1. match: documents carry their record number as id, so duplicate ids cannot collide
+
+def _completed(marker: Path, part: Path, key: str) -> ShardFilterResult | None:
+    """The result a previous run recorded for the same input and settings, if any."""
+    if not marker.is_file():
+        return None
+    try:
+        saved = json.loads(marker.read_text(encoding="utf-8"))
+    except ValueError:
+        return None
+    if saved.get("key") == key and part.is_file():
+        return ShardFilterResult(**saved["result"], skipped=True)
+    return None
+
+
+def _match(shard: Shard, options: ReadOptions, matcher: Matcher) -> dict[int, list[Match]]:
+    """The shard's matches by record number (documents carry their record number as id, so
+    duplicate ids cannot collide)."""
     by_record: dict[int, list[Match]] = {}
-    log = ReadLog()
     numbered = (
         Document(str(r.number), r.doc.text, shard.name)
-        for r in iter_records(shard, options, log)
+        for r in iter_records(shard, options, ReadLog())
         if r.doc is not None
     )
     for m in matcher(numbered):
         by_record.setdefault(int(m.doc), []).append(m)
+    return by_record
 
-    # 2. decide and write
-    removals: list[str] = []
-    counts = {"documents": 0, "kept": 0, "dropped": 0, "redacted": 0, "unreadable": 0}
-    out_name = _output_name(shard)
-    target = out_dir / out_name
-    tmp = _atomic_target(target)
-    log2 = ReadLog()
-    decisions: dict[int, _Decision] = {}
-    unreadable: list[str] = []
 
-    def records() -> Iterator[tuple[Any, Document | None, _Decision | None]]:
-        for r in iter_records(shard, options, log2):
+def _removal(shard: Shard, doc: str, record: int | None, reason: str, **match: Any) -> str:
+    """One line of the removal manifest."""
+    return json_text(
+        {
+            "doc": doc,
+            "shard": shard.name,
+            "record": record,
+            "work": match.get("work"),
+            "spans": match.get("spans", []),
+            "level": match.get("level"),
+            "words": match.get("words", 0),
+            "reason": reason,
+        },
+    )
+
+
+class _ShardCopy:
+    """The second read of a shard: each record with its decision, counted as it goes."""
+
+    def __init__(
+        self,
+        shard: Shard,
+        options: ReadOptions,
+        matcher: Matcher,
+        mode: str,
+        purpose: str,
+        by_record: dict[int, list[Match]],
+    ) -> None:
+        self.shard = shard
+        self.options = options
+        self.matcher = matcher
+        self.mode = mode
+        self.purpose = purpose
+        self.by_record = by_record
+        self.counts = {"documents": 0, "kept": 0, "dropped": 0, "redacted": 0, "unreadable": 0}
+        self.decisions: dict[int, _Decision] = {}
+        self.removals: list[str] = []
+        self.unreadable: list[int] = []
+        self.log = ReadLog()
+
+    def records(self) -> Iterator[tuple[Any, Document | None, _Decision | None]]:
+        """``(raw record, document or None when unreadable, decision or None to keep)``."""
+        shard = self.shard
+        for r in iter_records(shard, self.options, self.log):
             if r.doc is None:
-                counts["unreadable"] += 1
-                unreadable.append(f"{shard.name}:{r.number}")
+                self.counts["unreadable"] += 1
+                self.unreadable.append(r.number)
                 yield r.raw, None, None
                 continue
-            counts["documents"] += 1
-            found = by_record.get(r.number)
-            decision = _decide(r.doc, found, matcher, mode, purpose) if found else None
-            if decision is not None:
-                decisions[r.number] = decision
-                counts["dropped" if decision.text is None else "redacted"] += 1
-                for m in decision.matches:
-                    removals.append(
-                        json_text(
-                            {
-                                "doc": r.doc.id,
-                                "shard": shard.name,
-                                "record": r.number,
-                                "work": m.work,
-                                "spans": [list(s) for s in m.spans],
-                                "level": m.level.value,
-                                "words": m.words,
-                                "reason": decision.reason,
-                            },
-                        )
+            self.counts["documents"] += 1
+            found = self.by_record.get(r.number)
+            decision = (
+                _decide(r.doc, found, self.matcher, self.mode, self.purpose) if found else None
+            )
+            if decision is None:
+                self.counts["kept"] += 1
+                yield r.raw, r.doc, None
+                continue
+            self.decisions[r.number] = decision
+            self.counts["dropped" if decision.text is None else "redacted"] += 1
+            for m in decision.matches:
+                self.removals.append(
+                    _removal(
+                        shard,
+                        r.doc.id,
+                        r.number,
+                        decision.reason,
+                        work=m.work,
+                        spans=[list(s) for s in m.spans],
+                        level=m.level.value,
+                        words=m.words,
                     )
-            else:
-                counts["kept"] += 1
+                )
             yield r.raw, r.doc, decision
 
+    def removal_lines(self) -> list[str]:
+        """The manifest part: the removals, then unreadable records and shard problems."""
+        shard = self.shard
+        lines = list(self.removals)
+        for number in self.unreadable:
+            where = f"{shard.name}:{number}"
+            lines.append(
+                _removal(shard, where, number, "unreadable record, not examined; left out")
+            )
+        if self.log.count > self.counts["unreadable"]:  # a shard-level problem (no text column)
+            for p in self.log.problems:
+                lines.append(
+                    _removal(shard, p.location, None, f"{p.reason}; not examined; left out")
+                )
+        return lines
+
+
+def _write_output(copy: _ShardCopy, target: Path) -> bool:
+    """Write the filtered shard atomically; False when nothing is left to write (text)."""
+    shard, options = copy.shard, copy.options
+    tmp = _atomic_target(target)
     wrote = True
     try:
         if shard.kind == "jsonl":
             with _open_out(tmp, target) as out:
-                for raw, doc, decision in records():
+                for raw, doc, decision in copy.records():
                     if doc is None or (decision is not None and decision.text is None):
                         continue
                     if decision is None:
@@ -284,23 +368,23 @@ def filter_shard(
                         out.write(json_text(obj).encode() + b"\n")
         elif shard.kind in ("warc", "arrow"):
             with open(tmp, "wb") as out:
-                for _, doc, decision in records():
+                for _, doc, decision in copy.records():
                     if doc is None or (decision is not None and decision.text is None):
                         continue
                     text = doc.text if decision is None else decision.text
                     line = {options.id_field: doc.id, options.text_field: text}
                     out.write(json_text(line).encode() + b"\n")
         elif shard.kind == "text":
-            texts = [(doc, d) for _, doc, d in records() if doc is not None]
+            texts = [(doc, d) for _, doc, d in copy.records() if doc is not None]
             kept = [doc.text if d is None else d.text for doc, d in texts]
             if kept and kept[0] is not None:
                 tmp.write_text(kept[0], encoding="utf-8")
             else:
                 wrote = False
         else:  # parquet: decide first (sparse), then copy row batches with the decisions
-            for _ in records():
+            for _ in copy.records():
                 pass
-            _write_parquet(shard, options, decisions, tmp)
+            _write_parquet(shard, options, copy.decisions, tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -308,50 +392,7 @@ def filter_shard(
         os.replace(tmp, target)
     else:
         target.unlink(missing_ok=True)
-    for where in unreadable:
-        removals.append(
-            json_text(
-                {
-                    "doc": where,
-                    "shard": shard.name,
-                    "record": int(where.rsplit(":", 1)[1]),
-                    "work": None,
-                    "spans": [],
-                    "level": None,
-                    "words": 0,
-                    "reason": "unreadable record, not examined; left out",
-                },
-            )
-        )
-    if log2.count > counts["unreadable"]:  # a shard-level problem (e.g. no text column)
-        for p in log2.problems:
-            removals.append(
-                json_text(
-                    {
-                        "doc": p.location,
-                        "shard": shard.name,
-                        "record": None,
-                        "work": None,
-                        "spans": [],
-                        "level": None,
-                        "words": 0,
-                        "reason": f"{p.reason}; not examined; left out",
-                    },
-                )
-            )
-    _atomic_write_text(part, "".join(line + "\n" for line in removals))
-    result = ShardFilterResult(
-        shard.name,
-        out_name if wrote else None,
-        documents=counts["documents"],
-        kept=counts["kept"],
-        dropped=counts["dropped"],
-        redacted=counts["redacted"],
-        unreadable=counts["unreadable"],
-    )
-    fields = {k: getattr(result, k) for k in ShardFilterResult.__slots__ if k != "skipped"}
-    _atomic_write_text(marker, json.dumps({"key": key, "result": fields}, sort_keys=True))
-    return result
+    return wrote
 
 
 def _write_parquet(
