@@ -43,6 +43,7 @@ class World:
     mandate: str
     receipt_seq: int
     tokens: dict[str, str]  # role name -> token
+    last_dispute: tuple[str, str] = ("", "")  # (dispute id, a work of it), by new_dispute
 
     def headers(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[who]}"}
@@ -61,10 +62,29 @@ class World:
             evidence="signed form",
         ).id
 
+    def new_dispute(self) -> str:
+        """A fresh open dispute (two unrelated creators claim a new ISBN); its id. The work of
+        the first claim is kept in ``last_dispute`` for routes that resolve one."""
+        svc = self.registry.service
+        isbn = fresh_isbn()
+        first = _work(self.registry, "Claimed", self.creator, isbn)
+        _work(self.registry, "Claimed too", self.other_creator, isbn)
+        dispute = svc.lookup([isbn])[0].dispute_id
+        assert dispute is not None
+        self.last_dispute = (dispute, first)
+        return dispute
+
     def new_key(self) -> str:
         """A fresh developer key's id (for routes that revoke one)."""
         svc = self.registry.service
         return svc.create_api_key(SYSTEM, role=Role.DEVELOPER, party_id=self.developer)[0]
+
+
+def fresh_isbn() -> str:
+    """A valid ISBN-13 no other test uses (random body, computed check digit)."""
+    body = f"978{secrets.randbelow(10**9):09d}"
+    check = (10 - sum(int(c) * (3 if n % 2 else 1) for n, c in enumerate(body)) % 10) % 10
+    return f"isbn:{body}{check}"
 
 
 def _work(reg: Registry, title: str, party: str, isbn: str) -> str:

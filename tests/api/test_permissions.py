@@ -183,6 +183,21 @@ CASES = [
         # the declaring party and the party whose terms they are (here the same), or admin
         only({"admin": 200, "creator": 200}),
     ),
+    Case("GET", "/v1/disputes", lambda w: "/v1/disputes", everyone(200)),
+    Case(
+        "GET",
+        "/v1/disputes/{dispute_id}",
+        lambda w: f"/v1/disputes/{w.new_dispute()}",
+        everyone(200),  # as public as the lookups that show them
+    ),
+    Case(
+        "POST",
+        "/v1/disputes/{dispute_id}/resolve",
+        # the body opens a fresh dispute (a body is made before its path); the path resolves it
+        lambda w: f"/v1/disputes/{w.last_dispute[0]}/resolve",
+        only({"admin": 200}),
+        lambda w: {"winner_work_id": w.last_dispute[1]} if w.new_dispute() else {},
+    ),
     Case("GET", "/v1/ledger/head", lambda w: "/v1/ledger/head", everyone(200)),
     Case("GET", "/v1/signals/formats", lambda w: "/v1/signals/formats", everyone(200)),
     Case(

@@ -182,6 +182,9 @@ def test_decision_carries_reasons_and_evidence(client: ApiClient, world: World) 
     assert (other["outcome"], other["developer_id"]) == ("deny", "p-lab")
 
 
+NOT_DISPUTED = {"disputed": False, "dispute_id": None, "combined_terms": None}
+
+
 def test_lookup_one_identifier_in_any_form(client: ApiClient, world: World) -> None:
     h = world.headers("developer")
     expected = {
@@ -189,12 +192,14 @@ def test_lookup_one_identifier_in_any_form(client: ApiClient, world: World) -> N
         "works": [
             {"work_id": world.work, "title": "Emma", "terms": {**RESERVED, "search": "allowed"}}
         ],
+        **NOT_DISPUTED,
     }
     for form in (EMMA_ISBN, "978-0-00-723283-3", "0007232837"):
         assert ok(client.get(f"/v1/lookup/{form}", headers=h)) == expected
     assert ok(client.get("/v1/lookup/isbn:9780000000002", headers=h)) == {
         "id": "isbn:9780000000002",
         "works": [],
+        **NOT_DISPUTED,
     }
     bad = ok(client.get("/v1/lookup/isbn:9780000000003", headers=h))
     assert set(bad) == {"id", "error"}

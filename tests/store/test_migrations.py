@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from tests.conftest import FakeClock
 
-from consentry.bootstrap import Registry
+from consentry.bootstrap import Registry, build
+from consentry.config import Settings
 from consentry.store.tables import Base
 
 
@@ -41,3 +43,50 @@ def test_ledger_sequence_numbers_go_past_32_bits(registry: Registry) -> None:
         assert conn.execute(sa.text("SELECT seq FROM ledger_head")).scalar() == big
     with registry.uow() as uow:
         assert uow.ledger.head()[0] == big
+
+
+def test_migration_0005_opens_disputes_for_identifiers_already_shared(
+    settings: Settings,
+) -> None:
+    """Identifiers more than one work held before disputes existed (URLs were never checked)
+    get an open dispute, so an admin can resolve them."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from consentry.store.engine import make_engine
+    from consentry.store.migrations import alembic_config
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0004")
+            at = "2026-01-01T00:00:00.000000Z"
+            for w in ("w1", "w2", "w3"):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO works (id, kind, title, fingerprinted, created_at) "
+                        "VALUES (:w, 'book', 'T', false, :at)"
+                    ),
+                    {"w": w, "at": at},
+                )
+            url = "url:https://example.org/shared"
+            for w, ident in (("w1", url), ("w2", url), ("w3", "isbn:9780007232833")):
+                conn.execute(
+                    sa.text("INSERT INTO work_identifiers (work_id, identifier) VALUES (:w, :i)"),
+                    {"w": w, "i": ident},
+                )
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        reg = build(settings, clock=FakeClock(), run_migrations=False)
+        try:
+            [found] = reg.service.lookup([url])
+            assert found.disputed and found.dispute_id is not None
+            dispute = reg.service.get_dispute(found.dispute_id)
+            assert (dispute.identifier, dispute.work_ids) == (url, ("w1", "w2"))
+            assert dispute.opened_by == "migration:0005"
+            assert reg.service.list_disputes(offset=0, limit=10) == [dispute]
+        finally:
+            reg.close()
+    finally:
+        engine.dispose()

@@ -69,7 +69,13 @@ def test_work_lookup_by_any_identifier_form(registry: Registry) -> None:
     for r in results[:3]:
         assert [w.id for w, _ in r.works] == [ids["work"]]
         assert r.works[0][1].as_dict()["ai-train"] == "reserved"
-    assert results[3].to_json() == {"id": "isbn:9780000000002", "works": []}
+    assert results[3].to_json() == {
+        "id": "isbn:9780000000002",
+        "works": [],
+        "disputed": False,
+        "dispute_id": None,
+        "combined_terms": None,
+    }
     assert "error" in results[4].to_json()
 
 
@@ -194,9 +200,17 @@ def test_bad_input_leaves_data_as_it_was(registry: Registry) -> None:
         svc.create_work(
             SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X", identifiers=("isbn:9780007232834",))
         )
+    # the ISBN's own author registering it again: related, so a conflict (an unrelated
+    # registrant would open a dispute: tests/api/test_disputes.py)
     with pytest.raises(Conflict, match="already registered"):
         svc.create_work(
-            SYSTEM, WorkDraft(kind=WorkKind.BOOK, title="X", identifiers=("isbn:9780007232833",))
+            SYSTEM,
+            WorkDraft(
+                kind=WorkKind.BOOK,
+                title="X",
+                identifiers=("isbn:9780007232833",),
+                contributors=((PartyRef(party_id=ids["author"]), ContributorRole.AUTHOR),),
+            ),
         )
     with pytest.raises(ValidationError, match="neither a rights holder nor a creator"):
         svc.declare_terms(

@@ -16,6 +16,7 @@ from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from consentry.api.pages import install_pages
 from consentry.api.routes import (
     decisions,
+    disputes,
     keys,
     ledger,
     lookup,
@@ -54,6 +55,7 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
             {"name": "lookup", "description": "Works and terms by identifier"},
             {"name": "decisions", "description": "May D use W for P at T?"},
             {"name": "ledger", "description": "Public key, receipts, ledger head"},
+            {"name": "disputes", "description": "Identifiers claimed by unrelated registrants"},
             {"name": "keys", "description": "API keys"},
             {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
         ],
@@ -70,7 +72,7 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
     app.include_router(terms.works_router)
     app.include_router(parties.router)
     app.include_router(terms.parties_router)
-    for module in (mandates, keys, signals):
+    for module in (mandates, disputes, keys, signals):
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)

@@ -357,6 +357,17 @@ class LookupOut(BaseModel):
     id: str
     works: list[LookupWorkOut] | None = None
     error: str | None = None
+    disputed: bool | None = Field(
+        None,
+        description="More than one work claims this identifier (an open dispute, or works "
+        "that hold it without one); absent when `error` is given",
+    )
+    dispute_id: str | None = Field(None, description="The identifier's open dispute")
+    combined_terms: dict[str, str] | None = Field(
+        None,
+        description="When disputed: per purpose the most restrictive status of the works "
+        "(reserved over licence over allowed), the terms to act on until it is resolved",
+    )
 
 
 class LookupPage(BaseModel):
@@ -429,3 +440,29 @@ class Problem(BaseModel):
     field: str | None = None
     value: Any = None
     expected: str | None = None
+
+
+# ------------------------------------------------------------------ disputes
+class DisputeResolveIn(_In):
+    winner_work_id: Text = Field(..., description="The work the identifier belongs to")
+    note: Text | None = Field(None, max_length=2000, description="Why, for the ledger")
+
+
+class DisputeOut(BaseModel):
+    id: str
+    identifier: str
+    work_ids: list[str]
+    open: bool
+    opened_at: str
+    opened_by: str
+    resolved_at: str | None
+    winner_work_id: str | None
+    resolved_by: str | None
+    note: str | None
+
+
+class DisputePage(BaseModel):
+    items: list[DisputeOut]
+    offset: int
+    limit: int
+    next_offset: int | None

@@ -29,6 +29,7 @@ app = typer.Typer(
 COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.registry",
     "consentry.cli.works",
+    "consentry.cli.disputes",
     "consentry.cli.signals",
     "consentry.cli.fingerprints",
     "consentry.cli.bundle",

@@ -296,6 +296,10 @@ def lookup(
             typer.echo(f"{r.id}: invalid: {r.error}")
         elif not r.works:
             typer.echo(f"{r.id}: not registered")
+        elif r.disputed:
+            combined = r.to_json()["combined_terms"]
+            statuses = ", ".join(f"{p}={s}" for p, s in combined.items())
+            typer.echo(f"{r.id}: DISPUTED ({r.dispute_id or 'no dispute recorded'}): {statuses}")
         for w, terms in r.works:
             statuses = ", ".join(f"{p}={s}" for p, s in terms.as_dict().items())
             typer.echo(f"{r.id}: {w.id} {w.title!r}: {statuses}")

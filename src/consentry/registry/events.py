@@ -11,7 +11,7 @@ of the format, never silently (docs/ledger.md; tests/ledger pins the bytes).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -162,3 +162,32 @@ def key_created(key_id: str, role: str, party_id: str | None) -> Event:
 
 def key_revoked(key_id: str) -> Event:
     return "key.revoked", {"key_id": key_id}
+
+
+# --------------------------------------------------------------------- identifier disputes
+def dispute_opened(dispute_id: str, identifier: str, work_ids: Sequence[str]) -> Event:
+    return "dispute.opened", {
+        "dispute_id": dispute_id,
+        "identifier": identifier,
+        "work_ids": list(work_ids),
+    }
+
+
+def dispute_joined(dispute_id: str, identifier: str, work_ids: Sequence[str]) -> Event:
+    return "dispute.joined", {
+        "dispute_id": dispute_id,
+        "identifier": identifier,
+        "work_ids": list(work_ids),
+    }
+
+
+def dispute_resolved(
+    dispute_id: str, identifier: str, winner: str, losers: Sequence[str], note: str | None
+) -> Event:
+    return "dispute.resolved", {
+        "dispute_id": dispute_id,
+        "identifier": identifier,
+        "winner_work_id": winner,
+        "loser_work_ids": list(losers),
+        "note": note,
+    }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +26,13 @@ from consentry.limits import MAX_URL, check_optional, utc_time
 from consentry.registry import events
 from consentry.registry.access import Actor, Role, unmandated
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
+from consentry.registry.disputes import most_restrictive
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.importing import PartyResolver, build_work
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_disputes import DisputeCases
 from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
 from consentry.registry.service_mandates import MandateCases
@@ -55,15 +57,29 @@ class LookupResult:
     id: str  # the identifier as asked, canonicalised when valid
     works: tuple[tuple[WorkSummary, TermsSet], ...] = ()
     error: str | None = None
+    dispute_id: str | None = None  # the identifier's open dispute
+
+    @property
+    def disputed(self) -> bool:
+        """An open dispute, or more than one work holding the identifier without one (two
+        registrations that raced, or a bulk import): either way not one work's answer."""
+        return self.dispute_id is not None or len(self.works) > 1
 
     def to_json(self) -> dict[str, Any]:
         if self.error is not None:
             return {"id": self.id, "error": self.error}
+        disputed = self.disputed
         return {
             "id": self.id,
             "works": [
                 {"work_id": w.id, "title": w.title, "terms": t.as_dict()} for w, t in self.works
             ],
+            "disputed": disputed,
+            "dispute_id": self.dispute_id,
+            # disputed: per purpose the most restrictive terms of the works (what to act on)
+            "combined_terms": most_restrictive([t for _, t in self.works]).as_dict()
+            if disputed
+            else None,
         }
 
 
@@ -74,7 +90,7 @@ class Declared:
     receipt: dict[str, Any]
 
 
-class RegistryService(MandateCases, KeyCases, FingerprintCases):
+class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
     def __init__(
         self,
         uow: UowFactory,
@@ -95,6 +111,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         # Verified keys, by the SHA-256 of the whole token, with the time of their check: a
         # hit skips the database (service_keys.AUTH_CACHE_SECONDS, one second).
         self._auth_cache: dict[str, tuple[Actor, datetime]] = {}
+        # Works in open disputes and when they were read (service_disputes, one second).
+        self._dispute_cache: tuple[datetime, frozenset[str]] | None = None
 
     # ----------------------------------------------------------------- parties
     def create_party(
@@ -166,7 +184,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
             resolver.preload([draft])
             work = build_work(draft, self.ids("w"), resolver)
             self._check_may_register(uow, actor, work, now)
-            self._check_identifiers_free(uow, work)
+            # an identifier another work holds: Conflict when related, else a dispute
+            claims = self._identifier_claims(uow, actor, work, now)
             if work.external_id and uow.works.ids_for_external([work.external_id]):
                 raise Conflict(
                     f"external id {work.external_id!r} is already registered",
@@ -175,20 +194,12 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
             new_events = resolver.flush(actor.label)
             uow.works.add_many([work], created_at=now)
             new_events.append(events.work_created(work))
+            new_events.extend(self._open_disputes(uow, claims, work, actor, now))
             uow.ledger.append_many(new_events, actor=actor.label, at=now)
             uow.commit()
+        if claims:
+            self._forget_disputes()
         return work
-
-    def _check_identifiers_free(self, uow: SqlUnitOfWork, work: Work) -> None:
-        taken = uow.works.ids_for_identifiers(
-            [i for i in work.identifiers if not i.startswith("url:")]
-        )
-        for ident, owners in taken.items():
-            raise Conflict(
-                f"identifier {ident} is already registered to work {owners[0]}",
-                identifier=ident,
-                work=owners[0],
-            )
 
     def _check_may_register(
         self, uow: SqlUnitOfWork, actor: Actor, work: Work, now: datetime
@@ -384,6 +395,9 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
                 errors[n] = exc.message
         with self._uow(False) as uow:
             found = uow.works.ids_for_identifiers([c for c in canonical if c])
+            # only an identifier more than one work holds can be in an open dispute
+            shared = [c for c, ws in found.items() if len(ws) > 1]
+            disputes = uow.disputes.open_for_identifiers(shared) if shared else {}
         work_ids = sorted({w for ids in found.values() for w in ids})
         parts = self.read_parallelism if len(work_ids) >= self.parallel_threshold else 1
         size = -(-len(work_ids) // parts) if work_ids else 1
@@ -404,8 +418,13 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
             if c is None:
                 out.append(LookupResult(raw, error=errors[n]))
                 continue
+            dispute = disputes.get(c)
             out.append(
-                LookupResult(c, tuple((works[w], terms[w]) for w in found.get(c, []) if w in works))
+                LookupResult(
+                    c,
+                    tuple((works[w], terms[w]) for w in found.get(c, []) if w in works),
+                    dispute_id=dispute.id if dispute else None,
+                )
             )
         return out
 
@@ -431,7 +450,9 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases):
         with self._uow(False) as uow:
             uow.single_read()  # one statement on PostgreSQL, read outside a transaction
             work, decls = uow.decision_reads.get(work_id)
-        return decide(work, decls, purpose=purpose, at=when, developer_id=developer_id)
+        decision = decide(work, decls, purpose=purpose, at=when, developer_id=developer_id)
+        disputed = self.dispute_reasons(work_id)  # a set look-up unless the work is disputed
+        return replace(decision, reasons=decision.reasons + disputed) if disputed else decision
 
     # ----------------------------------------------------------------- ledger, keys
     def verify_ledger(self) -> ChainReport:

@@ -246,3 +246,26 @@ class ImportRow(Base):
     created: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DisputeRow(Base):
+    """An identifier claimed by works of unrelated registrants (registry/disputes.py)."""
+
+    __tablename__ = "disputes"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(2048), index=True)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    opened_by: Mapped[str] = mapped_column(String(80))
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    winner_work_id: Mapped[str | None] = mapped_column(ForeignKey("works.id"))
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+    note: Mapped[str | None] = mapped_column(String(2000))
+
+
+class DisputeWorkRow(Base):
+    """A work that claims a dispute's identifier; ``position`` is the order of claim."""
+
+    __tablename__ = "dispute_works"
+    dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)

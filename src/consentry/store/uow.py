@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.errors import StorageError
 from consentry.store.decision_reads import DecisionReadRepository
+from consentry.store.disputes import DisputeRepository
 from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     keys: ApiKeyRepository
     imports: ImportRepository
     fingerprints: FingerprintRepository
+    disputes: DisputeRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -64,6 +66,7 @@ class SqlUnitOfWork:
         self.keys = ApiKeyRepository(s)
         self.imports = ImportRepository(s)
         self.fingerprints = FingerprintRepository(s)
+        self.disputes = DisputeRepository(s)
         return self
 
     def single_read(self) -> None:
