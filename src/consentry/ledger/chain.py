@@ -326,76 +326,69 @@ def verify_chain(
     ``head`` (the recorded chain head: seq and hash), a chain that ends before it (rows
     removed at the end) or at another hash does not verify either.
     """
-    expected_seq = 1
-    prev_hash = GENESIS_HASH
     checked = 0
     last: LedgerEntry | None = None
-
-    def bad(seq: int, reason: str) -> ChainReport:
-        return ChainReport(
-            False,
-            checked,
-            last.seq if last is not None else None,
-            last.hash if last is not None else None,
-            BadEntry(seq, reason),
-        )
-
+    fault: BadEntry | None = None
     for e in entries:
-        if isinstance(e, BadEntry):
-            if e.seq > expected_seq:
-                return bad(
-                    expected_seq,
-                    f"gap: expected seq {expected_seq}, found {e.seq} (entries missing)",
-                )
-            return bad(e.seq, e.reason)
-        if e.seq != expected_seq:
-            if type(e.seq) is int and e.seq > expected_seq:
-                return bad(
-                    expected_seq,
-                    f"gap: expected seq {expected_seq}, found {e.seq} (entries missing)",
-                )
-            return bad(
-                expected_seq,
-                f"out of order: expected seq {expected_seq}, found {e.seq!r}",
-            )
-        if e.prev_hash != prev_hash:
-            if expected_seq == 1:
-                why = f"entry 1: prev_hash is {_short(e.prev_hash)}, not the genesis hash"
-            else:
-                why = f"entry {e.seq}: prev_hash does not match entry {e.seq - 1}"
-            return bad(e.seq, why)
-        try:
-            computed = entry_hash(
-                seq=e.seq,
-                kind=e.kind,
-                payload=e.payload,
-                recorded_at=e.recorded_at,
-                actor=e.actor,
-                prev_hash=e.prev_hash,
-            )
-        except ValidationError as exc:
-            return bad(e.seq, f"entry {e.seq}: cannot be hashed ({exc})")
-        if computed != e.hash:
-            return bad(
-                e.seq,
-                f"entry {e.seq}: hash does not match its content "
-                f"(stored {_short(e.hash)}, computed {_short(computed)})",
-            )
+        fault = _fault(e, last)
+        if fault is not None or isinstance(e, BadEntry):  # (a BadEntry is always a fault)
+            break
         checked += 1
         last = e
-        prev_hash = e.hash
-        expected_seq += 1
-    end_seq = last.seq if last is not None else 0
-    if head is not None and end_seq != head[0]:
-        return bad(
-            end_seq + 1,
-            f"chain ends at entry {end_seq} but the head says {head[0]}: entries were removed",
-        )
-    if head is not None and last is not None and last.hash != head[1]:
-        return bad(head[0], f"entry {head[0]}: hash differs from the recorded chain head")
+    if fault is None and head is not None:
+        fault = _head_fault(last, head)
     return ChainReport(
-        True,
+        fault is None,
         checked,
         last.seq if last is not None else None,
         last.hash if last is not None else None,
+        fault,
     )
+
+
+def _fault(e: LedgerEntry | BadEntry, prev: LedgerEntry | None) -> BadEntry | None:
+    """Why ``e`` cannot follow ``prev`` (None: the first entry), or None when it can."""
+    expected = prev.seq + 1 if prev is not None else 1
+    if e.seq != expected:
+        if type(e.seq) is int and e.seq > expected:
+            return BadEntry(
+                expected, f"gap: expected seq {expected}, found {e.seq} (entries missing)"
+            )
+        if not isinstance(e, BadEntry):
+            return BadEntry(expected, f"out of order: expected seq {expected}, found {e.seq!r}")
+    if isinstance(e, BadEntry):
+        return e
+    if e.prev_hash != (prev.hash if prev is not None else GENESIS_HASH):
+        if prev is None:
+            return BadEntry(1, f"entry 1: prev_hash is {_short(e.prev_hash)}, not the genesis hash")
+        return BadEntry(e.seq, f"entry {e.seq}: prev_hash does not match entry {e.seq - 1}")
+    try:
+        computed = entry_hash(
+            seq=e.seq,
+            kind=e.kind,
+            payload=e.payload,
+            recorded_at=e.recorded_at,
+            actor=e.actor,
+            prev_hash=e.prev_hash,
+        )
+    except ValidationError as exc:
+        return BadEntry(e.seq, f"entry {e.seq}: cannot be hashed ({exc})")
+    if computed != e.hash:
+        return BadEntry(
+            e.seq,
+            f"entry {e.seq}: hash does not match its content "
+            f"(stored {_short(e.hash)}, computed {_short(computed)})",
+        )
+    return None
+
+
+def _head_fault(last: LedgerEntry | None, head: tuple[int, str]) -> BadEntry | None:
+    """Why a chain ending at ``last`` disagrees with the recorded head, or None."""
+    end = last.seq if last is not None else 0
+    if end != head[0]:
+        return BadEntry(
+            end + 1, f"chain ends at entry {end} but the head says {head[0]}: entries were removed"
+        )
+    if last is not None and last.hash != head[1]:
+        return BadEntry(head[0], f"entry {head[0]}: hash differs from the recorded chain head")
+    return None
