@@ -77,30 +77,49 @@ def serve(
 @reports_errors
 def demo(
     home: Path | None = typer.Option(
-        None, "--home", help="Data folder for the demo (default: ~/.local/share/consentry-demo)."
+        None,
+        "--home",
+        envvar="CONSENTRY_HOME",
+        help="Data folder for the demo: --home, else CONSENTRY_HOME, else "
+        "~/.local/share/consentry-demo (apart from the default registry). It must be empty or "
+        "seeded by the demo before.",
     ),
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
     no_serve: bool = typer.Option(False, "--no-serve", help="Seed only; do not start the server."),
-    corpus: Path = typer.Option(
-        Path("../shared/corpus/texts"),
+    corpus: Path | None = typer.Option(
+        None,
         "--corpus",
-        help="Folder with the sample novels to fingerprint (skipped when absent).",
+        help="A folder with the ten sample novels (plain or .gz) to fingerprint instead of the "
+        "copies shipped with consentry; one that is not there is an error.",
     ),
 ) -> None:
-    """Seed a SQLite registry with realistic sample data and serve it with the API docs."""
-    from consentry.demo.seed import seed
+    """Seed a registry with realistic sample data and serve it with the API docs.
 
-    folder = home or (settings_for(None).home.parent / "consentry-demo")
+    Works from CSV and real ONIX samples, a member organisation with mandates and terms, API
+    keys (written to DATA_FOLDER/demo-keys.txt), and the fingerprints of ten public-domain
+    novels (shipped with consentry). The database is SQLite in the data folder, or
+    CONSENTRY_DATABASE_URL. Running it again keeps the data and adds any fingerprints missing.
+    """
+    import os
+
+    from consentry.config import default_home
+    from consentry.demo.seed import corpus_files, seed
+
+    corpus_files(corpus)  # refused before the data folder is made
+    folder = home or default_home().parent / "consentry-demo"
     with registry_for(folder) as reg:
         summary = seed(reg, corpus)
         typer.echo(f"demo registry in {folder}")
         for line in summary:
             typer.echo(f"  {line}")
+        if os.environ.get("CONSENTRY_HOME") != str(folder):
+            typer.echo(f"other commands use it with: export CONSENTRY_HOME={folder}")
         if no_serve:
             return
         from consentry.api.server import serve as run
 
+        reg.key.get()
         typer.echo(f"serving http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
         run(reg, host=host, port=port)
 

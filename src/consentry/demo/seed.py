@@ -1,17 +1,25 @@
 """Seed a registry with the demo data: works from CSV and real ONIX samples, a member
 organisation with a mandate, catalogue terms declared under that mandate, and API keys.
 
-Seeding is idempotent: a registry that already holds the demo organisation is left as it is.
+Seeding is idempotent: a registry that already holds the demo organisation keeps its data;
+only the fingerprints of demo works that have none yet are added (a registry seeded before
+the sample texts shipped with the package gets them on the next run).
+
+The sample texts (ten public-domain novels, ``data/texts/*.txt.gz``, sources in
+``data/texts/SOURCES.md``) ship with the package, so the demo is complete from an installed
+package alone; ``corpus`` names another folder of the same files (plain or ``.gz``).
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 
 from consentry.bootstrap import Registry
+from consentry.errors import Conflict, ValidationError
 from consentry.registry.access import SYSTEM, Actor, Role
 from consentry.registry.importing import ImportReport, ParsedRecord, import_records
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
@@ -58,18 +66,62 @@ CORPUS_FILES = {
 }
 
 
-def register_corpus(reg: Registry, corpus: Path) -> int:
-    """Fingerprint the demo works whose texts are in ``corpus`` (the texts are not stored)."""
+def sample_texts() -> Path:
+    """The folder of the packaged sample texts (gzip-compressed)."""
+    return _data() / "texts"
+
+
+def corpus_files(corpus: Path | None = None) -> dict[str, Path]:
+    """The text file of every demo work (works.csv id -> file): the packaged texts, or those
+    in ``corpus``. A corpus that is not a folder, or lacks a text, is an error naming it."""
+    folder = corpus if corpus is not None else sample_texts()
+    if not folder.is_dir():
+        raise ValidationError(
+            f"--corpus {folder} is not a folder, expected a folder of the demo's sample texts "
+            f"({', '.join(sorted(CORPUS_FILES.values()))})",
+            field="--corpus",
+            value=str(folder),
+            expected="a folder of the sample texts",
+        )
+    found: dict[str, Path] = {}
+    missing: list[str] = []
+    for external, name in CORPUS_FILES.items():
+        for candidate in (folder / name, folder / f"{name}.gz"):
+            if candidate.is_file():
+                found[external] = candidate
+                break
+        else:
+            missing.append(name)
+    if missing:
+        raise ValidationError(
+            f"--corpus {folder} lacks {', '.join(missing)} (plain or .gz), expected the ten "
+            "sample texts",
+            field="--corpus",
+            value=str(folder),
+            expected=", ".join(sorted(CORPUS_FILES.values())),
+        )
+    return found
+
+
+def read_text(path: Path) -> str:
+    data = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    return data.decode("utf-8", errors="replace")
+
+
+def register_corpus(reg: Registry, corpus: Path | None = None) -> int:
+    """Fingerprint the demo works that have no fingerprints yet from their sample texts (the
+    texts are not stored); the number fingerprinted."""
+    files = corpus_files(corpus)
     with reg.uow() as uow:
         by_external = uow.works.ids_for_external(list(CORPUS_FILES))
-    done = 0
-    for external, name in CORPUS_FILES.items():
-        path = corpus / name
-        if external in by_external and path.is_file():
-            text = path.read_text(encoding="utf-8", errors="replace")
-            reg.service.register_fingerprints(SYSTEM, work_id=by_external[external], text=text)
-            done += 1
-    return done
+        done = set(uow.fingerprints.work_ids())
+    count = 0
+    for external, path in files.items():
+        work_id = by_external.get(external)
+        if work_id is not None and work_id not in done:
+            reg.service.register_fingerprints(SYSTEM, work_id=work_id, text=read_text(path))
+            count += 1
+    return count
 
 
 def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
@@ -78,10 +130,24 @@ def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
 
     svc = reg.service
     keys_file = reg.settings.home / "demo-keys.txt"
+    corpus_files(corpus)  # a corpus that is not there is refused before anything is written
+    source = corpus or "the sample texts"
     with reg.uow() as uow:
         already = bool(uow.parties.find_by_name(ORG_NAME))
     if already:
-        return [f"already seeded; {svc.counts()}", f"API keys: {keys_file}"]
+        again = ["already seeded"]
+        n = register_corpus(reg, corpus)
+        if n:
+            again.append(f"fingerprints of {n} works registered from {source}")
+        return [*again, f"API keys: {keys_file}", f"totals: {svc.counts()}"]
+    works = svc.counts()["works"]
+    if works:
+        raise Conflict(
+            f"data folder {reg.settings.home} holds a registry that is not the demo's "
+            f"({works} works); expected an empty registry or one the demo seeded: give the "
+            "demo its own folder with --home DIR",
+            home=str(reg.settings.home),
+        )
     lines: list[str] = []
     csv_path = _data() / "works.csv"
     rep = _import(reg, csv_path, list(parse_csv(csv_path)), "csv")
@@ -131,9 +197,8 @@ def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
         keys.append(f"{role.value}\t{party or '-'}\t{token}")
     keys_file.write_text("role\tparty\ttoken\n" + "\n".join(keys) + "\n", encoding="utf-8")
     keys_file.chmod(0o600)
-    if corpus is not None and corpus.is_dir():
-        n = register_corpus(reg, corpus)
-        lines.append(f"fingerprints of {n} works registered from {corpus}")
+    n = register_corpus(reg, corpus)
+    lines.append(f"fingerprints of {n} works registered from {source}")
     lines.append(f"API keys (admin, organisation, developer): {keys_file}")
     lines.append(f"totals: {svc.counts()}")
     return lines
