@@ -45,7 +45,7 @@ def test_ledger_sequence_numbers_go_past_32_bits(registry: Registry) -> None:
         assert uow.ledger.head()[0] == big
 
 
-def test_migration_0005_opens_disputes_for_identifiers_already_shared(
+def test_migration_0006_opens_disputes_for_identifiers_already_shared(
     settings: Settings,
 ) -> None:
     """Identifiers more than one work held before disputes existed (URLs were never checked)
@@ -60,7 +60,7 @@ def test_migration_0005_opens_disputes_for_identifiers_already_shared(
     engine = make_engine(settings.resolved_database_url())
     try:
         with engine.begin() as conn:
-            command.upgrade(alembic_config(conn), "0004")
+            command.upgrade(alembic_config(conn), "0005")
             at = "2026-01-01T00:00:00.000000Z"
             for w in ("w1", "w2", "w3"):
                 conn.execute(
@@ -84,7 +84,7 @@ def test_migration_0005_opens_disputes_for_identifiers_already_shared(
             assert found.disputed and found.dispute_id is not None
             dispute = reg.service.get_dispute(found.dispute_id)
             assert (dispute.identifier, dispute.work_ids) == (url, ("w1", "w2"))
-            assert dispute.opened_by == "migration:0005"
+            assert dispute.opened_by == "migration:0006"
             assert reg.service.list_disputes(offset=0, limit=10) == [dispute]
         finally:
             reg.close()

@@ -1,12 +1,12 @@
 """identifier disputes
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-05 22:40:00
 
 ``disputes`` and ``dispute_works`` (registry/disputes.py). Identifiers that more than one
 work already holds (URL identifiers were never checked, and concurrent registrations could
-race) get an open dispute each, opened by ``migration:0005`` at the time of the upgrade, so
+race) get an open dispute each, opened by ``migration:0006`` at the time of the upgrade, so
 an admin can resolve them; they are not ledger events (a migration does not write the
 ledger).
 """
@@ -19,8 +19,8 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -79,7 +79,7 @@ def _backfill() -> None:
         conn.execute(
             sa.text(
                 "INSERT INTO disputes (id, identifier, opened_at, opened_by) "
-                "VALUES (:id, :ident, :at, 'migration:0005')"
+                "VALUES (:id, :ident, :at, 'migration:0006')"
             ),
             {"id": dispute_id, "ident": ident, "at": now},
         )
