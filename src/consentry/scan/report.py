@@ -50,25 +50,13 @@ def corpus_manifest(shards: Sequence[ShardResult]) -> tuple[str, list[dict[str, 
     return h.hexdigest(), files
 
 
-def build_report(
+def _tally(
     result: ScanResult,
-    matcher: Mapping[str, Any],
-    *,
-    generated: str,
-    engine: str = "local",
-    workers: int = 1,
-    actions: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
-    """The scan report as JSON-able data.
-
-    ``matcher`` is the matcher factory's ``describe()``: it should carry ``index`` (path,
-    sha256, works), ``spec`` and ``thresholds``. ``actions`` counts what was done with the
-    matches (e.g. ``{"documents_removed": 12}``); omitted when the scan only reported.
-    """
-    manifest_hash, files = corpus_manifest(result.shards)
+) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, set[str]]]:
+    """Per work (documents, words, levels, up to three examples), findings per level, and
+    the matched documents of each shard."""
     works: dict[str, dict[str, Any]] = {}
     by_level = dict.fromkeys(_LEVELS, 0)
-    matched_docs: set[tuple[str, str]] = set()
     shard_docs: dict[str, set[str]] = {}
     for m in result.matches:
         w = works.setdefault(
@@ -85,7 +73,6 @@ def build_report(
         w["words"] += m.words
         w["by_level"][m.level.value] += 1
         by_level[m.level.value] += 1
-        matched_docs.add((m.shard, m.doc))
         shard_docs.setdefault(m.shard, set()).add(m.doc)
     for shard in result.shards:
         for ex in shard.examples:
@@ -94,18 +81,38 @@ def build_report(
                 entry["examples"].append(
                     {"doc": ex.doc, "shard": shard.shard, "span": list(ex.span), "text": ex.text}
                 )
-    shard_rows = []
-    for s in result.shards:
-        shard_rows.append(
-            {
-                "shard": s.shard,
-                "documents": s.documents,
-                "chars": s.chars,
-                "matches": len(s.matches),
-                "documents_matched": len(shard_docs.get(s.shard, ())),
-                "bad_records": s.bad_records,
-            }
-        )
+    return works, by_level, shard_docs
+
+
+def build_report(
+    result: ScanResult,
+    matcher: Mapping[str, Any],
+    *,
+    generated: str,
+    engine: str = "local",
+    workers: int = 1,
+    actions: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The scan report as JSON-able data.
+
+    ``matcher`` is the matcher factory's ``describe()``: it should carry ``index`` (path,
+    sha256, works), ``spec`` and ``thresholds``. ``actions`` counts what was done with the
+    matches (e.g. ``{"documents_removed": 12}``); omitted when the scan only reported.
+    """
+    manifest_hash, files = corpus_manifest(result.shards)
+    works, by_level, shard_docs = _tally(result)
+    matched_docs = sum(len(docs) for docs in shard_docs.values())
+    shard_rows = [
+        {
+            "shard": s.shard,
+            "documents": s.documents,
+            "chars": s.chars,
+            "matches": len(s.matches),
+            "documents_matched": len(shard_docs.get(s.shard, ())),
+            "bad_records": s.bad_records,
+        }
+        for s in result.shards
+    ]
     problems = [
         {"location": p.location, "reason": p.reason} for s in result.shards for p in s.problems
     ][:_MAX_PROBLEMS]
@@ -125,7 +132,7 @@ def build_report(
         },
         "totals": {
             "matches": len(result.matches),
-            "documents_matched": len(matched_docs),
+            "documents_matched": matched_docs,
             "works_matched": len(works),
             "words_matched": sum(w["words"] for w in works.values()),
             "by_level": by_level,
@@ -245,8 +252,7 @@ def _bar_chart(rows: Sequence[tuple[str, int]], title: str, colour: str = "#3b6e
 
 def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
     """One self-contained HTML page (inline CSS and SVG, no scripts, no external assets)."""
-    t, c, m = report["totals"], report["corpus"], report["matcher"]
-    works = report["works"]
+    t, c = report["totals"], report["corpus"]
     out = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
@@ -268,7 +274,18 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
     out.append("</div>")
     out.append("<h2>Summary for the EU AI Act training-content summary, section 3.1</h2>")
     out.append(f'<div class="summary">{_e(report["summary"]["eu_ai_act_3_1"])}</div>')
+    out += _html_matcher(report)
+    out += _html_works(report, top)
+    out += _html_shards(report, top)
+    out += _html_extras(report)
+    out.append("</body></html>\n")
+    return "\n".join(out)
 
+
+def _html_matcher(report: Mapping[str, Any]) -> list[str]:
+    """The index, spec and thresholds the matcher ran with."""
+    m = report["matcher"]
+    out: list[str] = []
     out.append("<h2>Index, spec and thresholds</h2><table>")
     for key in sorted(m):
         if key == "thresholds":
@@ -280,7 +297,13 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
     if not report["thresholds"]:
         out.append("<tr><td colspan=2><em>none recorded by the matcher</em></td></tr>")
     out.append("</table>")
+    return out
 
+
+def _html_works(report: Mapping[str, Any], top: int) -> list[str]:
+    """The works found: charts, then one row per work with example spans."""
+    t, works = report["totals"], report["works"]
+    out: list[str] = []
     out.append("<h2>Works found</h2>")
     out.append(
         _bar_chart(
@@ -309,7 +332,13 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
     if not works:
         out.append("<tr><td colspan=5><em>no registered work found</em></td></tr>")
     out.append("</table>")
+    return out
 
+
+def _html_shards(report: Mapping[str, Any], top: int) -> list[str]:
+    """The corpus shards and the corpus manifest hash."""
+    c = report["corpus"]
+    out: list[str] = []
     out.append("<h2>Corpus shards</h2>")
     out.append(
         _bar_chart(
@@ -335,6 +364,13 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
         f"<p>Corpus manifest sha256: <code>{_e(c['manifest_sha256'])}</code> "
         f"({len(c['files'])} files; sha256 over sorted name, size and sha256 lines)</p>"
     )
+    return out
+
+
+def _html_extras(report: Mapping[str, Any]) -> list[str]:
+    """Unreadable records and actions taken, when there are any."""
+    c = report["corpus"]
+    out: list[str] = []
     if c["problems"]:
         out.append("<h2>Unreadable records (first ones)</h2><table>")
         for p in c["problems"]:
@@ -347,8 +383,7 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
         for k, v in sorted(report["actions"].items()):
             out.append(f'<tr><td>{_e(k)}</td><td class="n">{v:,}</td></tr>')
         out.append("</table>")
-    out.append("</body></html>\n")
-    return "\n".join(out)
+    return out
 
 
 def _flat(value: Any) -> str:
