@@ -48,10 +48,10 @@ from consentry.signals.fetched import (
     Fetched,
     RegistryLookup,
     _fetch_failure,
+    failed_result,
     origin_of,
     registry_signal,
     rsl_links,
-    safe_rsl_document,
     utc_now,
 )
 from consentry.signals.model import Carrier, ParsedSignal
@@ -238,8 +238,18 @@ class Checker:
     # --- one URL --------------------------------------------------------------------------
 
     async def check(self, url: str, *, agent: str | None = None) -> CheckResult:
+        """Check one URL; never raises for what a site serves or a registry answers.
+
+        This is the isolation boundary between URLs: whatever fails while checking ``url``
+        (a reader or registry bug) becomes this URL's result, every purpose ``unknown`` (never
+        ``allowed``), with the exception's type, message and place in ``errors``, so every
+        other URL of the run keeps its answer. Cancellation still propagates."""
+        who = agent or self.config.agent
         async with self._urls:
-            return await self._check(url, agent or self.config.agent)
+            try:
+                return await self._check(url, who)
+            except Exception as e:  # the per-URL boundary: reported in the line, not hidden
+                return failed_result(url, who, e, self._now())
 
     async def _check(self, url: str, agent: str) -> CheckResult:
         checked_at = self._now()
@@ -341,7 +351,7 @@ class Checker:
         """An RSL document parsed once per URL (:func:`rsl.parse` does the same per call)."""
         doc = self._rsl_parsed.get(fetched.url)
         if doc is None:
-            doc = self._rsl_parsed[fetched.url] = safe_rsl_document(fetched.body)
+            doc = self._rsl_parsed[fetched.url] = rsl.parse_document(fetched.body)
         return doc
 
     def _robots_for(self, fetched: Fetched, agent: str) -> robots.RobotsFile:

@@ -11,16 +11,36 @@ The OPF is found through ``META-INF/container.xml`` (first rootfile), else the f
 from __future__ import annotations
 
 import io
+import lzma
 import re
+import struct
 import zipfile
+import zlib
 
 from lxml import etree
 
 from consentry.signals.iptc import TDM_NAMESPACES
 from consentry.signals.model import Carrier, ParsedSignal
 from consentry.signals.tdmrep import tdm_signal
+from consentry.signals.xmlnames import local_name
 
 MAX_OPF = 8 * 1024 * 1024
+# What zipfile raises on untrusted bytes (a reader must never crash on content): a broken
+# archive, an unsupported or encrypted member (NotImplementedError, RuntimeError), a corrupt
+# deflate/bzip2/lzma stream, a truncated member or header, a bad name encoding (ValueError).
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    OSError,
+    EOFError,
+    KeyError,
+    zlib.error,
+    struct.error,
+    lzma.LZMAError,
+)
 
 
 def _parser() -> etree.XMLParser:
@@ -37,10 +57,13 @@ def find_opf(data: bytes) -> tuple[bytes | None, list[str]]:
             names = z.namelist()
             path: str | None = None
             if "META-INF/container.xml" in names:
-                root = etree.fromstring(z.read("META-INF/container.xml")[:MAX_OPF], _parser())
+                try:
+                    root = etree.fromstring(z.read("META-INF/container.xml")[:MAX_OPF], _parser())
+                except etree.XMLSyntaxError:  # empty or not XML: fall back to the first .opf
+                    root = None
                 if root is not None:
                     for el in root.iter():
-                        if isinstance(el.tag, str) and etree.QName(el).localname == "rootfile":
+                        if local_name(el.tag) == "rootfile":
                             path = el.get("full-path")
                             break
             diags: list[str] = []
@@ -54,9 +77,7 @@ def find_opf(data: bytes) -> tuple[bytes | None, list[str]]:
             if info.file_size > MAX_OPF:
                 return None, [f"OPF {path} is {info.file_size} bytes, over the {MAX_OPF} cap"]
             return z.read(path), diags
-    except Exception as e:
-        # zipfile on untrusted bytes raises BadZipFile, NotImplementedError (compression),
-        # zlib.error, EOFError...: a reader must never crash on content.
+    except ZIP_ERRORS as e:
         return None, [f"EPUB zip not readable: {type(e).__name__}: {e}"]
 
 
@@ -75,16 +96,22 @@ def parse(content: bytes | str, *, source: str = "<memory>", agent: str = "*") -
     reservation: str | None = None
     policy: str | None = None
     if opf is not None:
+        parser = _parser()
         try:
-            root = etree.fromstring(opf, _parser())
+            root = etree.fromstring(opf, parser)
         except (etree.XMLSyntaxError, ValueError) as e:
             root = None
             diags.append(f"OPF not parseable: {e}")
+        diags += [
+            f"OPF malformed (line {e.line}: {e.message.strip()}); read what the parser recovered"
+            for e in list(parser.error_log)[:1]
+            if e.level >= etree.ErrorLevels.ERROR
+        ]
         if root is not None:
             prefixes = _tdm_prefixes(root)
             version = root.get("version", "?")
             for el in root.iter():
-                if not isinstance(el.tag, str) or etree.QName(el).localname != "meta":
+                if local_name(el.tag) != "meta":
                     continue
                 key = (el.get("property") or el.get("name") or "").strip()
                 if ":" not in key:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,10 +17,9 @@ from urllib.parse import urljoin, urlsplit
 from consentry.errors import SignalError
 from consentry.registry.terms import TermsSet
 from consentry.signals import headers as headers_reader
-from consentry.signals import rsl
 from consentry.signals.model import Carrier, ParsedSignal
 from consentry.signals.purposes import signal_status_for
-from consentry.signals.resolve import Resolution
+from consentry.signals.resolve import Resolution, resolve
 
 USER_AGENT = "consentry-check/1 (+https://github.com/consentry/consentry)"
 JSON_TYPES = ("application/json", "application/ld+json")
@@ -212,15 +212,15 @@ def _rsl_like(url: str, media_type: str | None) -> bool:
     return urlsplit(url).path.lower().endswith(".xml")
 
 
-def safe_rsl_document(body: bytes) -> tuple[list[rsl.RslContent], list[str]]:
-    """:func:`rsl.parse_document`, guarded: the reader must never raise on content, but lxml
-    can (``<:`` gives "Invalid tag name"); such a document is not a valid RSL document."""
-    try:
-        return rsl.parse_document(body)
-    except Exception as e:
-        return [], [f"RSL document not readable: {type(e).__name__}: {e}"]
-
-
 def _fetch_failure(f: Fetched, agent: str, what: str) -> ParsedSignal:
     why = f.error or f"HTTP {f.status}"
     return ParsedSignal(Carrier.FETCH, f.url, {}, (f"could not fetch {what} ({why})",), agent=agent)
+
+
+def failed_result(url: str, agent: str, error: BaseException, when: datetime) -> CheckResult:
+    """The line of a URL whose check failed: every purpose unknown, the error and where it
+    was raised (file and line of the innermost frame) in ``errors``."""
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {frames[-1].filename.rsplit('/', 1)[-1]}:{frames[-1].lineno}" if frames else ""
+    message = f"check failed{where}: {type(error).__name__}: {error}"
+    return CheckResult(url, agent, resolve([], agent=agent), (message,), when, ())

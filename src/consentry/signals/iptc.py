@@ -18,6 +18,7 @@ from consentry.registry.purposes import Purpose
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import IPTC_DMI, iptc_dmi_code
 from consentry.signals.tdmrep import combine, tdm_signal
+from consentry.signals.xmlnames import split_name
 
 PLUS_NS = "http://ns.useplus.org/ldf/xmp/1.0/"
 IPTC_EXT_NS = "http://iptc.org/std/Iptc4xmpExt/2008-02-29/"
@@ -60,15 +61,19 @@ def read_xmp(packet: bytes) -> XmpValues:
     reservation: str | None = None
     policy: str | None = None
     dmi: list[str] = []
-    diags: list[str] = []
+    diags: list[str] = [
+        f"XMP packet malformed (line {e.line}: {e.message.strip()}); read what the parser recovered"
+        for e in list(parser.error_log)[:1]
+        if e.level >= etree.ErrorLevels.ERROR
+    ]
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
-        q = etree.QName(el)
-        candidates: list[tuple[str | None, str, str]] = [(q.namespace, q.localname, "")]
+        ens, elocal = split_name(el.tag)
+        candidates: list[tuple[str | None, str, str]] = [(ens, elocal, "")]
         for k, v in el.attrib.items():
-            aq = etree.QName(k)
-            candidates.append((aq.namespace, aq.localname, str(v)))
+            ans, alocal = split_name(k)
+            candidates.append((ans, alocal, str(v)))
         for i, (ns, local, attr_value) in enumerate(candidates):
             value = _value(el) if i == 0 else attr_value.strip()
             if ns in TDM_NAMESPACES and local == "reservation":

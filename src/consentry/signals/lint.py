@@ -353,10 +353,7 @@ def _disagreements(
         if site.page_html is not None:
             signals.append(html.parse(site.page_html, source="html", agent=agent, url=site.url))
         for src, doc in site.rsl_documents:
-            try:
-                signals.append(rsl.parse(doc, source=src, agent=agent, url=site.url))
-            except Exception:  # reader bug on odd XML (e.g. b"<:"): no RSL answer to compare
-                continue
+            signals.append(rsl.parse(doc, source=src, agent=agent, url=site.url))
         for p in ALL_PURPOSES:
             for a in signals:
                 if a.purposes[p] is not SignalStatus.ALLOWED:

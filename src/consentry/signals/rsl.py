@@ -2,19 +2,24 @@
 
 Decisions (docs/signals.md, "RSL"):
 
-* The ``<content>`` whose ``url`` matches the asked URL best applies (absolute URL prefix, or
-  an RFC 9309 path pattern; longest wins). No URL asked, or none matches: every ``<content>``
-  is read and combined.
+* The ``<content>`` whose ``url`` matches the asked URL best applies (absolute URL prefix on
+  the same scheme and host, or an RFC 9309 path pattern; longest wins). No URL asked: every
+  ``<content>`` is read and combined. A URL that no ``<content url>`` covers gets no terms
+  at all ("no licence covers this URL"): every purpose stays ``unknown``.
 * Within a ``<license>``: usage tokens from every ``<permits type="usage">`` (several are
   merged, diagnosed) get the licence's payment status; a licence without usage permits
-  covers ``all``. ``<prohibits type="usage">`` tokens are ``disallowed`` and win over
-  permits. Payment ``free``/absent/``attribution`` -> ``allowed`` (attribution noted); any paid
-  type -> ``licence``. A ``server`` attribute (licence token required) -> ``licence``.
+  covers ``all``. An empty ``<permits>``, or any licence of a document the XML parser had to
+  repair (malformed or truncated), grants nothing: its purposes stay ``unknown``, with a
+  diagnostic (its ``<prohibits>`` still count: they only restrict).
+  ``<prohibits type="usage">`` tokens are ``disallowed`` and win over permits. Payment
+  ``free``/absent/``attribution`` -> ``allowed`` (attribution noted); any paid type ->
+  ``licence``. A ``server`` attribute (licence token required) -> ``licence``.
 * Across licences (alternative offers): a purpose prohibited anywhere is ``disallowed``
   (RSL: conflicts resolve to the most restrictive); otherwise the most permissive offer
   holds. Purposes no licence mentions stay ``unknown``.
 * Tokens may be space- or comma-separated; pre-1.0 tokens are mapped (crosswalk) with a note.
 * The file must come from the site (location based); parsing ignores DTDs and entities.
+* Hostile markup (``<:``, undeclared prefixes) is a diagnostic, never an exception.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from consentry.registry.purposes import Purpose
 from consentry.signals.model import RESTRICTIVENESS, Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import RSL_PAYMENT_STATUS, rsl_token_mapping
 from consentry.signals.robots import normalise_path, request_path, rule_regex
+from consentry.signals.xmlnames import local_name, namespace
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +43,7 @@ class RslLicence:
     payment: str  # payment type, "free" when absent
     urls: tuple[str, ...]  # <standard>/<custom> URLs
     amount: str | None = None
+    unreadable: str | None = None  # why its grants cannot be read (they stay unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +53,7 @@ class RslContent:
     licences: tuple[RslLicence, ...]
 
 
-def _local(tag: object) -> str:
-    return etree.QName(tag).localname if isinstance(tag, str) else ""
+_local = local_name
 
 
 def _tokens(text: str | None) -> list[str]:
@@ -63,18 +69,28 @@ def _parser() -> etree.XMLParser:
 def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
     data = content.encode("utf-8", errors="replace") if isinstance(content, str) else content
     diags: list[str] = []
+    parser = _parser()
     try:
-        root = etree.fromstring(data, _parser())
+        root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError) as e:
         return [], [f"not XML: {e}"]
     if root is None:
         return [], ["not XML: empty document"]
+    errors = [e for e in parser.error_log if e.level >= etree.ErrorLevels.ERROR]
+    broken: str | None = None
+    if errors:
+        first = errors[0]
+        broken = (
+            f"the document is malformed or truncated (line {first.line}: "
+            f"{first.message.strip()}): its permits cannot be trusted"
+        )
+        diags.append(f"{broken}; what it permits stays unknown")
     if _local(root.tag) != "rsl":
         found = [e for e in root.iter() if _local(e.tag) == "rsl"]
         if not found:
             return [], [f"root element is <{_local(root.tag)}>, expected <rsl>"]
         root = found[0]
-    ns = etree.QName(root).namespace
+    ns = namespace(root.tag)
     if ns != "https://rslstandard.org/rsl":
         diags.append(f"namespace {ns!r}, expected 'https://rslstandard.org/rsl'")
     contents: list[RslContent] = []
@@ -95,11 +111,14 @@ def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
             urls: list[str] = []
             amount: str | None = None
             n_permits = 0
+            empty = False
             for el in lic:
                 name = _local(el.tag)
                 if name in ("permits", "prohibits") and el.get("type", "usage") == "usage":
-                    (permits if name == "permits" else prohibits).extend(_tokens(el.text))
+                    toks = _tokens("".join(str(t) for t in el.itertext()))
+                    (permits if name == "permits" else prohibits).extend(toks)
                     n_permits += name == "permits"
+                    empty = empty or (name == "permits" and not toks)
                 elif name == "payment":
                     payment = (el.get("type") or "free").strip().lower()
                     for sub in el:
@@ -113,7 +132,13 @@ def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
                     f'a <license> has {n_permits} <permits type="usage"> elements '
                     "(RSL allows one per type); merged"
                 )
-            lics.append(RslLicence(tuple(permits), tuple(prohibits), payment, tuple(urls), amount))
+            why = broken
+            if empty and why is None:
+                why = 'a <permits type="usage"> is empty: it names no usage it permits'
+                diags.append(f"{why}; that licence's permits stay unknown")
+            lics.append(
+                RslLicence(tuple(permits), tuple(prohibits), payment, tuple(urls), amount, why)
+            )
         contents.append(RslContent(url, c.get("server"), tuple(lics)))
     if not contents:
         diags.append("no <content> element")
@@ -121,18 +146,32 @@ def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
 
 
 def _content_match(content_url: str, url: str | None) -> int:
-    """Length of the match of ``url`` against a content url, -1 if none."""
+    """Length of the match of ``url`` against a content url, -1 if none.
+
+    An absolute content url covers URLs of the same scheme and host whose path starts with
+    its path (an absolute URL is not a pattern); a relative one is an RFC 9309 path pattern
+    on the site that serves the document."""
     if url is None:
         return 0
     cu = content_url.strip()
-    if cu.startswith(("http://", "https://")):
-        target = url if url.startswith(("http://", "https://")) else None
-        if target is None:
-            # only a path asked: compare paths
-            cu_path = urlsplit(cu).path or "/"
-            return len(cu_path) if (request_path(url) or "/").startswith(cu_path) else -1
-        return len(cu) if target.startswith(cu) or target.rstrip("/") == cu.rstrip("/") else -1
-    path = request_path(url) or "/"
+    path = request_path(url)
+    if cu.lower().startswith(("http://", "https://")):
+        try:
+            c = urlsplit(cu)
+            t = urlsplit(url.strip()) if "://" in url else None
+        except ValueError:
+            return -1
+        if t is not None and (
+            t.scheme.lower() != c.scheme.lower() or t.netloc.lower() != c.netloc.lower()
+        ):
+            return -1
+        cu_path = c.path or "/"
+        asked = path or "/"
+        if asked.startswith(cu_path) or asked.rstrip("/") == cu_path.rstrip("/"):
+            return len(cu_path)
+        return -1
+    if path is None:
+        return -1
     return len(cu) if rule_regex(cu).match(normalise_path(path)) else -1
 
 
@@ -145,9 +184,9 @@ def statuses_for(
 ) -> tuple[dict[Purpose, SignalStatus], tuple[str, ...]]:
     scored = [(c, _content_match(c.url, url)) for c in contents]
     best = max((n for _, n in scored), default=-1)
-    chosen = [c for c, n in scored if n == best and n >= 0] if best >= 0 else list(contents)
+    chosen = [c for c, n in scored if n == best and n >= 0]
     if url is not None and best < 0 and contents:
-        diags.append(f"no <content url> matches {url!r}; read every <content>")
+        diags.append(f"no licence covers this URL: no <content url> matches {url!r}")
     granted: dict[Purpose, SignalStatus] = {}
     prohibited: set[Purpose] = set()
     urls: list[str] = []
@@ -170,6 +209,8 @@ def statuses_for(
                 if m.note:
                     diags.append(f"usage token {tok!r}: {m.note}")
                 prohibited |= m.purposes
+            if lic.unreadable is not None:
+                continue
             for tok in lic.permits or ("all",):
                 m = rsl_token_mapping(tok)
                 if not m.purposes:

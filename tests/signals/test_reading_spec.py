@@ -1,0 +1,100 @@
+"""Reading: where consentry said allowed and the site did not (issue 9), each from the
+spec's own words. RSL 1.0, W3C TDMRep, HTML meta, RFC 9309 robots.txt, RFC 9651 / aipref."""
+
+from __future__ import annotations
+
+import pytest
+
+from consentry.registry.purposes import ALL_PURPOSES, Purpose
+from consentry.signals import rsl
+from consentry.signals.model import SignalStatus
+
+A = SignalStatus.ALLOWED
+D = SignalStatus.DISALLOWED
+U = SignalStatus.UNKNOWN
+
+
+def _rsl(body: str) -> bytes:
+    return f'<rsl xmlns="https://rslstandard.org/rsl">{body}</rsl>'.encode()
+
+
+FREE_ALL_FOR_BLOG = _rsl(
+    '<content url="https://example.org/blog/"><license>'
+    '<permits type="usage">all</permits></license></content>'
+)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/shop/item",  # same host, path no <content url> covers
+        "https://other.example/blog/post",  # another host
+        "http://example.org/blog/post",  # another scheme
+        "https://example.org.evil.test/blog/x",  # a host the prefix would have matched
+    ],
+)
+def test_rsl_url_no_content_covers_gets_no_licence(url: str) -> None:
+    # RSL 1.0: <content url> "is an absolute URL or an RFC 9309 path pattern" naming the
+    # assets a licence covers; an asset outside every <content> is covered by none. Old
+    # code: "no <content url> matches ...; read every <content>" -> all allowed.
+    sig = rsl.parse(FREE_ALL_FOR_BLOG, url=url)
+    assert set(sig.purposes.values()) == {U}
+    assert any("no licence covers this URL" in d for d in sig.diagnostics)
+    # the URL it does cover still gets the terms
+    assert (
+        rsl.parse(FREE_ALL_FOR_BLOG, url="https://example.org/blog/p").purposes[Purpose.AI_TRAIN]
+        is A
+    )
+
+
+@pytest.mark.parametrize(
+    "licence",
+    [
+        '<license><permits type="usage"></permits></license>',  # empty
+        '<license><permits type="usage">  </permits></license>',  # blank
+        '<license><permits type="usage"/></license>',  # self-closed
+        '<license><permits type="usage"><!-- ai-train --></permits></license>',  # comment only
+    ],
+)
+def test_rsl_empty_permits_is_unknown_not_all_allowed(licence: str) -> None:
+    # RSL 1.0: "<permits> is a closed list for its type": an empty list permits nothing it
+    # names. Old code read it as no <permits> at all, i.e. "all" -> every purpose allowed.
+    sig = rsl.parse(_rsl(f'<content url="/">{licence}</content>'), url="/a")
+    assert set(sig.purposes.values()) == {U}
+    assert any("is empty" in d for d in sig.diagnostics)
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        # truncated inside <permits>: lxml's recovering parser keeps "ai-train search"
+        b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/"><license>'
+        b'<permits type="usage">ai-train search',
+        # truncated after it: the closing tags are missing
+        b'<rsl xmlns="https://rslstandard.org/rsl"><content url="/"><license>'
+        b'<permits type="usage">all</permits><payment type="free"/>',
+        # malformed: a broken element in the middle of the licence
+        _rsl(
+            '<content url="/"><license><permits type="usage">all</permits><:/></license></content>'
+        ),
+    ],
+)
+def test_rsl_malformed_or_truncated_permits_is_unknown(doc: bytes) -> None:
+    # RSL 1.0: "If a client cannot obtain a valid RSL document, it MUST treat the asset as
+    # unlicensed" (fail-closed). A document the XML parser had to repair is not a valid one:
+    # what it permits stays unknown, with a diagnostic. Old code: all allowed / ai-train
+    # and search allowed.
+    sig = rsl.parse(doc, url="/a")
+    assert A not in sig.purposes.values()
+    assert any("malformed or truncated" in d for d in sig.diagnostics)
+
+
+def test_rsl_malformed_document_keeps_its_prohibitions() -> None:
+    # Prohibitions only restrict, so they still count when the document is broken.
+    doc = _rsl(
+        '<content url="/"><license><prohibits type="usage">ai-train</prohibits>'
+        '<permits type="usage">all</permits></license></content><:'
+    )
+    sig = rsl.parse(doc, url="/a")
+    assert sig.purposes[Purpose.AI_TRAIN] is D
+    assert {sig.purposes[p] for p in ALL_PURPOSES if p is not Purpose.AI_TRAIN} == {U}
