@@ -247,3 +247,15 @@ def test_at_accepts_rfc3339_forms(client: ApiClient, world: World) -> None:
         params = {"work": world.work, "purpose": "tdm", "at": at}
         r = client.get("/v1/decisions", params=params, headers=world.headers("developer"))
         assert r.status_code == 200, (at, r.text)
+
+
+def test_an_epub_zip_bomb_posted_to_the_api_is_a_422(client: ApiClient, world: World) -> None:
+    from tests.signals.test_write_limits import MiB, with_entry
+
+    bomb = with_entry("OEBPS/bomb.xhtml", 300 * MiB)
+    r = client.post(
+        f"/v1/works/{world.work}/signals/epub",
+        content=bomb,
+        headers={**world.headers("developer"), "content-type": "application/epub+zip"},
+    )
+    assert "over the 268435456-byte cap" in problem(r, 422)["detail"]

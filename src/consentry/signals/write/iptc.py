@@ -22,6 +22,7 @@ from lxml import etree
 from consentry.errors import SignalError
 from consentry.registry.purposes import ALL_PURPOSES
 from consentry.registry.terms import TermsSet
+from consentry.signals.iptc import MAX_XMP
 from consentry.signals.model import RESTRICTIVENESS
 from consentry.signals.purposes import IPTC_DMI, PLUS_VOCAB, iptc_dmi_for, signal_status_for
 from consentry.signals.write.options import WriteOptions, licence_urls, tdm_reservation
@@ -250,12 +251,24 @@ def existing_png_xmp(data: bytes) -> bytes | None:
     return None
 
 
+def _bounded(existing: bytes | None) -> bytes | None:
+    """The old packet, refused over the readers' cap (``signals.iptc.MAX_XMP``, 4 MiB)."""
+    if existing is not None and len(existing) > MAX_XMP:
+        raise SignalError(
+            f"the image's XMP packet is {len(existing)} bytes, over the {MAX_XMP}-byte cap",
+            field="in",
+            expected=f"an XMP packet of at most {MAX_XMP} bytes",
+        )
+    return existing
+
+
 def write_image(data: bytes, terms: TermsSet, options: WriteOptions | None = None) -> bytes:
     """Write the packet into a JPEG or PNG (other XMP properties kept)."""
     if data.startswith(b"\xff\xd8"):
-        return write_jpeg(data, packet(terms, options, existing=existing_jpeg_xmp(data)))
+        old = _bounded(existing_jpeg_xmp(data))
+        return write_jpeg(data, packet(terms, options, existing=old))
     if data.startswith(PNG_SIG):
-        return write_png(data, packet(terms, options, existing=existing_png_xmp(data)))
+        return write_png(data, packet(terms, options, existing=_bounded(existing_png_xmp(data))))
     raise SignalError(
         "image is neither JPEG nor PNG; write the XMP packet (--format xmp) into it with an "
         "XMP tool instead",
