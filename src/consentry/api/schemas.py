@@ -444,8 +444,8 @@ class Problem(BaseModel):
 
 # ------------------------------------------------------------------ disputes
 class DisputeResolveIn(_In):
-    winner_work_id: Text = Field(..., description="The work the identifier belongs to")
-    note: Text | None = Field(None, max_length=2000, description="Why, for the ledger")
+    winner_work_id: Id = Field(..., description="The work the identifier belongs to")
+    note: Evidence | None = Field(None, description="Why, for the ledger")
 
 
 class DisputeOut(BaseModel):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from consentry.errors import Conflict, ValidationError
+from consentry.limits import MAX_EVIDENCE, check_optional
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
 from consentry.registry.disputes import Dispute, relation
@@ -127,6 +128,7 @@ class DisputeCases:
         identifier (they stay registered), and the resolution is a ``dispute.resolved``
         ledger entry. Resolving twice is a Conflict."""
         actor.require(Role.ADMIN)
+        check_optional(note, field="note", limit=MAX_EVIDENCE)
         now = self.clock()
         with self._uow(True) as uow:
             dispute = uow.disputes.for_update(dispute_id)

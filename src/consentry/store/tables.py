@@ -253,7 +253,7 @@ class DisputeRow(Base):
 
     __tablename__ = "disputes"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    identifier: Mapped[str] = mapped_column(String(2048), index=True)
+    identifier: Mapped[str] = mapped_column(String(MAX_IDENTIFIER), index=True)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
     opened_by: Mapped[str] = mapped_column(String(80))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
