@@ -70,3 +70,23 @@ def test_most_restrictive_terms() -> None:
     assert both.status(Purpose.AI_INPUT) is Status.RESERVED  # neither allowed it
     assert most_restrictive([]).as_dict() == TermsSet().as_dict()
     assert most_restrictive([a]) == a
+
+
+def test_a_lookup_with_several_works_is_disputed_even_without_a_recorded_dispute() -> None:
+    from consentry.registry.service import LookupResult
+    from consentry.registry.works import WorkSummary
+
+    allowed = TermsSet({p: PurposeTerms(Status.ALLOWED) for p in Purpose})
+    one = LookupResult("isbn:9780007232833", ((WorkSummary("w1", "A", ("p1",)), allowed),))
+    assert not one.disputed
+    assert one.to_json()["combined_terms"] is None
+    # two works hold the identifier (registrations that raced, a bulk import): flagged, and
+    # the combined terms are the most restrictive (the second work declared nothing)
+    two = LookupResult(
+        "isbn:9780007232833",
+        ((WorkSummary("w1", "A", ("p1",)), allowed), (WorkSummary("w2", "B", ("p2",)), TermsSet())),
+    )
+    assert two.disputed
+    body = two.to_json()
+    assert (body["disputed"], body["dispute_id"]) == (True, None)
+    assert set(body["combined_terms"].values()) == {"reserved"}
