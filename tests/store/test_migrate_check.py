@@ -6,11 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from consentry.bootstrap import Registry
+from consentry.errors import StorageError
 from consentry.store.engine import VERSIONS, current_revisions, head_revision, migrate
 from consentry.store.migrations import alembic_config
 
@@ -62,3 +64,14 @@ def test_a_new_database_has_no_revision_and_is_created(registry: Registry) -> No
     migrate(registry.engine)
     assert current_revisions(registry.engine) == {head_revision()}
     assert registry.service.counts()["works"] == 0
+
+
+def test_a_database_alembic_cannot_upgrade_is_a_storage_error_naming_it(
+    registry: Registry,
+) -> None:
+    with registry.engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = 'zz99'"))
+    with pytest.raises(StorageError) as caught:
+        migrate(registry.engine)
+    assert "cannot migrate database" in caught.value.message
+    assert "zz99" in caught.value.message

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from consentry.errors import StorageError
 
@@ -119,6 +119,7 @@ def migrate(engine: Engine) -> None:
     if head is not None and current_revisions(engine) == {head}:
         return
     from alembic import command
+    from alembic.util import CommandError
 
     from consentry.store.migrations import alembic_config
 
@@ -126,5 +127,12 @@ def migrate(engine: Engine) -> None:
         with engine.begin() as conn:
             cfg = alembic_config(conn)
             command.upgrade(cfg, "head")
-    except OperationalError as exc:
-        raise StorageError(f"cannot migrate database {engine.url!r}: {exc.orig}") from exc
+    except DBAPIError as exc:
+        raise StorageError(
+            f"cannot migrate database {engine.url!r} to revision {head or 'head'}: {exc.orig}",
+            url=str(engine.url),
+        ) from exc
+    except CommandError as exc:
+        raise StorageError(
+            f"cannot migrate database {engine.url!r}: {exc}", url=str(engine.url)
+        ) from exc
