@@ -32,6 +32,7 @@ DECLARATION = {
     "licence_url": None,
     "declared_by": None,
     "mandate_id": None,
+    "territory": "WORLD",
 }
 
 

@@ -173,7 +173,7 @@ def _import(
                     uow,
                     records,
                     ids=svc.ids,
-                    now=svc.clock(),
+                    now=uow.ledger.locked_now(svc.clock),
                     actor=SYSTEM.label,
                     sha256=digest,
                     filename=path.name,

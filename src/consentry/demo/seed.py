@@ -40,7 +40,7 @@ def _import(reg: Registry, path: Path, records: list[ParsedRecord], fmt: str) ->
             uow,
             records,
             ids=svc.ids,
-            now=svc.clock(),
+            now=uow.ledger.locked_now(svc.clock),
             actor=SYSTEM.label,
             sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
             filename=path.name,

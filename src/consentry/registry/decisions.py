@@ -6,6 +6,10 @@ held at T. A party that declared nothing has reserved (the default). Any reserva
 denies; otherwise any ``licence`` makes a licence required; only when every party allowed is
 the use allowed. So a publisher's ``allowed`` never stands in for an author who did not
 consent (the Creators' Rights Alliance's consent-chain demand).
+
+Asked for a territory, each party's answer is the declaration that governs there (see
+:mod:`consentry.registry.terms` for the precedence); asked for none, the answer must hold
+everywhere, so each party's most restrictive answer over every territory counts.
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ from enum import StrEnum
 from typing import Any
 
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
-from consentry.registry.terms import Declaration, PurposeTerms, TermsSet, effective_declaration
+from consentry.registry.terms import (
+    Declaration,
+    PurposeTerms,
+    Slots,
+    TermsSet,
+    effective_declaration,
+    governing,
+)
+from consentry.registry.territories import WORLD
 from consentry.registry.works import Work
 
 
@@ -46,6 +58,7 @@ class Evidence:
     declared_by: str | None = None
     attribution_required: bool = False
     licence_url: str | None = None
+    territory: str | None = None  # where the declaration holds; None: nothing declared
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +66,7 @@ class Evidence:
             "status": self.status.value,
             "declaration_id": self.declaration_id,
             "scope": self.scope,
+            "territory": self.territory,
             "effective_from": self.effective_from.isoformat() if self.effective_from else None,
             "ledger_seq": self.ledger_seq,
             "declared_by": self.declared_by,
@@ -71,12 +85,14 @@ class Decision:
     evidence: tuple[Evidence, ...]
     developer_id: str | None = None
     attribution_required: bool = False
+    territory: str | None = None  # as asked; None: everywhere
 
     def to_json(self) -> dict[str, Any]:
         return {
             "work_id": self.work_id,
             "purpose": self.purpose.value,
             "at": self.at.isoformat(),
+            "territory": self.territory,
             "developer_id": self.developer_id,
             "outcome": self.outcome.value,
             "attribution_required": self.attribution_required,
@@ -92,17 +108,29 @@ def decide(
     purpose: Purpose,
     at: datetime,
     developer_id: str | None = None,
+    territory: str | None = None,
 ) -> Decision:
+    """``territory`` None or ``WORLD``: may the work be used so everywhere."""
+    territory = None if territory == WORLD else territory
     evidence: list[Evidence] = []
     reasons: list[str] = []
     parties = work.consent_parties()
+    where = f" in {territory}" if territory else ""
     for party_id in parties:
         d = effective_declaration(
-            declarations, party_id=party_id, purpose=purpose, work_id=work.id, at=at
+            declarations,
+            party_id=party_id,
+            purpose=purpose,
+            work_id=work.id,
+            at=at,
+            territory=territory,
         )
         if d is None:
             evidence.append(Evidence(party_id, Status.RESERVED, None, "default", None, None))
-            reasons.append(f"party {party_id} has declared nothing for {purpose.value}: reserved")
+            reasons.append(
+                f"party {party_id} has declared nothing for {purpose.value}"
+                f"{where or _gaps(declarations, party_id, purpose, work.id, at)}: reserved"
+            )
             continue
         scope = "work" if d.work_id is not None else "catalogue"
         evidence.append(
@@ -116,12 +144,13 @@ def decide(
                 declared_by=d.declared_by,
                 attribution_required=d.attribution_required,
                 licence_url=d.licence_url,
+                territory=d.territory,
             )
         )
         by = f" (declared by {d.declared_by} under mandate)" if d.declared_by else ""
         reasons.append(
             f"party {party_id} declared {d.status.value} for {purpose.value} "
-            f"({scope}, effective {d.effective_from.isoformat()}){by}"
+            f"({scope}, territory {d.territory}, effective {d.effective_from.isoformat()}){by}"
         )
     if not parties:
         reasons.append("no rights holder or creator recorded: the default reservation applies")
@@ -149,24 +178,52 @@ def decide(
         evidence=tuple(evidence),
         developer_id=developer_id,
         attribution_required=attribution,
+        territory=territory,
     )
 
 
-def terms_at(work: Work, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:
+def _gaps(
+    declarations: Sequence[Declaration], party_id: str, purpose: Purpose, work_id: str, at: datetime
+) -> str:
+    """Asked for everywhere: name the territories the party did declare for, if any."""
+    named = sorted(
+        {
+            d.territory
+            for d in declarations
+            if d.party_id == party_id
+            and d.purpose is purpose
+            and d.work_id in (None, work_id)
+            and d.effective_from <= at
+            and d.recorded_at <= at
+            and d.territory != WORLD
+        }
+    )
+    return f" that holds everywhere (only for {', '.join(named)})" if named else ""
+
+
+def terms_at(
+    work: Work, declarations: Sequence[Declaration], *, at: datetime, territory: str | None = None
+) -> TermsSet:
     """The combined status per purpose for the work at ``at`` (what lookups answer).
 
     The same rules as :func:`decide` (a test checks they agree), computed in one pass over
     the declarations: lookups answer thousands of works per request.
     """
-    return terms_for(work.id, work.consent_parties(), declarations, at=at)
+    return terms_for(work.id, work.consent_parties(), declarations, at=at, territory=territory)
 
 
 def terms_for(
-    work_id: str, parties: Sequence[str], declarations: Sequence[Declaration], *, at: datetime
+    work_id: str,
+    parties: Sequence[str],
+    declarations: Sequence[Declaration],
+    *,
+    at: datetime,
+    territory: str | None = None,
 ) -> TermsSet:
     """:func:`terms_at` for a work known by its id and consent parties only."""
-    # best declaration per (party, purpose, level): level 0 = this work, 1 = catalogue
-    best: dict[tuple[str, Purpose, int], Declaration] = {}
+    # latest declaration per (party, purpose) and scope (level 0 = this work, 1 = catalogue;
+    # territory)
+    slots: dict[tuple[str, Purpose], Slots] = {}
     wanted = set(parties)
     for d in declarations:
         if d.party_id not in wanted or d.effective_from > at or d.recorded_at > at:
@@ -177,17 +234,19 @@ def terms_for(
             level = 1
         else:
             continue
-        key = (d.party_id, d.purpose, level)
-        cur = best.get(key)
+        held_by = slots.setdefault((d.party_id, d.purpose), {})
+        key = (level, d.territory)
+        cur = held_by.get(key)
         if cur is None or _later(d, cur):
-            best[key] = d
+            held_by[key] = d
     out: dict[Purpose, PurposeTerms] = {}
     for purpose in ALL_PURPOSES:
         statuses: set[Status] = set()
         attribution = False
         licence_url: str | None = None
         for party in parties:
-            held = best.get((party, purpose, 0)) or best.get((party, purpose, 1))
+            scopes = slots.get((party, purpose))
+            held = governing(scopes, territory) if scopes else None
             if held is None:
                 statuses.add(Status.RESERVED)
                 continue
@@ -211,11 +270,18 @@ def _later(a: Declaration, b: Declaration) -> bool:
     )
 
 
-def party_terms_at(party_id: str, declarations: Sequence[Declaration], *, at: datetime) -> TermsSet:
-    """A party's own catalogue-wide terms at ``at`` (default reserved)."""
+def party_terms_at(
+    party_id: str,
+    declarations: Sequence[Declaration],
+    *,
+    at: datetime,
+    territory: str | None = None,
+) -> TermsSet:
+    """A party's own catalogue-wide terms at ``at`` (default reserved), in ``territory`` or
+    (None) everywhere."""
     out: dict[Purpose, PurposeTerms] = {}
     for purpose in ALL_PURPOSES:
-        best: Declaration | None = None
+        scopes: Slots = {}
         for d in declarations:
             if (
                 d.party_id == party_id
@@ -223,13 +289,11 @@ def party_terms_at(party_id: str, declarations: Sequence[Declaration], *, at: da
                 and d.purpose is purpose
                 and d.effective_from <= at
                 and d.recorded_at <= at
-                and (
-                    best is None
-                    or (d.effective_from, d.recorded_at, d.ledger_seq or 0)
-                    > (best.effective_from, best.recorded_at, best.ledger_seq or 0)
-                )
             ):
-                best = d
+                cur = scopes.get((1, d.territory))
+                if cur is None or _later(d, cur):
+                    scopes[(1, d.territory)] = d
+        best = governing(scopes, territory)
         if best is not None:
             out[purpose] = PurposeTerms(best.status, best.attribution_required, best.licence_url)
     return TermsSet(out)

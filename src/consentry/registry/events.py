@@ -98,8 +98,10 @@ def terms_declared(
     licence_url: str | None,
     declared_by: str | None,
     mandate_id: str | None,
+    territory: str,
 ) -> Event:
-    """The payload is also the ``declaration`` a signed receipt carries."""
+    """The payload is also the ``declaration`` a signed receipt carries (with the territory
+    it holds for: WORLD or an ISO 3166-1 alpha-2 code)."""
     return "terms.declared", {
         "party_id": party_id,
         "work_id": work_id,
@@ -109,6 +111,7 @@ def terms_declared(
         "licence_url": licence_url,
         "declared_by": declared_by,
         "mandate_id": mandate_id,
+        "territory": territory,
     }
 
 

@@ -15,8 +15,9 @@ from datetime import datetime
 from consentry.errors import MandateError, ValidationError
 from consentry.limits import MAX_EVIDENCE, MAX_TERRITORIES, check_length
 from consentry.registry.purposes import Purpose
+from consentry.registry.territories import EXPECTED, WORLD, is_territory
 
-WORLD = "WORLD"
+__all__ = ["WORLD", "Mandate", "authorise"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,12 +66,12 @@ class Mandate:
                 limit=MAX_TERRITORIES,
             )
         for t in self.territories:
-            if t != WORLD and not (len(t) == 2 and t.isalpha() and t.isupper()):
+            if not is_territory(t):
                 raise ValidationError(
                     f"territory {t!r} is not an ISO 3166-1 alpha-2 code or WORLD",
                     field="territories",
                     value=t,
-                    expected="a code like GB, or WORLD",
+                    expected=EXPECTED,
                 )
 
     def in_force(self, at: datetime) -> bool:
@@ -84,6 +85,14 @@ class Mandate:
         territory_ok = WORLD in self.territories or territory in self.territories
         return self.in_force(at) and purpose in self.purposes and territory_ok
 
+    def period(self) -> str:
+        """The validity in words: ``from T1 until T2`` (and the withdrawal, if any)."""
+        until = self.valid_until.isoformat() if self.valid_until else "no end date"
+        text = f"from {self.valid_from.isoformat()} until {until}"
+        if self.withdrawn_at is not None:
+            text += f", withdrawn at {self.withdrawn_at.isoformat()}"
+        return text
+
 
 def authorise(
     mandates: Iterable[Mandate],
@@ -93,18 +102,46 @@ def authorise(
     purposes: Iterable[Purpose],
     at: datetime,
     territory: str = WORLD,
+    effective_from: datetime | None = None,
 ) -> Mandate:
     """The mandate under which ``organisation_id`` may act for ``member_id`` for every purpose.
 
-    Raises :class:`MandateError` naming the purposes no mandate in force covers.
+    ``at`` is when the act is recorded: the mandate must be in force then. ``effective_from``
+    (default ``at``) is when the declared terms take effect: that time must fall within the
+    same mandate's validity too (``valid_from`` <= T < ``valid_until``, and before any
+    withdrawal), so an organisation cannot declare terms that start after its mandate ends
+    or before it began.
+
+    Raises :class:`MandateError` naming the purposes no mandate in force covers, or the
+    period of the mandates that cover them when the terms would take effect outside it.
     """
     wanted = list(dict.fromkeys(purposes))
+    effective = effective_from or at
     relevant = [
         m for m in mandates if m.organisation_id == organisation_id and m.member_id == member_id
     ]
-    for m in relevant:
-        if all(m.covers(p, territory, at) for p in wanted):
+    covering = [m for m in relevant if all(m.covers(p, territory, at) for p in wanted)]
+    for m in covering:
+        if m.in_force(effective):
             return m
+    if covering:
+        periods = "; ".join(f"mandate {m.id} {m.period()}" for m in covering)
+        raise MandateError(
+            f"terms taking effect at {effective.isoformat()} fall outside the period of every "
+            f"mandate that lets organisation {organisation_id} act for party {member_id} "
+            f"({periods}): a declaration under a mandate must take effect within its period",
+            organisation=organisation_id,
+            member=member_id,
+            effective_from=effective.isoformat(),
+            periods=[
+                {
+                    "mandate_id": m.id,
+                    "valid_from": m.valid_from.isoformat(),
+                    "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+                }
+                for m in covering
+            ],
+        )
     if not relevant:
         raise MandateError(
             f"organisation {organisation_id} holds no mandate from party {member_id}",

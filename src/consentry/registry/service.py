@@ -37,6 +37,7 @@ from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
 from consentry.registry.service_mandates import MandateCases
 from consentry.registry.terms import Declaration, TermsSet
+from consentry.registry.territories import parse_territory
 from consentry.registry.works import Work, WorkDraft, WorkSummary
 
 if TYPE_CHECKING:
@@ -135,8 +136,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
             identifiers=idents,
             contacts=tuple(contacts),
         )
-        now = self.clock()
         with self._uow(True) as uow:
+            now = uow.ledger.locked_now(self.clock)  # time in ledger order
             for ident in idents:
                 owner = uow.parties.find_by_identifier(ident)
                 if owner is not None:
@@ -178,8 +179,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
     # ----------------------------------------------------------------- works
     def create_work(self, actor: Actor, draft: WorkDraft) -> Work:
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
-        now = self.clock()
         with self._uow(True) as uow:
+            now = uow.ledger.locked_now(self.clock)  # time in ledger order; mandates read after
             resolver = PartyResolver(uow, self.ids, now)
             resolver.preload([draft])
             work = build_work(draft, self.ids("w"), resolver)
@@ -243,17 +244,26 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
             decls = uow.declarations.for_works(works)
             return [(w, terms_at(w, decls[w.id], at=now)) for w in works]
 
-    def work_terms(self, work_id: str, *, at: datetime | None = None) -> TermsSet:
+    def work_terms(
+        self, work_id: str, *, at: datetime | None = None, territory: str | None = None
+    ) -> TermsSet:
+        """The work's terms at ``at`` in ``territory`` (None: what holds everywhere)."""
+        where = _territory(territory)
         when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             work = uow.works.get(work_id)
-            return terms_at(work, uow.declarations.for_works([work])[work.id], at=when)
+            decls = uow.declarations.for_works([work])[work.id]
+            return terms_at(work, decls, at=when, territory=where)
 
-    def party_terms(self, party_id: str, *, at: datetime | None = None) -> TermsSet:
+    def party_terms(
+        self, party_id: str, *, at: datetime | None = None, territory: str | None = None
+    ) -> TermsSet:
+        where = _territory(territory)
         when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             uow.parties.get(party_id)
-            return party_terms_at(party_id, uow.declarations.for_party(party_id), at=when)
+            decls = uow.declarations.for_party(party_id)
+            return party_terms_at(party_id, decls, at=when, territory=where)
 
     def terms_history(self, work_id: str) -> list[Declaration]:
         with self._uow(False) as uow:
@@ -278,11 +288,16 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                 "no purposes given", field="terms", value={}, expected="at least one purpose"
             )
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
-        now = self.clock()
-        when = effective_from or now
-        utc_time(when, field="effective_from")  # has an offset and fits UTC (kept as given)
+        territory = parse_territory(territory)
+        if effective_from is not None:
+            utc_time(effective_from, field="effective_from")  # has an offset and fits UTC
         check_optional(licence_url, field="licence_url", limit=MAX_URL)
         with self._uow(True) as uow:
+            # The time is read under the ledger's lock, before anything is checked: ledger
+            # order and effective order then agree, and a mandate withdrawn by a writer
+            # that came first is seen withdrawn.
+            now = uow.ledger.locked_now(self.clock)
+            when = effective_from or now
             uow.parties.get(party_id)
             mandate: Mandate | None = None
             if actor.role is Role.CREATOR and actor.party_id != party_id:
@@ -300,6 +315,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                     purposes=statuses.keys(),
                     at=now,
                     territory=territory,
+                    effective_from=when,
                 )
             if work_id is not None:
                 work = uow.works.get(work_id)
@@ -321,6 +337,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                 licence_url=licence_url,
                 declared_by=declared_by,
                 mandate_id=mandate.id if mandate else None,
+                territory=territory,
             )
             entry = uow.ledger.append(kind, event, actor=actor.label, at=now)
             decls = tuple(
@@ -337,6 +354,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                     declared_by=declared_by,
                     mandate_id=mandate.id if mandate else None,
                     ledger_seq=entry.seq,
+                    territory=territory,
                 )
                 for p, s in sorted(statuses.items())
             )
@@ -382,8 +400,15 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
 
     # ----------------------------------------------------------------- lookups, decisions
     def lookup(
-        self, identifiers: Sequence[str], *, at: datetime | None = None
+        self,
+        identifiers: Sequence[str],
+        *,
+        at: datetime | None = None,
+        territory: str | None = None,
     ) -> list[LookupResult]:
+        """Each identifier's works with their terms at ``at`` in ``territory`` (None: what
+        holds everywhere, the most restrictive over every territory)."""
+        where = _territory(territory)
         when = self.clock() if at is None else utc_time(at, field="at")
         canonical: list[str | None] = []
         errors: dict[int, str] = {}
@@ -403,10 +428,12 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
         size = -(-len(work_ids) // parts) if work_ids else 1
         slices = [work_ids[i : i + size] for i in range(0, len(work_ids), size)] or [[]]
         if len(slices) == 1:
-            results = [self._summaries_with_terms(slices[0], when)]
+            results = [self._summaries_with_terms(slices[0], when, where)]
         else:
             with ThreadPoolExecutor(len(slices)) as pool:
-                results = list(pool.map(lambda ids: self._summaries_with_terms(ids, when), slices))
+                results = list(
+                    pool.map(lambda ids: self._summaries_with_terms(ids, when, where), slices)
+                )
         works: dict[str, WorkSummary] = {}
         terms: dict[str, TermsSet] = {}
         for w_part, t_part in results:
@@ -429,13 +456,14 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
         return out
 
     def _summaries_with_terms(
-        self, work_ids: list[str], when: datetime
+        self, work_ids: list[str], when: datetime, territory: str | None
     ) -> tuple[dict[str, WorkSummary], dict[str, TermsSet]]:
         with self._uow(False) as uow:
             works = uow.works.summaries(work_ids)
             decls = uow.declarations.for_works(list(works.values()))
         return works, {
-            wid: terms_for(wid, w.parties, decls[wid], at=when) for wid, w in works.items()
+            wid: terms_for(wid, w.parties, decls[wid], at=when, territory=territory)
+            for wid, w in works.items()
         }
 
     def decide(
@@ -445,12 +473,18 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
         purpose: Purpose,
         at: datetime | None = None,
         developer_id: str | None = None,
+        territory: str | None = None,
     ) -> Decision:
+        """May the work be used for ``purpose`` at ``at`` in ``territory`` (None: everywhere,
+        so any territory's reservation denies)."""
+        where = _territory(territory)
         when = self.clock() if at is None else utc_time(at, field="at")
         with self._uow(False) as uow:
             uow.single_read()  # one statement on PostgreSQL, read outside a transaction
             work, decls = uow.decision_reads.get(work_id)
-        decision = decide(work, decls, purpose=purpose, at=when, developer_id=developer_id)
+        decision = decide(
+            work, decls, purpose=purpose, at=when, developer_id=developer_id, territory=where
+        )
         disputed = self.dispute_reasons(work_id)  # a set look-up unless the work is disputed
         return replace(decision, reasons=decision.reasons + disputed) if disputed else decision
 
@@ -467,6 +501,14 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                 "parties": uow.parties.count(),
                 "ledger": uow.ledger.head()[0],
             }
+
+
+def _territory(value: str | None) -> str | None:
+    """A territory asked of a read: None and ``WORLD`` both mean everywhere."""
+    if value is None:
+        return None
+    code = parse_territory(value)
+    return None if code == WORLD else code
 
 
 def raise_ledger(report: ChainReport) -> None:

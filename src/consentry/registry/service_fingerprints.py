@@ -77,8 +77,8 @@ class FingerprintCases:
         blob = np.asarray(fps, dtype="<u8").tobytes()
         positions = np.asarray(pos, dtype="<u4").tobytes()
         digest = hashlib.sha256(blob).hexdigest()
-        now = self.clock()
         with self._uow(True) as uow:
+            now = uow.ledger.locked_now(self.clock)  # time in ledger order; mandates read after
             work = uow.works.get(work_id)
             if actor.role is not Role.ADMIN:
                 parties = set(work.consent_parties())

@@ -66,8 +66,8 @@ class MandateCases:
                 value=organisation_id,
                 expected="an organisation other than the member",
             )
-        now = self.clock()
         with self._uow(True) as uow:
+            now = uow.ledger.locked_now(self.clock)  # time in ledger order
             org = uow.parties.get(organisation_id)
             uow.parties.get(member_id)
             if PartyRole.MEMBER_ORGANISATION not in org.roles:
@@ -86,8 +86,9 @@ class MandateCases:
         # Refused by role before the mandate is read: a developer key whose party is the
         # member or the organisation is still a key for lookups and decisions only.
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
-        now = self.clock()
         with self._uow(True) as uow:
+            # Withdrawal time in ledger order: a declaration recorded after it sees it.
+            now = uow.ledger.locked_now(self.clock)
             m = uow.mandates.get(mandate_id)
             if actor.role is not Role.ADMIN and actor.party_id not in (
                 m.member_id,

@@ -2,8 +2,24 @@
 
 A :class:`Declaration` is one holder's statement for one purpose, either for one work or for
 the holder's whole catalogue (``work_id is None``). Declarations are never overwritten: a
-change is a new declaration with a later ``effective_from``; :func:`effective_status` answers
-what held at any time T.
+change is a new declaration with a later ``effective_from``; :func:`effective_declaration`
+answers what held at any time T, in a territory or everywhere.
+
+Each declaration holds in one territory: ``WORLD`` or an ISO 3166-1 alpha-2 code. Which
+declaration governs (party, work, purpose) is decided by specificity, never by date across
+scopes (dates only order declarations of the same scope). For territory T:
+
+1. this work, in T;
+2. this work, ``WORLD``  -- and --  the catalogue, in T: neither is more specific than the
+   other, so when both exist the more restrictive holds (reserved > licence > allowed);
+3. the catalogue, ``WORLD``;
+4. nothing declared: reserved.
+
+Asked for no territory (or ``WORLD``), the answer must hold everywhere: it is the most
+restrictive of the answers in every territory the party named and in the rest of the world
+(where only its ``WORLD`` declarations hold). So ``allowed`` everywhere except ``reserved``
+in FR answers ``reserved``, and ``allowed`` in GB alone answers ``reserved`` (nothing was
+declared for the rest of the world).
 
 :class:`TermsSet` is the per-purpose summary that signal writers and lookups use.
 """
@@ -16,6 +32,7 @@ from datetime import datetime
 
 from consentry.errors import ValidationError
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
+from consentry.registry.territories import WORLD
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +51,7 @@ class Declaration:
     declared_by: str | None = None  # party that made it (an organisation acting on mandate)
     mandate_id: str | None = None
     ledger_seq: int | None = None
+    territory: str = WORLD  # where it holds: WORLD or an ISO 3166-1 alpha-2 code
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,26 +132,77 @@ def effective_declaration(
     purpose: Purpose,
     work_id: str,
     at: datetime,
+    territory: str | None = None,
 ) -> Declaration | None:
-    """The declaration that governs (party, work, purpose) at time ``at``.
+    """The declaration that governs (party, work, purpose) at time ``at`` in ``territory``.
 
-    A work-level declaration in force beats a catalogue-level one; among declarations of the
-    same level the one with the latest ``effective_from`` wins, ties broken by the later
-    ``recorded_at`` and then the ledger position.
+    ``territory`` None (or ``WORLD``): everywhere. The order of precedence is in the module
+    docstring; among declarations of the same scope (level and territory) the one with the
+    latest ``effective_from`` wins, ties broken by the later ``recorded_at`` and then the
+    ledger position. None: nothing declared governs, the default reservation applies.
     """
-    best_work: Declaration | None = None
-    best_cat: Declaration | None = None
+    slots: dict[tuple[int, str], Declaration] = {}
     for d in declarations:
         if d.party_id != party_id or d.purpose is not purpose or d.effective_from > at:
             continue
         if d.recorded_at > at:
             continue  # not yet declared at that time: history as it was known then
         if d.work_id == work_id:
-            if best_work is None or _later(d, best_work):
-                best_work = d
-        elif d.work_id is None and (best_cat is None or _later(d, best_cat)):
-            best_cat = d
-    return best_work if best_work is not None else best_cat
+            level = 0
+        elif d.work_id is None:
+            level = 1
+        else:
+            continue
+        key = (level, d.territory)
+        cur = slots.get(key)
+        if cur is None or _later(d, cur):
+            slots[key] = d
+    return governing(slots, territory)
+
+
+Slots = dict[tuple[int, str], Declaration]  # (0 work | 1 catalogue, territory) -> latest
+
+_RANK = {Status.ALLOWED: 0, Status.LICENCE: 1, Status.RESERVED: 2}
+
+
+def governing(slots: Slots, territory: str | None) -> Declaration | None:
+    """The governing declaration among the latest of each scope (see the module docstring)."""
+    if not slots:
+        return None
+    if territory is not None and territory != WORLD:
+        return _in_territory(slots, territory)
+    if len(slots) <= 2 and all(t == WORLD for _, t in slots):  # the common case: WORLD only
+        return slots.get((0, WORLD)) or slots.get((1, WORLD))
+    named = sorted({t for _, t in slots if t != WORLD})
+    return most_restrictive([_in_territory(slots, t) for t in (WORLD, *named)])
+
+
+def _in_territory(slots: Slots, territory: str) -> Declaration | None:
+    """``territory`` WORLD here means "a territory no declaration names"."""
+    if territory != WORLD:
+        work_here = slots.get((0, territory))
+        if work_here is not None:
+            return work_here
+    tied = [
+        d
+        for d in (slots.get((0, WORLD)), slots.get((1, territory)) if territory != WORLD else None)
+        if d is not None
+    ]
+    if tied:
+        return most_restrictive(tied)
+    return slots.get((1, WORLD))
+
+
+def most_restrictive(candidates: Iterable[Declaration | None]) -> Declaration | None:
+    """The most restrictive (reserved > licence > allowed; None, nothing declared, counts as
+    reserved); among equals the first declaration given."""
+    best: Declaration | None = None
+    best_rank = -1
+    for d in candidates:
+        rank = _RANK[d.status] if d is not None else _RANK[Status.RESERVED]
+        if rank > best_rank or (rank == best_rank and best is None and d is not None):
+            best, best_rank = d, rank
+    return best  # None when nothing declared somewhere is the most restrictive answer
 
 
 def _later(a: Declaration, b: Declaration) -> bool:

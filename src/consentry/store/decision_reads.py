@@ -55,7 +55,7 @@ WITH w AS MATERIALIZED (
 )
 SELECT w.id, w.external_id, w.kind, w.title, w.fingerprinted, w.idents, w.contribs, w.holds,
   d.id, d.party_id, d.work_id, d.purpose, d.status, d.attribution_required, d.licence_url,
-  d.effective_from, d.recorded_at, d.declared_by, d.mandate_id, d.ledger_seq
+  d.effective_from, d.recorded_at, d.declared_by, d.mandate_id, d.ledger_seq, d.territory
 FROM w LEFT JOIN LATERAL (
   SELECT * FROM declarations WHERE work_id = w.id
   UNION ALL

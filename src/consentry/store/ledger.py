@@ -4,12 +4,18 @@ The next sequence number is taken inside the writing transaction: the single
 ``ledger_head`` row is read ``FOR UPDATE`` (PostgreSQL) or under SQLite's ``BEGIN
 IMMEDIATE`` write lock, and ``ledger.seq`` is the primary key, so two writers can never fork
 the chain.
+
+Time follows the chain: :meth:`LedgerRepository.locked_now` takes the head lock first and
+then reads the clock, so a writer's time is taken in ledger order; and no entry is recorded
+earlier than the entry before it (a clock that steps back is clamped to the previous
+``recorded_at``). So ``recorded_at`` never decreases with ``seq``, and terms declared without
+an ``effective_from`` take effect in the order the ledger records them.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -18,12 +24,41 @@ from sqlalchemy.orm import Session
 
 from consentry.errors import StorageError
 from consentry.ledger.chain import BadEntry, LedgerEntry, canonical_json, entry_hash
-from consentry.store.tables import SEQ_MAX, LedgerHeadRow, LedgerRow, format_time, table
+from consentry.store.tables import (
+    SEQ_MAX,
+    LedgerHeadRow,
+    LedgerRow,
+    format_time,
+    parse_time,
+    table,
+)
 
 
 class LedgerRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
+        self._floor: datetime | None = None  # the newest recorded_at, once the head is locked
+
+    def locked_now(self, clock: Callable[[], datetime]) -> datetime:
+        """Lock the chain head (until the transaction ends), then read ``clock``.
+
+        Every writer whose time matters calls this before reading what it checks: its time
+        is then taken in ledger order. Clamped to the newest entry's ``recorded_at`` if the
+        clock stepped back.
+        """
+        floor = self._newest_time()
+        now = clock()
+        if floor is not None and now < floor:
+            now = floor
+        self._floor = now
+        return now
+
+    def _newest_time(self) -> datetime | None:
+        if self._floor is None:
+            head = self._head()
+            text = self.s.scalar(select(LedgerRow.recorded_at).where(LedgerRow.seq == head.seq))
+            self._floor = parse_time(text) if text else None
+        return self._floor
 
     def _head(self) -> LedgerHeadRow:
         head = self.s.scalars(
@@ -48,6 +83,10 @@ class LedgerRepository:
         if not events:
             return []
         head = self._head()
+        floor = self._newest_time()
+        if floor is not None and at < floor:
+            at = floor  # never earlier than the entry before
+        self._floor = at
         seq, prev = head.seq, head.hash
         recorded_at = format_time(at)
         entries: list[LedgerEntry] = []

@@ -382,6 +382,7 @@ def _declaration(r: Any) -> Declaration:
         declared_by=r.declared_by,
         mandate_id=r.mandate_id,
         ledger_seq=r.ledger_seq,
+        territory=r.territory,
     )
 
 
@@ -399,12 +400,13 @@ def declaration_row(d: Declaration) -> dict[str, Any]:
         "declared_by": d.declared_by,
         "mandate_id": d.mandate_id,
         "ledger_seq": d.ledger_seq,
+        "territory": d.territory,
     }
 
 
 _DECL_SQL = (
     "SELECT id, party_id, work_id, purpose, status, attribution_required, licence_url, "
-    "effective_from, recorded_at, declared_by, mandate_id, ledger_seq FROM declarations"
+    "effective_from, recorded_at, declared_by, mandate_id, ledger_seq, territory FROM declarations"
 )
 
 
@@ -422,6 +424,7 @@ def raw_declaration(r: Any) -> Declaration:
         declared_by=r[9],
         mandate_id=r[10],
         ledger_seq=r[11],
+        territory=r[12],
     )
 
 

@@ -188,6 +188,8 @@ class DeclarationRow(Base):
     declared_by: Mapped[str | None] = mapped_column(String(40))
     mandate_id: Mapped[str | None] = mapped_column(String(40))
     ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+    # WORLD or an ISO 3166-1 alpha-2 code (migration 0007; rows before it hold WORLD)
+    territory: Mapped[str] = mapped_column(String(5), server_default="WORLD")
 
 
 class LedgerRow(Base):

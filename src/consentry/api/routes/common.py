@@ -14,7 +14,7 @@ from consentry.api.deps import get_actor
 from consentry.api.errors import PROBLEM_JSON
 from consentry.api.schemas import MAX_PAGE, NUL_PROBLEM, Problem
 from consentry.errors import ValidationError
-from consentry.registry.mandates import WORLD
+from consentry.registry import territories
 from consentry.registry.purposes import Purpose, Status
 
 
@@ -105,12 +105,4 @@ def parse_statuses(terms: Mapping[Any, str]) -> dict[Purpose, Status]:
 
 
 def parse_territory(value: str) -> str:
-    t = value.strip().upper()
-    if t != WORLD and not (len(t) == 2 and t.isascii() and t.isalpha()):
-        raise ValidationError(
-            f"territory {value!r} is not an ISO 3166-1 alpha-2 code or WORLD",
-            field="territory",
-            value=value,
-            expected="a code like GB, or WORLD",
-        )
-    return t
+    return territories.parse_territory(value)
