@@ -12,11 +12,12 @@ command otherwise).
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from consentry.errors import StorageError
 
@@ -31,26 +32,49 @@ WRITE_OPTION = "consentry_write"
 # any ``options`` the URL passes (so the URL can still override it).
 PG_OPTIONS = "-c random_page_cost=1.1"
 
+# Decision: a pooled PostgreSQL connection is checked with a ping before use only when it
+# has been idle for longer than this. ``pool_pre_ping`` pinged on every checkout: one more
+# round trip per decision (two instead of one) and ~7 % of a decision's CPU. A connection
+# that stays in use under load is not the one a server restart or an idle timeout breaks;
+# one that sat idle is pinged, and replaced when the ping fails.
+PING_AFTER_IDLE_S = 5.0
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+
+def make_engine(
+    url: str, *, echo: bool = False, ping_after_idle_s: float = PING_AFTER_IDLE_S
+) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
     if url.startswith("postgresql"):
         given = make_url(url).query.get("options")
         options = " ".join([PG_OPTIONS, *([given] if isinstance(given, str) else given or [])])
-        return create_engine(
-            url,
-            echo=echo,
-            pool_size=10,
-            max_overflow=20,
-            pool_pre_ping=True,
-            connect_args={"options": options},
+        engine = create_engine(
+            url, echo=echo, pool_size=10, max_overflow=20, connect_args={"options": options}
         )
+        _ping_when_idle(engine, ping_after_idle_s)
+        return engine
     raise StorageError(
         f"database URL {url!r} is not supported, expected sqlite:///PATH or "
         "postgresql+psycopg://...",
         url=url,
     )
+
+
+def _ping_when_idle(engine: Engine, after_s: float) -> None:
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since <= after_s:
+            return
+        try:
+            dbapi_connection.execute("SELECT 1")
+            dbapi_connection.rollback()
+        except Exception as exc:  # any failure: the pool discards it and connects anew
+            raise DisconnectionError(f"pooled connection failed its ping: {exc}") from exc
 
 
 def _sqlite_engine(url: str, *, echo: bool) -> Engine:
