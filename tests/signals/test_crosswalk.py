@@ -162,7 +162,8 @@ def test_tdmrep_file_shapes() -> None:
         '[{"location": "/a", "tdm-reservation": 0}, {"location": "/a/b", "tdm-reservation": 1}]'
     )
     rule, diags = order.rule_for("/a/b/c")
-    assert rule is not None and rule.location == "/a/b"
+    # TDMRep: "The most specific match is the first in sequence." (issue 9)
+    assert rule is not None and rule.location == "/a"
     assert "first in sequence" in diags[0]
 
 

@@ -98,3 +98,96 @@ def test_rsl_malformed_document_keeps_its_prohibitions() -> None:
     sig = rsl.parse(doc, url="/a")
     assert sig.purposes[Purpose.AI_TRAIN] is D
     assert {sig.purposes[p] for p in ALL_PURPOSES if p is not Purpose.AI_TRAIN} == {U}
+
+
+# --- TDMRep tdmrep.json: first match in sequence ----------------------------------------
+
+SHADOWED = (
+    b'[{"location": "/books/", "tdm-reservation": 0},'
+    b' {"location": "/books/reserved/", "tdm-reservation": 1}]'
+)
+
+
+def test_tdmrep_first_matching_rule_in_sequence_is_used() -> None:
+    # W3C TDMRep, tdmrep.json: "The most specific match MUST be used. The most specific
+    # match is the first in sequence." Old code took the longest location instead.
+    from consentry.signals import tdmrep
+
+    sig = tdmrep.parse(SHADOWED, path="/books/reserved/x.html")
+    assert sig.tdm_reservation == 0
+    assert any("first in sequence" in d for d in sig.diagnostics)
+    # and the other way round: a reservation listed first holds over a later longer "0"
+    flipped = (
+        b'[{"location": "/", "tdm-reservation": 1}, {"location": "/open/", "tdm-reservation": 0}]'
+    )
+    assert tdmrep.parse(flipped, path="/open/a").purposes[Purpose.AI_TRAIN] is D
+
+
+def test_lint_warns_when_a_later_tdmrep_rule_is_shadowed() -> None:
+    # lint: "warns when a later rule is more specific than an earlier one that shadows it".
+    from consentry.signals.lint import SiteCarriers, lint
+
+    found = [f for f in lint(SiteCarriers("https://e.org/", tdmrep_json=SHADOWED))]
+    [shadow] = [f for f in found if f.code == "tdmrep-shadowed"]
+    assert "'/books/reserved/'" in shadow.message and "first" in shadow.message
+    assert "before rule 0" in shadow.fix
+    ordered = (
+        b'[{"location": "/books/reserved/", "tdm-reservation": 1},'
+        b' {"location": "/books/", "tdm-reservation": 0},'
+        b' {"location": "/img/*.jpg$", "tdm-reservation": 0}, {"location": "/img/a/", "tdm-reservation": 1}]'
+    )
+    codes = [f.code for f in lint(SiteCarriers("https://e.org/", tdmrep_json=ordered))]
+    assert "tdmrep-shadowed" not in codes
+
+
+# --- HTML meta and headers: one TDMRep declaration per place ------------------------------
+
+
+@pytest.mark.parametrize(
+    "metas",
+    [
+        '<meta name="tdm-reservation" content="1"><meta name="tdm-reservation" content="0">',
+        '<meta name="tdm-reservation" content="0"><meta name="tdm-reservation" content="1">',
+        '<meta name="tdm-reservation" content="0"><meta name="tdm-reservation" content="2">'
+        '<meta name="tdm-reservation" content="1">',
+    ],
+)
+def test_html_conflicting_tdm_reservation_resolves_to_the_reservation(metas: str) -> None:
+    # TDMRep (HTML): <meta name="tdm-reservation" content="1"> declares the reservation; two
+    # values that disagree are not "the last wins": the answer that errs toward reserved
+    # wins, with a diagnostic. Old code: the last meta won silently (allowed).
+    from consentry.signals import html
+
+    sig = html.parse(f"<html><head>{metas}</head><body></body></html>".encode())
+    assert sig.tdm_reservation == 1
+    assert sig.purposes[Purpose.AI_TRAIN] is D
+    assert any("different values" in d for d in sig.diagnostics)
+
+
+def test_headers_conflicting_tdm_reservation_resolves_to_the_reservation() -> None:
+    # TDMRep (HTTP): "tdm-reservation: 1"; sent twice with different values, the reservation
+    # holds (old code: the last header, 0, won).
+    from consentry.signals import headers
+
+    sig = headers.parse("tdm-reservation: 1\ntdm-reservation: 0\n")
+    assert sig.tdm_reservation == 1
+    assert any("different values" in d for d in sig.diagnostics)
+
+
+def test_html_meta_outside_head_is_not_a_tdmrep_declaration() -> None:
+    # TDMRep, HTML meta technique (w3c.github.io/tdm-reservation-protocol/techniques/
+    # technique-html-meta.html): "In html, metadata are defined using the repeatable and
+    # empty element, child of <head>." A <meta> in <body> is page content, not a
+    # declaration. Old code read a body <meta ... content="0"> over the head's "1".
+    from consentry.signals import html
+
+    page = (
+        b'<html><head><meta name="tdm-reservation" content="1"></head>'
+        b'<body><p>x</p><meta name="tdm-reservation" content="0"></body></html>'
+    )
+    sig = html.parse(page)
+    assert sig.tdm_reservation == 1
+    assert not any("different values" in d for d in sig.diagnostics)
+    assert any("outside <head>" in d for d in sig.diagnostics)
+    body_only = b'<html><head><title>t</title></head><body><meta name="tdm-reservation" content="0"></body></html>'
+    assert html.parse(body_only).tdm_reservation is None

@@ -7,7 +7,7 @@ are all read (``X-Robots-Tag: noimageai`` then ``X-Robots-Tag: noai``).
 
 ``X-Robots-Tag`` values may be scoped to one crawler (``GPTBot: noai``); a scoped value
 applies only when it names the agent being resolved. When several ``tdm-reservation``
-headers disagree, the last one is used (diagnosed). Never raises.
+headers disagree, they resolve to the reservation (diagnosed). Never raises.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from consentry.signals import aipref
 from consentry.signals.agents import product_token
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import ROBOTS_DIRECTIVES, apply_mapping, most_restrictive
-from consentry.signals.tdmrep import tdm_signal
+from consentry.signals.tdmrep import pick_reservation, tdm_signal
 
 # X-Robots-Tag directives that carry their own "name: value" (not an agent prefix)
 _VALUED_DIRECTIVES = {"unavailable_after", "max-snippet", "max-image-preview", "max-video-preview"}
@@ -118,13 +118,13 @@ def from_pairs(
                     licences.append(url)
                     if params.get("type", "") != "application/rsl+xml":
                         diags.append(f"Link rel=license {url} has no type application/rsl+xml")
-    if len(set(reservations)) > 1:
-        diags.append(f"tdm-reservation sent {len(reservations)} times with different values; last")
+    reservation, picked = pick_reservation(reservations, "header")
+    diags.extend(picked)
     return tdm_signal(
         Carrier.HEADERS,
         source,
         agent=agent,
-        reservation=reservations[-1] if reservations else None,
+        reservation=reservation,
         policy_url=policy,
         other=other,
         diagnostics=diags,

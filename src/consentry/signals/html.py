@@ -4,7 +4,10 @@
   (applies when it names the agent being resolved): ``noai``/``noimageai`` -> AI uses
   ``disallowed``; ``noindex``/``none`` -> ``search`` ``disallowed``. Other directives
   (``nofollow``...) say nothing about use and are noted.
-* ``<meta name="tdm-reservation">`` / ``tdm-policy`` (TDMRep; the last one wins).
+* ``<meta name="tdm-reservation">`` / ``tdm-policy`` (TDMRep) inside ``<head>`` only (as the
+  spec places them; libxml2 puts the leading ``<meta>`` of a page without ``<head>`` there);
+  one in ``<body>`` is not a declaration (diagnosed). Values that disagree resolve to the
+  reservation, with a diagnostic, as the header reader does.
 * ``<link rel="license" href>`` -> licence URLs; inline ``<script type="application/rsl+xml">``
   is read as an RSL document for the page.
 """
@@ -19,7 +22,18 @@ from consentry.signals import rsl
 from consentry.signals.agents import product_token
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import ROBOTS_DIRECTIVES, apply_mapping, most_restrictive
-from consentry.signals.tdmrep import tdm_signal
+from consentry.signals.tdmrep import pick_reservation, tdm_signal
+
+_TDM_NAMES = frozenset({"tdm-reservation", "tdm:reservation", "tdm-policy", "tdm:policy"})
+
+
+def _in_head(el: lxml.html.HtmlElement) -> bool:
+    parent = el.getparent()
+    while parent is not None:
+        if parent.tag == "head":
+            return True
+        parent = parent.getparent()
+    return False
 
 
 def parse(
@@ -32,7 +46,6 @@ def parse(
     """Read HTML for ``agent``; ``url`` is the page's URL (for an inline RSL document)."""
     diags: list[str] = []
     other: dict[Purpose, SignalStatus] = {}
-    reservation: str | None = None
     policy: str | None = None
     licences: list[str] = []
     try:
@@ -47,12 +60,17 @@ def parse(
             Carrier.HTML, source, {}, tuple(diags or ["empty document"]), agent=agent
         )
     agent_token = product_token(agent)
+    reservations: list[str] = []
     for meta in doc.iter("meta"):
         name = (meta.get("name") or meta.get("property") or "").strip()
         value = (meta.get("content") or "").strip()
         lname = name.lower()
-        if lname in ("tdm-reservation", "tdm:reservation"):
-            reservation = value
+        if lname in _TDM_NAMES and not _in_head(meta):
+            diags.append(
+                f"meta {name} {value!r} is outside <head>: not a TDMRep declaration, ignored"
+            )
+        elif lname in ("tdm-reservation", "tdm:reservation"):
+            reservations.append(value)
         elif lname in ("tdm-policy", "tdm:policy"):
             policy = value or None
         elif lname == "robots" or (
@@ -80,6 +98,8 @@ def parse(
                 if s is not SignalStatus.UNKNOWN:
                     other[p] = most_restrictive(other.get(p, SignalStatus.UNKNOWN), s)
             licences.extend(inline.licence_urls)
+    reservation, picked = pick_reservation(reservations, "meta")
+    diags.extend(picked)
     return tdm_signal(
         Carrier.HTML,
         source,

@@ -14,6 +14,8 @@ types) and returns :class:`Finding` values; ``consentry signals lint URL`` fetch
 * ``tdm-reservation-value``: a ``tdm-reservation`` other than the number 0 or 1 (``"1"``,
   ``true``, ``2``), in tdmrep.json, a header or HTML.
 * ``tdmrep-shape``: tdmrep.json not an array of ``{location, tdm-reservation}`` rules.
+* ``tdmrep-shadowed``: a later tdmrep.json rule is more specific than an earlier one that
+  matches every path it does; TDMRep uses the first match in sequence, so it never applies.
 * ``licence-after-last-group``: a ``License:`` line after the last group's rules binds only
   that group under RSL 1.0 scoping (reported when no other group has its own line of the
   kind, i.e. when it was most likely meant for every crawler: the Medium pitfall).
@@ -255,6 +257,19 @@ def _tdmrep_file(site: SiteCarriers) -> list[Finding]:
         )
     for r in f.rules:
         out += _reservation_findings(r.reservation, "tdmrep", f"rule {r.location!r}", False)
+    for earlier, later in f.shadowed():
+        out.append(
+            Finding(
+                "tdmrep-shadowed",
+                "warning",
+                "tdmrep",
+                f"tdmrep.json rule {later.index} {later.location!r} is more specific than rule "
+                f"{earlier.index} {earlier.location!r}, which comes first and matches every "
+                "path it does: TDMRep uses the first match in sequence, so it never applies",
+                f"move rule {later.index} ({later.location!r}) before rule {earlier.index} "
+                f"({earlier.location!r}): list the most specific locations first",
+            )
+        )
     rule, _ = f.rule_for(site.url)
     if rule is not None and rule.policy:
         value, _ = tdmrep.parse_reservation_value(rule.reservation)

@@ -9,9 +9,10 @@ Decisions (docs/signals.md, "TDMRep"):
   when a machine-readable policy permits ``tdm:mine`` with duties (``obtainConsent``,
   ``compensate``, or other duties, which are diagnosed). ``0``: those four are ``allowed``.
   ``search`` is never covered.
-* File rules: the most specific matching ``location`` wins; "most specific" is read as the
-  longest pattern (as robots.txt), ties broken by the first in sequence. When the first
-  matching rule in sequence differs, a diagnostic says so. No match: unset.
+* File rules: "The most specific match MUST be used. The most specific match is the first in
+  sequence." The first matching rule in array order is used, as the spec says, even when a
+  later rule is longer (a diagnostic names it, and ``lint`` warns that the earlier rule
+  shadows it). No match: unset.
 * Lenient with the real files: a single object instead of an array, a path-keyed object,
   trailing commas (the W3C spec's own example), ``@type: Policy``.
 """
@@ -74,6 +75,24 @@ def parse_reservation_value(
             f"tdm-reservation {value!r} is a string, expected the number 0 or 1"
         )
     return None, f"tdm-reservation {value!r} is not 0 or 1: protocol error, unset"
+
+
+def pick_reservation(values: list[str], where: str) -> tuple[str | None, list[str]]:
+    """The one ``tdm-reservation`` value of several sent in one place (headers, meta tags).
+
+    The spec defines one value per place and is silent on several; values that disagree
+    resolve to the reservation (``1``) whenever one of them reserves, with a diagnostic: a
+    consent checker must never read "not reserved" when the site also said "reserved"."""
+    if len(set(v.strip() for v in values)) <= 1:
+        return (values[-1] if values else None), []
+    parsed = [parse_reservation_value(v, textual=True)[0] for v in values]
+    zero = next((v for v, n in zip(values, parsed, strict=True) if n == 0), None)
+    chosen = "1" if 1 in parsed else zero
+    chosen = chosen if chosen is not None else values[-1]
+    return chosen, [
+        f"{where} tdm-reservation given {len(values)} times with different values "
+        f"{values!r}; read as {chosen!r} (conflicting values resolve to the reservation)"
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,14 +230,28 @@ class TdmFile:
         matching = [r for r in self.rules if rule_regex(r.location).match(norm)]
         if not matching:
             return None, [f"no tdmrep.json rule matches {path!r}: unset"]
-        best = max(matching, key=lambda r: (len(r.location), -r.index))
-        diags = []
-        if best is not matching[0]:
-            diags.append(
-                f"rules {matching[0].location!r} (first in sequence) and {best.location!r} "
-                f"(longest) both match {path!r}; used the longest"
-            )
-        return best, diags
+        first = matching[0]  # TDMRep: "The most specific match is the first in sequence."
+        diags = [
+            f"rule {r.index} {r.location!r} also matches {path!r} and is longer, but rule "
+            f"{first.index} {first.location!r} comes first in sequence and is used"
+            for r in matching[1:]
+            if len(r.location) > len(first.location)
+        ]
+        return first, diags
+
+    def shadowed(self) -> list[tuple[TdmRule, TdmRule]]:
+        """(earlier, later) pairs where the later rule is more specific (longer) but every
+        path it names is matched by the earlier one first, so it never applies."""
+        out: list[tuple[TdmRule, TdmRule]] = []
+        for j, later in enumerate(self.rules):
+            probe = normalise_path(later.location.removesuffix("$"))
+            for earlier in self.rules[:j]:
+                if len(later.location) > len(earlier.location) and rule_regex(
+                    earlier.location
+                ).match(probe):
+                    out.append((earlier, later))
+                    break
+        return out
 
 
 def parse_tdmrep_file(content: bytes | str) -> TdmFile:
