@@ -8,6 +8,7 @@ from tests.conftest import FakeClock
 
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
+from consentry.registry.access import SYSTEM
 from consentry.store.tables import Base
 
 
@@ -88,5 +89,64 @@ def test_migration_0006_opens_disputes_for_identifiers_already_shared(
             assert reg.service.list_disputes(offset=0, limit=10) == [dispute]
         finally:
             reg.close()
+    finally:
+        engine.dispose()
+
+
+def test_a_registry_with_works_upgrades_from_0004(settings: Settings) -> None:
+    """Migrations that rebuild a table on SQLite (0005 widens columns of parties, which works
+    refer to) ran with foreign keys on, so SQLite refused to drop the old table: any registry
+    with a work could not start after an upgrade. migrate() upgrades it, data intact."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from consentry.store.engine import make_engine, migrate
+    from consentry.store.migrations import alembic_config
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0004")
+            at = "2026-01-01T00:00:00.000000Z"
+            conn.execute(
+                sa.text(
+                    "INSERT INTO parties (id, name, name_key, kind, roles, created_at) "
+                    "VALUES ('p1', 'Ann', 'ann', 'person', 'creator', :at)"
+                ),
+                {"at": at},
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO works (id, kind, title, fingerprinted, created_at) "
+                    "VALUES ('w1', 'book', 'T', false, :at)"
+                ),
+                {"at": at},
+            )
+            conn.execute(
+                sa.text(
+                    'INSERT INTO holdings (work_id, party_id, role, share, "right") '
+                    "VALUES ('w1', 'p1', 'creator', '100', 'all')"
+                )
+            )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO work_identifiers (work_id, identifier) "
+                    "VALUES ('w1', 'isbn:9780007232833')"
+                )
+            )
+        migrate(engine)
+        reg = build(settings, clock=FakeClock(), run_migrations=False)
+        try:
+            [found] = reg.service.lookup(["isbn:9780007232833"])
+            [(work, _terms)] = found.works
+            assert work.id == "w1"
+            assert reg.service.get_party(SYSTEM, "p1").name == "Ann"
+        finally:
+            reg.close()
+        if engine.dialect.name == "sqlite":
+            with engine.connect() as conn:
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         engine.dispose()

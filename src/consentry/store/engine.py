@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from consentry.errors import StorageError
@@ -137,6 +137,13 @@ def current_revisions(engine: Engine) -> set[str]:
         return set()  # no table yet: a new database
 
 
+def _sqlite_pragma(conn: Connection, pragma: str) -> None:
+    """A PRAGMA on the driver's connection, outside any transaction (SQLAlchemy would open
+    one first, and SQLite ignores ``foreign_keys`` inside a transaction)."""
+    dbapi: Any = conn.connection.driver_connection
+    dbapi.execute(f"PRAGMA {pragma}")
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the database to the newest schema (Alembic ``upgrade head``), when behind."""
     head = head_revision()
@@ -148,9 +155,27 @@ def migrate(engine: Engine) -> None:
     from consentry.store.migrations import alembic_config
 
     try:
-        with engine.begin() as conn:
-            cfg = alembic_config(conn)
-            command.upgrade(cfg, "head")
+        with engine.connect() as conn:
+            sqlite = conn.dialect.name == "sqlite"
+            if sqlite:
+                # Alembic's batch mode rebuilds a table (copy, DROP the old one, rename). With
+                # foreign keys on, SQLite refuses to drop a table other rows refer to (every
+                # registry's parties: migration 0005 failed on any registry with works). They
+                # go off for the migration, outside its transaction as SQLite requires, and
+                # the result is checked before the commit.
+                _sqlite_pragma(conn, "foreign_keys=OFF")
+            try:
+                with conn.begin():
+                    command.upgrade(alembic_config(conn), "head")
+                    if sqlite and (bad := conn.exec_driver_sql("PRAGMA foreign_key_check").all()):
+                        raise StorageError(
+                            f"migrating {engine.url!r} would break {len(bad)} references, "
+                            f"first {tuple(bad[0])}: nothing was changed",
+                            url=str(engine.url),
+                        )
+            finally:
+                if sqlite:
+                    _sqlite_pragma(conn, "foreign_keys=ON")
     except DBAPIError as exc:
         raise StorageError(
             f"cannot migrate database {engine.url!r} to revision {head or 'head'}: {exc.orig}",
