@@ -380,7 +380,7 @@ def licence_terms() -> TermsSet:
 def test_tdm_policy_is_read_only_when_machine_readable(media_type: str, want: str) -> None:
     routes: dict[str, Handler] = {"*": page()}
     with LoopbackSites([routes]) as s:
-        opts = WriteOptions(site_url=s.url(0))
+        opts = WriteOptions(site_url=s.url(0), contact="rights@example.org")
         t = licence_terms()
         routes["/.well-known/tdmrep.json"] = Route(200, write(t, "tdmrep", options=opts))
         routes["/.well-known/tdm-policy.json"] = Route(
@@ -443,7 +443,7 @@ def test_policy_named_by_headers_and_meta_is_read_too() -> None:
 
     routes: dict[str, Handler] = {"/robots.txt": Route(404)}
     with LoopbackSites([routes]) as s:
-        opts = WriteOptions(site_url=s.url(0))
+        opts = WriteOptions(site_url=s.url(0), contact="rights@example.org")
         t = licence_terms()
         routes["/.well-known/tdm-policy.json"] = Route(
             200, write(t, "tdmrep-policy", options=opts), [("Content-Type", "application/json")]
@@ -455,7 +455,8 @@ def test_policy_named_by_headers_and_meta_is_read_too() -> None:
         assert s.count(0, "/.well-known/tdm-policy.json") == 1
     by = {x["carrier"]: x for x in line["signals"]}  # type: ignore[attr-defined]
     assert by["headers"]["purposes"]["tdm"] == "licence"
-    assert by["html"]["purposes"]["ai-index"] == "licence"
+    # tdm: the meta tdm-policy read; the AI uses also carry meta robots noai (training licensed)
+    assert by["html"]["purposes"]["tdm"] == "licence"
     assert by["rsl"]["purposes"]["ai-train"] == "licence"
     assert line["purposes"]["tdm"] == "licence"  # type: ignore[index]
     # yes/no vocabularies state the reservation for licensed uses: most restrictive wins

@@ -223,3 +223,34 @@ def test_shard_by_host_keeps_hosts_together() -> None:
     assert not hosts[0] & hosts[1]
     assert sorted(u for shard in shards for u in shard) == sorted(urls)
     assert shard_by_host(urls, 10) and len(shard_by_host(urls, 10)) == 6
+
+
+def test_policy_assigner_comes_from_contact_or_the_registry_party(tmp_path: Path) -> None:
+    """TDMRep s7.1.4: "A Policy MUST contain one assigner property". --terms needs --contact;
+    --work takes the declaring party from the registry (its name, its contact)."""
+    licensed = "tdm=licence;ai-train=licence;ai-input=licence;ai-index=licence;search=allowed"
+    code, _, err = cli("signals", "write", "--terms", licensed, "--format", "tdmrep-policy")
+    assert code == 2 and "assigner" in err and "--contact" in err
+    code, out, err = cli(
+        "signals", "write", "--terms", licensed, "--format", "tdmrep-policy",
+        "--contact", "rights@example.org",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(out)["assigner"] == {"vcard:hasEmail": "mailto:rights@example.org"}
+    home = tmp_path / "home"
+    csv = tmp_path / "works.csv"
+    csv.write_text(
+        "work_id,kind,title,identifiers,contributors,holders,terms\n"
+        "w-1,book,A Book,isbn:9780000000002,Ann Author|author,Ann Author|creator|100,"
+        f"{licensed}\n"
+    )
+    code, _, err = cli("import", "csv", str(csv), "--home", str(home))
+    assert code == 0, err
+    code, out, err = cli("works", "list", "--json", "--home", str(home))
+    assert code == 0, err
+    [work] = json.loads(out)["items"]
+    code, out, err = cli(
+        "signals", "write", "--work", work["id"], "--home", str(home), "--format", "tdmrep-policy"
+    )
+    assert code == 0, err
+    assert json.loads(out)["assigner"]["vcard:fn"] == "Ann Author"

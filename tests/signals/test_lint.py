@@ -19,7 +19,7 @@ from consentry.signals.write import WriteOptions, write
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "signals"
 URL = "https://example.org/articles/1"
-OPTS = WriteOptions(site_url="https://example.org")
+OPTS = WriteOptions(site_url="https://example.org", contact="rights@example.org")
 
 
 def codes(findings: list[Finding]) -> list[str]:

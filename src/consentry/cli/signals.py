@@ -14,6 +14,7 @@ from consentry.errors import SignalError, ValidationError
 from consentry.signals.formats import FORMATS
 
 if TYPE_CHECKING:
+    from consentry.registry.parties import Party
     from consentry.registry.terms import TermsSet
     from consentry.signals.fetched import CheckConfig, RegistryLookup
 
@@ -32,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
 def _terms_from(
     work: str | None, party: str | None, spec: str | None, home: Path | None, attribution: bool
-) -> TermsSet:
+) -> tuple[TermsSet, Party | None]:
+    """The terms to write and the party that declared them (None for ``--terms``)."""
     given = [n for n, v in (("--work", work), ("--party", party), ("--terms", spec)) if v]
     if len(given) != 1:
         raise ValidationError(
@@ -44,11 +46,31 @@ def _terms_from(
     from consentry.registry.terms import TermsSet, parse_terms_spec
 
     if spec is not None:
-        return TermsSet.from_statuses(parse_terms_spec(spec), attribution_required=attribution)
+        terms = TermsSet.from_statuses(parse_terms_spec(spec), attribution_required=attribution)
+        return terms, None
     from consentry.bootstrap import open_registry
+    from consentry.registry.access import SYSTEM
 
     with open_registry(settings=settings_for(home)) as reg:
-        return reg.current_terms(work) if work is not None else reg.party_terms(str(party))
+        if work is not None:
+            terms = reg.current_terms(work)
+            holders = reg.service.get_work(work).holders
+            party_id = holders[0].party_id if holders else None
+        else:
+            terms, party_id = reg.party_terms(str(party)), str(party)
+        declarant = reg.service.get_party(SYSTEM, party_id) if party_id else None
+        return terms, declarant
+
+
+def _party_contact(party: Party | None) -> str | None:
+    """The party's first e-mail contact, else its first URL contact."""
+    if party is None:
+        return None
+    for kind in ("email", "url"):
+        for c in party.contacts:
+            if c.kind == kind:
+                return c.value
+    return None
 
 
 @signals_app.command("write")
@@ -69,7 +91,11 @@ def write_cmd(
     licence_url: str | None = typer.Option(
         None, "--licence-url", help="Where the RSL license.xml is served."
     ),
-    contact: str | None = typer.Option(None, "--contact", help="Licensing contact (e-mail/URL)."),
+    contact: str | None = typer.Option(
+        None,
+        "--contact",
+        help="Licensing contact (e-mail/URL); default: the declaring party's registry record.",
+    ),
     attribution: bool = typer.Option(
         False, "--attribution", help="With --terms: allowed uses require attribution."
     ),
@@ -78,8 +104,14 @@ def write_cmd(
     """Write one signal carrier from a work's, a party's or given terms."""
     from consentry.signals.write import WriteOptions, write
 
-    ts = _terms_from(work, party, terms, home, attribution)
-    opts = WriteOptions(site_url, policy_url, licence_url, contact)
+    ts, declarant = _terms_from(work, party, terms, home, attribution)
+    opts = WriteOptions(
+        site_url,
+        policy_url,
+        licence_url,
+        contact or _party_contact(declarant),
+        declarant.name if declarant is not None else None,
+    )
     data = None
     if input_file is not None:
         try:

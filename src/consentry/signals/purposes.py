@@ -218,23 +218,48 @@ def iptc_dmi_status(value: str) -> dict[Purpose, SignalStatus]:
     return dict(IPTC_DMI[code]) if code else {}
 
 
+def _dmi_fit(
+    code: str, got: Mapping[Purpose, SignalStatus]
+) -> tuple[int, int, int, int] | None:
+    """How well ``code`` says ``got`` (higher is better); None when it would say more than
+    ``got`` grants for some purpose (a reader would take it as more permissive)."""
+    says = IPTC_DMI[code]
+    unexpressed = over = matches = 0
+    for p in ALL_PURPOSES:
+        want, have = got[p], says.get(p, SignalStatus.UNKNOWN)
+        if have is SignalStatus.UNKNOWN:
+            unexpressed += want in (_D, _L)  # a restriction the code leaves unsaid
+            continue
+        if want is SignalStatus.UNKNOWN or RESTRICTIVENESS.index(have) > RESTRICTIVENESS.index(
+            want
+        ):
+            return None
+        if have is want:
+            matches += 1
+        else:
+            over += 1
+    # A code that reads search as restricted when search is allowed blocks search engines
+    # (PLUS: plain DMI-PROHIBITED prohibits search-engine indexing too): last resort only.
+    search_blocked = int(got[P.SEARCH] is _A and says.get(P.SEARCH, _A) is not _A)
+    return (-unexpressed, -search_blocked, -over, matches)
+
+
 def iptc_dmi_for(statuses: Mapping[Purpose, SignalStatus]) -> str:
-    """The DMI code that says the most of ``statuses`` without granting more than they do."""
+    """The PLUS DMI code that says the most of ``statuses`` without granting more.
+
+    In order: never more permissive than ``statuses`` for any purpose; every restriction
+    expressed (a reserved purpose never reads "unspecified"); search not blocked when it is
+    allowed (``DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING`` rather than ``DMI-PROHIBITED``);
+    the fewest purposes read as more restricted than they are; the most read exactly.
+    Ties go to the earlier code of the PLUS vocabulary as listed in :data:`IPTC_DMI`.
+    """
     got = {p: statuses.get(p, SignalStatus.UNKNOWN) for p in ALL_PURPOSES}
-    values = set(got.values())
-    if values == {_A}:
-        return "DMI-ALLOWED"
-    if values == {_D}:
-        return "DMI-PROHIBITED"
-    non_search = {got[p] for p in ALL_PURPOSES if p is not P.SEARCH}
-    if non_search == {_D} and got[P.SEARCH] is _A:
-        return "DMI-PROHIBITED-EXCEPTSEARCHENGINEINDEXING"
-    if _D in values or _L in values:
-        others = {got[p] for p in ALL_PURPOSES if p is not P.AI_TRAIN}
-        if got[P.AI_TRAIN] is _D and not others & {_D, _L}:
-            return "DMI-PROHIBITED-AIMLTRAINING"
-        return "DMI-PROHIBITED-SEECONSTRAINT"
-    return "DMI-UNSPECIFIED"
+    best, best_fit = "DMI-UNSPECIFIED", _dmi_fit("DMI-UNSPECIFIED", got)
+    for code in IPTC_DMI:
+        fit = _dmi_fit(code, got)
+        if fit is not None and (best_fit is None or fit > best_fit):
+            best, best_fit = code, fit
+    return best
 
 
 # --- Spawning ai.txt: robots syntax, about using media for AI training. ---

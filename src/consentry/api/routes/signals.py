@@ -9,14 +9,17 @@ them: the terms are what lookups already answer.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from consentry.api.deps import ServiceDep
+from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
+from consentry.registry.access import Actor
+from consentry.registry.service import RegistryService
 from consentry.registry.terms import TermsSet
 from consentry.signals.write import FORMATS, WriteOptions, write
 
@@ -51,6 +54,26 @@ async def write_options(
 Options = Annotated[WriteOptions, Depends(write_options)]
 
 
+def _declared_by(
+    service: RegistryService, actor: Actor, options: WriteOptions, party_id: str | None
+) -> WriteOptions:
+    """``options`` with the declaring party from the registry: its name (the TDMRep policy's
+    ``assigner``), and its contact when none was given and the caller may see it."""
+    if party_id is None:
+        return options
+    party = service.get_party(actor, party_id)
+    contact = options.contact
+    if contact is None:
+        found = [c.value for k in ("email", "url") for c in party.contacts if c.kind == k]
+        contact = found[0] if found else None
+    return dataclasses.replace(options, assigner_name=party.name, contact=contact)
+
+
+def _work_party(service: RegistryService, work_id: str) -> str | None:
+    holders = service.get_work(work_id).holders
+    return holders[0].party_id if holders else None
+
+
 def _answer(terms: TermsSet, fmt: str, options: WriteOptions, data: bytes | None) -> Response:
     body = write(terms, fmt, options=options, data=data)
     key = fmt.strip().lower()
@@ -80,9 +103,11 @@ def work_signal(
     work_id: str,
     fmt: str,
     service: ServiceDep,
+    actor: ActorDep,
     options: Options,
 ) -> Response:
-    return _answer(service.work_terms(work_id), fmt, options, None)
+    opts = _declared_by(service, actor, options, _work_party(service, work_id))
+    return _answer(service.work_terms(work_id), fmt, opts, None)
 
 
 @router.post("/v1/works/{work_id}/signals/{fmt}", summary="Write a work's terms into a file")
@@ -91,6 +116,7 @@ async def work_signal_into(
     fmt: str,
     request: Request,
     service: ServiceDep,
+    actor: ActorDep,
     options: Options,
 ) -> Response:
     """``async`` to read the body; the terms (a database read) and the writing (inflating
@@ -98,7 +124,8 @@ async def work_signal_into(
     data = await request.body()
 
     def answer() -> Response:
-        return _answer(service.work_terms(work_id), fmt, options, data)
+        opts = _declared_by(service, actor, options, _work_party(service, work_id))
+        return _answer(service.work_terms(work_id), fmt, opts, data)
 
     return await run_in_threadpool(answer)
 
@@ -108,6 +135,8 @@ def party_signal(
     party_id: str,
     fmt: str,
     service: ServiceDep,
+    actor: ActorDep,
     options: Options,
 ) -> Response:
-    return _answer(service.party_terms(party_id), fmt, options, None)
+    opts = _declared_by(service, actor, options, party_id)
+    return _answer(service.party_terms(party_id), fmt, opts, None)

@@ -2,9 +2,10 @@
 
 Headers: ``tdm-reservation`` (+ ``tdm-policy``), ``Content-Usage`` (aipref),
 ``Content-Signal``, ``X-Robots-Tag`` (``noai, noimageai`` / ``noindex`` when reserved) and
-``Link: <license.xml>; rel="license"; type="application/rsl+xml"`` when some purpose is
-``licence``. Every snippet sets exactly :func:`pairs`, on every response (``always`` /
-``Header always``), so a test can read any snippet back.
+``Link: <license.xml>; rel="license"; type="application/rsl+xml"`` whenever a licence
+file is written (:meth:`WriteOptions.linked_rsl_url`). Every snippet sets exactly
+:func:`pairs`, on every response (``always`` / ``Header always``), so a test can read any
+snippet back.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from consentry.signals.write.options import (
     WriteOptions,
     content_signal,
     content_usage,
-    has_licence,
     one_line,
     robots_directives,
     tdm_reservation,
@@ -33,8 +33,8 @@ def pairs(terms: TermsSet, options: WriteOptions | None = None) -> list[tuple[st
     directives = robots_directives(terms)
     if directives:
         out.append(("X-Robots-Tag", ", ".join(directives)))
-    rsl = opts.rsl_url()
-    if has_licence(terms) and rsl:
+    rsl = opts.linked_rsl_url(terms)
+    if rsl:
         out.append(
             ("Link", f'<{one_line(rsl, "licence-url")}>; rel="license"; type="application/rsl+xml"')
         )

@@ -2,7 +2,7 @@
 
 ``tdm-reservation`` / ``tdm-policy`` (TDMRep), ``<meta name="robots" content="noai,
 noimageai">`` / ``noindex`` when reserved, and ``<link rel="license"
-type="application/rsl+xml">`` to the RSL licence when some purpose is ``licence``.
+type="application/rsl+xml">`` to the RSL licence whenever a licence file is written.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from html import escape
 from consentry.registry.terms import TermsSet
 from consentry.signals.write.options import (
     WriteOptions,
-    has_licence,
     robots_directives,
     tdm_reservation,
 )
@@ -28,8 +27,8 @@ def elements(terms: TermsSet, options: WriteOptions | None = None) -> list[str]:
     directives = robots_directives(terms)
     if directives:
         out.append(f'<meta name="robots" content="{", ".join(directives)}">')
-    rsl = opts.rsl_url()
-    if has_licence(terms) and rsl:
+    rsl = opts.linked_rsl_url(terms)
+    if rsl:
         out.append(f'<link rel="license" type="application/rsl+xml" href="{escape(rsl)}">')
     return out
 

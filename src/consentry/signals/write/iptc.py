@@ -1,7 +1,9 @@
 """XMP packets (IPTC ``plus:DataMining`` + TDMRep) and writing them into JPEG and PNG.
 
 The packet carries ``plus:DataMining`` (the PLUS DMI code that says the most of the terms
-without granting more, :func:`consentry.signals.purposes.iptc_dmi_for`), ``plus:OtherConstraints``
+without granting more, :func:`consentry.signals.purposes.iptc_dmi_for`), written twice with
+one value: as text (read by pikepdf, exiv2) and as ``rdf:resource`` (the URI form), then
+``plus:OtherConstraints``
 naming the licence URL when the code points to a constraint, and TDMRep
 ``tdm:reservation``/``tdm:policy`` (namespace ``http://www.w3.org/ns/tdmrep/``, as for PDF).
 
@@ -23,8 +25,7 @@ from consentry.errors import SignalError
 from consentry.registry.purposes import ALL_PURPOSES
 from consentry.registry.terms import TermsSet
 from consentry.signals.iptc import MAX_XMP
-from consentry.signals.model import RESTRICTIVENESS
-from consentry.signals.purposes import IPTC_DMI, PLUS_VOCAB, iptc_dmi_for, signal_status_for
+from consentry.signals.purposes import PLUS_VOCAB, iptc_dmi_for, signal_status_for
 from consentry.signals.write.options import WriteOptions, licence_urls, tdm_reservation
 
 X_NS = "adobe:ns:meta/"
@@ -41,23 +42,27 @@ MAX_JPEG_XMP = 65533 - 2 - len(JPEG_XMP_ID)
 
 
 def dmi_code(terms: TermsSet) -> str:
-    """The PLUS DMI code for ``terms``: the crosswalk's choice, unless that code would read
-    as more permissive than the terms for some purpose (``DMI-PROHIBITED-SEECONSTRAINT``
-    reads as "licence" for every purpose, also a reserved one); then ``DMI-PROHIBITED``."""
-    wanted = {p: signal_status_for(terms.status(p)) for p in ALL_PURPOSES}
-    code = iptc_dmi_for(wanted)
-    for p, got in IPTC_DMI[code].items():
-        if RESTRICTIVENESS.index(got) > RESTRICTIVENESS.index(wanted[p]):
-            return "DMI-PROHIBITED"
-    return code
+    """The PLUS DMI code for ``terms`` (:func:`consentry.signals.purposes.iptc_dmi_for`):
+    never more permissive than the terms, ``...-EXCEPTSEARCHENGINEINDEXING`` when search
+    is allowed and the rest is restricted (plain ``DMI-PROHIBITED`` forbids indexing too)."""
+    return iptc_dmi_for({p: signal_status_for(terms.status(p)) for p in ALL_PURPOSES})
 
 
-def _description(terms: TermsSet, opts: WriteOptions) -> etree._Element:
+def _descriptions(terms: TermsSet, opts: WriteOptions) -> list[etree._Element]:
+    """Our ``rdf:Description`` elements: the first has ``plus:DataMining`` as text (what
+    pikepdf and exiv2 read), the TDMRep properties and ``plus:OtherConstraints``; the second
+    repeats the same DataMining value as an ``rdf:resource`` (the URI form IPTC's value type
+    allows and RDF readers expect). Both name one value, so no reader can see two answers."""
     desc = etree.Element(f"{{{RDF_NS}}}Description", nsmap=NSMAP)
     desc.set(f"{{{RDF_NS}}}about", "")
     code = dmi_code(terms)
     dm = etree.SubElement(desc, f"{{{PLUS_NS}}}DataMining")
-    dm.set(f"{{{RDF_NS}}}resource", PLUS_VOCAB + code)
+    dm.text = PLUS_VOCAB + code
+    as_resource = etree.Element(f"{{{RDF_NS}}}Description", nsmap={"rdf": RDF_NS, "plus": PLUS_NS})
+    as_resource.set(f"{{{RDF_NS}}}about", "")
+    etree.SubElement(as_resource, f"{{{PLUS_NS}}}DataMining").set(
+        f"{{{RDF_NS}}}resource", PLUS_VOCAB + code
+    )
     urls = licence_urls(terms) or ([opts.contact] if opts.contact else [])
     if "SEE" in code and urls:
         oc = etree.SubElement(desc, f"{{{PLUS_NS}}}OtherConstraints")
@@ -72,7 +77,7 @@ def _description(terms: TermsSet, opts: WriteOptions) -> etree._Element:
     if with_policy and policy:
         pol = etree.SubElement(desc, f"{{{TDM_NS}}}policy")
         pol.text = policy
-    return desc
+    return [desc, as_resource]
 
 
 def _new_packet_root() -> tuple[etree._Element, etree._Element]:
@@ -113,6 +118,9 @@ def _parse_existing(existing: bytes) -> tuple[etree._Element, etree._Element] | 
             aq = etree.QName(k)
             if (aq.namespace, aq.localname) in _OURS or aq.namespace == TDM_NS:
                 del el.attrib[k]
+    for desc in rdf.findall(f"{{{RDF_NS}}}Description"):  # left empty by the removals
+        if len(desc) == 0 and set(desc.attrib) <= {f"{{{RDF_NS}}}about"}:
+            rdf.remove(desc)
     return root, rdf
 
 
@@ -123,7 +131,8 @@ def packet(
     opts = options or WriteOptions()
     parsed = _parse_existing(existing) if existing else None
     root, rdf = parsed if parsed is not None else _new_packet_root()
-    rdf.append(_description(terms, opts))
+    for desc in _descriptions(terms, opts):
+        rdf.append(desc)
     body = etree.tostring(root, encoding="UTF-8", pretty_print=True)
     return (
         b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'

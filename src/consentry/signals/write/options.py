@@ -16,6 +16,7 @@ Pure: values in, values out. Mapping rules (docs/signals.md, "Writing and checki
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -34,13 +35,18 @@ class WriteOptions:
     ``site_url``: origin of the site (``https://example.org``). ``policy_url``: where the
     TDMRep ODRL policy is served (default ``<site>/.well-known/tdm-policy.json``).
     ``licence_url``: where the RSL ``license.xml`` is served (default ``<site>/license.xml``).
-    ``contact``: an e-mail address or URL for licensing requests.
+    ``contact``: an e-mail address or URL for licensing requests (an e-mail address is
+    written as a ``mailto:`` URL wherever a URL is due: RSL ``<custom>``, vCard).
+    ``assigner_name``: the name of the party who declares the terms (the registry's party
+    record when the terms come from ``--work``/``--party``), the TDMRep policy's
+    ``assigner`` ``vcard:fn``.
     """
 
     site_url: str | None = None
     policy_url: str | None = None
     licence_url: str | None = None
     contact: str | None = None
+    assigner_name: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("site_url", "policy_url", "licence_url"):
@@ -62,6 +68,12 @@ class WriteOptions:
                 value=self.contact,
                 expected="an e-mail address or URL on one line",
             )
+        if self.contact is not None:
+            contact_uri(self.contact)  # refuses what is neither an address nor a URL
+
+    def contact_url(self) -> str | None:
+        """The contact as a URL: ``mailto:`` for an e-mail address, else the URL itself."""
+        return contact_uri(self.contact) if self.contact is not None else None
 
     @property
     def origin(self) -> str | None:
@@ -75,10 +87,41 @@ class WriteOptions:
             return self.policy_url
         return f"{self.origin}/.well-known/tdm-policy.json" if self.origin else None
 
+    def linked_rsl_url(self, terms: TermsSet) -> str | None:
+        """The RSL licence URL that robots.txt (``License:``), headers and HTML (``Link`` /
+        ``<link rel="license">``) point to: whenever a licence file is written, i.e. its URL
+        was given (``licence_url``: it states prohibitions and free uses too), or some purpose
+        is ``licence`` (then ``<site>/license.xml`` is the default)."""
+        if self.licence_url is not None:
+            return self.licence_url
+        return self.rsl_url() if has_licence(terms) else None
+
     def rsl_url(self) -> str | None:
         if self.licence_url is not None:
             return self.licence_url
         return f"{self.origin}/license.xml" if self.origin else None
+
+
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
+
+
+def contact_uri(contact: str) -> str:
+    """``rights@example.org`` -> ``mailto:rights@example.org``; an absolute ``http(s):`` or
+    ``mailto:`` URL is kept; anything else is refused (RSL ``<custom>`` holds a URL)."""
+    value = contact.strip()
+    if value.lower().startswith("mailto:") and _EMAIL.match(value[len("mailto:") :]):
+        return value
+    if _EMAIL.match(value):
+        return f"mailto:{value}"
+    parts = urlsplit(value)
+    if parts.scheme in ("http", "https") and parts.netloc and not any(c.isspace() for c in value):
+        return value
+    raise SignalError(
+        f"contact {contact!r} is neither an e-mail address nor an absolute http(s) URL",
+        field="contact",
+        value=contact,
+        expected="an e-mail address (rights@example.org) or a URL (https://example.org/licensing)",
+    )
 
 
 def allowed(terms: TermsSet, purpose: Purpose) -> bool:
@@ -125,10 +168,17 @@ def content_signal(terms: TermsSet) -> str:
 
 
 def robots_directives(terms: TermsSet) -> list[str]:
-    """X-Robots-Tag / meta robots directives: ``noai, noimageai`` when every AI use is
-    reserved (not merely licensed), ``noindex`` when search is reserved."""
+    """X-Robots-Tag / meta robots directives.
+
+    ``noai, noimageai`` whenever ``ai-train`` is not ``allowed`` (reserved, or licence: no
+    training without one). These are the directives img2dataset-style dataset tools read:
+    ``noai`` claims "do not use this page's content to train AI", ``noimageai`` "do not use
+    its images to train AI" (DeviantArt / Spawning convention). consentry's reader takes them
+    as reserving every AI use (tdm/ai-input/ai-index too), the restrictive reading.
+    ``noindex`` when search is reserved.
+    """
     out: list[str] = []
-    if all(terms.status(p) is Status.RESERVED for p in AI_PURPOSES):
+    if not allowed(terms, Purpose.AI_TRAIN):
         out += ["noai", "noimageai"]
     if terms.status(Purpose.SEARCH) is Status.RESERVED:
         out.append("noindex")

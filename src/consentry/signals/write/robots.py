@@ -3,10 +3,12 @@
 Layout (docs/signals.md, "Writing and checking"):
 
 * A header comment states the reservation (EU DSM Directive Art. 4(3)) and the contact.
-* ``License:`` (RSL) before the first group, when some purpose is ``licence`` and a licence
-  URL is known: a line before every group is read as global by the RSL 2025 guide *and* by
-  RSL 1.0 group scoping (no group has its own ``License:``), so it applies to every crawler.
-  A ``License:`` after the last group would bind only that group (the Medium pitfall).
+* ``License:`` (RSL) before the first group whenever a licence file is written: its URL is
+  given (``--licence-url``; the file states prohibitions and free uses as well as paid
+  ones), or some purpose is ``licence`` (``<site>/license.xml`` by default). A line before
+  every group is read as global by the RSL 2025 guide *and* by RSL 1.0 group scoping (no
+  group has its own ``License:``), so it applies to every crawler. A ``License:`` after the
+  last group would bind only that group (the Medium pitfall).
 * One group lists every catalogue agent that serves a purpose which is not ``allowed``:
   ``Disallow: /``. robots.txt cannot split one crawler's purposes, so a crawler is blocked
   when any purpose it serves is reserved or licensed. No usage lines go in this group (a
@@ -30,7 +32,6 @@ from consentry.signals.write.options import (
     allowed,
     content_signal,
     content_usage,
-    has_licence,
     one_line,
 )
 
@@ -76,8 +77,8 @@ def render(
     ]
     if opts.contact:
         lines.append(f"# Licensing contact: {one_line(opts.contact, 'contact')}")
-    rsl = opts.rsl_url()
-    if has_licence(terms) and rsl:
+    rsl = opts.linked_rsl_url(terms)
+    if rsl:
         lines += ["", f"License: {one_line(rsl, 'licence-url')}"]
     if blocked:
         lines.append("")

@@ -5,7 +5,8 @@ One ``<content url>`` (the site, or ``/``) with one ``<license>`` per kind of of
 * allowed purposes: ``<payment type="free"/>``, or ``attribution`` where attribution is
   required;
 * licensed purposes: ``<payment type="training">`` for ``ai-train``, ``use`` for the others,
-  with ``<custom>`` naming the purpose's licence URL (or the contact);
+  with ``<custom>`` naming the purpose's licence URL (or the contact: RSL's ``<custom>``
+  is "a URL of a bespoke licensing process", so an e-mail address becomes ``mailto:``);
 * reserved purposes: ``<prohibits type="usage">`` in the first licence (prohibits win over
   permits in every licence).
 
@@ -49,7 +50,7 @@ def _offers(
             )
         else:
             payment = "training" if p is Purpose.AI_TRAIN else "use"
-            key = (payment, t.licence_url or options.contact)
+            key = (payment, t.licence_url or options.contact_url())
         offers.setdefault(key, []).append(token)
     return [(pay, url, toks) for (pay, url), toks in offers.items()], prohibited
 

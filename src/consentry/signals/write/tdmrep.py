@@ -4,7 +4,8 @@ One rule for the whole site (``location: "/"``). The ``tdm-policy`` link and the
 with ``tdm-reservation: 1`` only when the reserved purposes are all ``licence`` (see
 :func:`consentry.signals.write.options.tdm_reservation`). The policy is an ODRL 2.2 ``Offer``
 under the TDMRep profile permitting ``tdm:mine`` with the duties ``obtainConsent`` and
-``compensate`` (licence = advance authorisation on payment terms).
+``compensate`` (licence = advance authorisation on payment terms), and always an
+``assigner`` (the spec's MUST): the contact and the declaring party's name.
 """
 
 from __future__ import annotations
@@ -65,20 +66,34 @@ def policy(terms: TermsSet, options: WriteOptions | None = None) -> dict[str, An
         "uid": uid,
         "permission": [permission],
     }
-    assigner: dict[str, Any] = {}
-    if opts.contact:
-        if "@" in opts.contact and not opts.contact.startswith(("http:", "https:")):
-            assigner["vcard:hasEmail"] = (
-                opts.contact if opts.contact.startswith("mailto:") else f"mailto:{opts.contact}"
-            )
-        else:
-            assigner["vcard:hasURL"] = opts.contact
+    doc["assigner"] = assigner(terms, opts)
+    return doc
+
+
+def assigner(terms: TermsSet, options: WriteOptions) -> dict[str, Any]:
+    """The policy's ``assigner`` vCard: ``vcard:fn`` (the declaring party's name),
+    ``vcard:hasEmail`` (``mailto:``) or ``vcard:hasURL`` from the contact, and the licence
+    URL. TDMRep s7.1.4: "A Policy MUST contain one assigner property"; a policy with
+    nobody to ask is refused (SignalError) rather than written without one."""
+    card: dict[str, Any] = {}
+    if options.assigner_name:
+        card["vcard:fn"] = options.assigner_name
+    contact = options.contact_url()
+    if contact is not None:
+        card["vcard:hasEmail" if contact.startswith("mailto:") else "vcard:hasURL"] = contact
+    if not card:
+        raise SignalError(
+            "a TDMRep policy needs its assigner (TDMRep s7.1.4: a Policy MUST contain one "
+            "assigner property): give --contact, or write the terms of a registered --work or "
+            "--party so the party's record names it",
+            field="contact",
+            value=None,
+            expected="--contact EMAIL-OR-URL, or --work / --party",
+        )
     urls = licence_urls(terms)
     if urls:
-        assigner.setdefault("vcard:hasURL", urls[0])
-    if assigner:
-        doc["assigner"] = assigner
-    return doc
+        card.setdefault("vcard:hasURL", urls[0])
+    return card
 
 
 def render_policy(terms: TermsSet, options: WriteOptions | None = None) -> bytes:
