@@ -180,6 +180,8 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
     def create_work(self, actor: Actor, draft: WorkDraft) -> Work:
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         with self._uow(True) as uow:
+            # the ledger lock also serialises identifier checks: two unrelated registrations
+            # of one identifier must not both find it free (tests/store/test_dispute_races.py)
             now = uow.ledger.locked_now(self.clock)  # time in ledger order; mandates read after
             resolver = PartyResolver(uow, self.ids, now)
             resolver.preload([draft])
