@@ -229,16 +229,19 @@ def test_robots_5xx_is_complete_disallow_and_never_allowed(status: int) -> None:
     with LoopbackSites([{"/robots.txt": Route(status, b"oops"), "*": page()}]) as s:
         [line] = run([s.url(0, "/x")])
         assert s.count(0, "/robots.txt") == 2  # one retry
-    fetch = [x for x in line["signals"] if x["carrier"] == "fetch"]  # type: ignore[attr-defined]
-    assert len(fetch) == 1 and "complete disallow" in fetch[0]["diagnostics"][0]
-    assert "allowed" not in line["purposes"].values()  # type: ignore[attr-defined]
+    # RFC 9309 2.3.1.4: "the crawler MUST assume complete disallow" (issue 9: every purpose
+    # resting on crawling is disallowed, not unknown)
+    rsig = next(x for x in line["signals"] if x["carrier"] == "robots")  # type: ignore[attr-defined]
+    assert "complete disallow" in rsig["diagnostics"][0]
+    assert set(line["purposes"].values()) == {"disallowed"}  # type: ignore[attr-defined]
 
 
 def test_unreachable_host_is_recorded_not_allowed() -> None:
     url = f"http://127.0.0.1:{closed_port()}/page"
     [line] = run([url])
-    assert {x["carrier"] for x in line["signals"]} == {"fetch"}  # type: ignore[attr-defined]
-    assert set(line["purposes"].values()) == {"unknown"}  # type: ignore[attr-defined]
+    assert {x["carrier"] for x in line["signals"]} == {"robots", "fetch"}  # type: ignore[attr-defined]
+    # RFC 9309 2.3.1.4: robots.txt unreachable due to network errors: complete disallow
+    assert set(line["purposes"].values()) == {"disallowed"}  # type: ignore[attr-defined]
     assert any("robots" in e for e in line["errors"])  # type: ignore[attr-defined]
 
 
@@ -470,7 +473,8 @@ def test_bad_redirect_targets_are_errors_not_crashes(location: str) -> None:
         [line] = run([s.url(0, "/x")])
     robots = next(f for f in line["evidence"]["fetches"] if f["carrier"] == "robots")  # type: ignore[index]
     assert robots["status"] is None and robots["error"]
-    assert any(x["carrier"] == "fetch" for x in line["signals"])  # type: ignore[attr-defined]
+    rsig = next(x for x in line["signals"] if x["carrier"] == "robots")  # type: ignore[attr-defined]
+    assert "could not fetch robots.txt (unreachable)" in rsig["diagnostics"][0]
 
 
 def test_dropped_connection_and_garbage_response_are_fetch_errors() -> None:

@@ -65,8 +65,13 @@ def test_most_restrictive_wins_and_explicit_beats_silence() -> None:
 
 def test_could_not_fetch_never_becomes_allowed() -> None:
     ok = ParsedSignal(Carrier.HEADERS, "h", {P.AI_TRAIN: A, P.SEARCH: D, P.AI_INPUT: L})
-    down = robots.fetch_signal(503, source="https://x/robots.txt", agent="GPTBot")
-    assert down is not None
+    down = ParsedSignal(
+        Carrier.FETCH,
+        "https://x/.well-known/tdmrep.json",
+        {},
+        ("could not fetch TDMRep origin file (HTTP 503)",),
+        agent="GPTBot",
+    )
     r = resolve([ok, down], agent="GPTBot")
     assert r.purposes[P.AI_TRAIN] is U
     assert r.purposes[P.SEARCH] is D and r.purposes[P.AI_INPUT] is L

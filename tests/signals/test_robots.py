@@ -112,9 +112,11 @@ def test_fetch_signal_for_failures() -> None:
     missing = robots.fetch_signal(404, source="https://x/robots.txt")
     assert missing is not None and missing.carrier is Carrier.ROBOTS
     assert missing.purposes[P.SEARCH] is A
+    # RFC 9309 2.3.1.4: unreachable -> "the crawler MUST assume complete disallow" (issue 9:
+    # every purpose the agent's crawling serves is disallowed, not unknown)
     down = robots.fetch_signal(None, source="https://x/robots.txt", agent="GPTBot")
-    assert down is not None and down.carrier is Carrier.FETCH
-    assert set(down.purposes.values()) == {U}
+    assert down is not None and down.carrier is Carrier.ROBOTS
+    assert down.purposes[P.AI_TRAIN] is D
     assert "could not fetch" in down.diagnostics[0]
 
 

@@ -363,7 +363,9 @@ class Checker:
         if rf is None:
             whole = self._robots_parsed.get((fetched.url, ""))
             if whole is None:
-                whole = robots.parse_robots(fetched.body.decode("utf-8", errors="replace"))
+                whole = robots.parse_robots(
+                    robots.decode_robots(fetched.body), truncated=fetched.truncated
+                )
                 self._robots_parsed[(fetched.url, "")] = whole
             groups, _ = whole.select(agent)
             rf = self._robots_parsed[key] = replace(whole, groups=tuple(groups))

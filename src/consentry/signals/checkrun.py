@@ -153,7 +153,9 @@ async def fetch_site(url: str, config: CheckConfig | None = None) -> SiteCarrier
                 policy = await c.fetch(policy_url, "tdm-policy")
         rsl_urls: list[str] = []
         if robots_f.ok:
-            rf = robots.parse_robots(robots_f.body.decode("utf-8", errors="replace"))
+            rf = robots.parse_robots(
+                robots.decode_robots(robots_f.body), truncated=robots_f.truncated
+            )
             rsl_urls += [u.value for g in rf.groups for u in g.usage if u.kind == "license"]
             rsl_urls += [u.value for u in rf.global_usage if u.kind == "license"]
         rsl_urls += rsl_links(page)
@@ -166,6 +168,7 @@ async def fetch_site(url: str, config: CheckConfig | None = None) -> SiteCarrier
         url,
         robots_txt=robots_f.body if robots_f.ok else None,
         robots_status=robots_f.status,
+        robots_truncated=robots_f.truncated,
         tdmrep_json=tdm_f.body if tdm_f.ok else None,
         tdm_policy=policy.body if policy is not None and policy.ok else None,
         tdm_policy_type=policy.media_type() if policy is not None and policy.ok else None,

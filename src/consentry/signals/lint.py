@@ -24,6 +24,8 @@ types) and returns :class:`Finding` values; ``consentry signals lint URL`` fetch
 * ``invalid-product-token``: a ``User-agent`` value that is not an RFC 9309 product token.
 * ``unknown-usage-key``: a Content-Usage/Content-Signal key no vocabulary defines.
 * ``robots-unreachable``: robots.txt answered 5xx or not at all (crawlers must stop).
+* ``robots-missing-colon``: a directive with whitespace instead of its colon
+  (``Disallow /``): read as Google and protego read it, skipped by strict parsers.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import AIPREF_TOKENS, CONTENT_SIGNAL_KEYS
 
 _VALID_TOKEN = re.compile(r"^[A-Za-z0-9_-]+$")
+_NO_COLON = re.compile(r"^line (\d+): (.*) has whitespace instead of ':'; read as ('.*') \(")
 JSON_TYPES = ("application/json", "application/ld+json")
 LINT_AGENTS: tuple[str, ...] = ("*", "GPTBot", "ClaudeBot", "Google-Extended", "CCBot")
 
@@ -69,6 +72,7 @@ class SiteCarriers:
     url: str
     robots_txt: bytes | None = None
     robots_status: int | None = 200  # None: unreachable
+    robots_truncated: bool = False  # robots_txt is a prefix cut at the size limit
     tdmrep_json: bytes | None = None
     tdm_policy: bytes | None = None
     tdm_policy_type: str | None = None  # media type the policy was served with
@@ -94,7 +98,9 @@ def lint(site: SiteCarriers, *, catalogue: Catalogue | None = None) -> list[Find
             )
         )
     elif site.robots_txt is not None:
-        rf = robots.parse_robots(site.robots_txt.decode("utf-8", errors="replace"))
+        rf = robots.parse_robots(
+            robots.decode_robots(site.robots_txt), truncated=site.robots_truncated
+        )
         out += _robots_file(rf, cat)
     if site.tdmrep_json is not None:
         out += _tdmrep_file(site)
@@ -107,6 +113,20 @@ def lint(site: SiteCarriers, *, catalogue: Catalogue | None = None) -> list[Find
 
 def _robots_file(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
     out: list[Finding] = []
+    for d in rf.diagnostics:
+        m = _NO_COLON.match(d)
+        if m:
+            out.append(
+                Finding(
+                    "robots-missing-colon",
+                    "warning",
+                    "robots",
+                    f"line {m.group(1)}: {m.group(2)} has whitespace instead of ':' "
+                    "(Google and protego read it as meant; RFC 9309 parsers and Python's "
+                    "robotparser skip it)",
+                    f"write it with its colon: {m.group(3)}",
+                )
+            )
     for g in rf.groups:
         for value in g.agents:
             v = value.strip()

@@ -4,14 +4,27 @@ Pure: parses text, answers questions; fetching is ``check.py``'s job.
 
 Decisions (see docs/signals.md, "robots.txt"):
 
-* Groups: one or more ``User-agent`` lines then rules; a ``User-agent`` line after any other
-  group line starts a new group. ``Sitemap`` lines are site-wide and do not end a group.
-  Blank lines do not end a group (as Google and protego read files). Groups naming the same
-  token are merged. Rules before the first ``User-agent`` line are ignored (diagnostic).
+* Lines end at CR, LF or CRLF (RFC 9309 2.2: ``EOL = %x0D / %x0A / %x0D.0A``); a whole or
+  partial UTF-8 byte order mark is skipped (as Google's parser does).
+* Groups: one or more ``User-agent`` lines then rules; a ``User-agent`` line after an
+  ``Allow``/``Disallow`` line starts a new group. Every other record (``Sitemap``, usage
+  lines, ``Crawl-delay``, unknown lines) neither ends a group nor splits a run of
+  ``User-agent`` lines (RFC 9309 2.2.4: "Parsing of other records MUST NOT interfere with the
+  parsing of explicitly defined records"). Blank lines do not end a group (as Google and
+  protego read files). Groups naming the same token are merged. Rules before the first
+  ``User-agent`` line are ignored (diagnostic).
+* A line whose key and value are separated by whitespace instead of the colon
+  (``Disallow /``) is read as Google and protego read it, when it has exactly two words
+  (diagnosed; ``lint`` warns).
+* A file cut at the size limit (RFC 9309 2.5) loses its partial last line, which could
+  otherwise be a shorter rule than the site wrote (``Allow: /public-x`` cut to ``Allow: /``).
 * Agent matching: the product token of each ``User-agent`` value (its leading ``[A-Za-z0-9_-]``
   run, as Google's parser extracts it) compared case-insensitively with the product token of
-  the crawler's name. A value that is not a valid token (``https://hada.news``,
-  ``FAST Enterprise Crawler 6 / Scirus``) gets a diagnostic. No matching group: the ``*``
+  the crawler's name. Only ``*`` itself (or ``*`` followed by whitespace) is the ``*`` group
+  (RFC 9309 2.2.1: ``product-token = identifier / "*"``); ``*GPTBot`` names GPTBot (as
+  protego reads it; Google ignores the line, which errs toward allowed), with a diagnostic.
+  A value that is not a valid token (``https://hada.news``, ``FAST Enterprise Crawler 6 /
+  Scirus``) gets a diagnostic. No matching group: the ``*``
   groups; none of those either: everything allowed.
 * Paths: longest matching pattern wins, ``Allow`` beats ``Disallow`` on a tie, ``*`` matches
   any run, a final ``$`` anchors the end; empty ``Disallow:`` is no rule; ``/robots.txt`` is
@@ -31,7 +44,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import quote, urlsplit
 
@@ -102,7 +115,7 @@ class Group:
 
     @property
     def tokens(self) -> frozenset[str]:
-        return frozenset(t for t in (product_token(a) for a in self.agents) if t)
+        return frozenset(t for t in (group_token(a) for a in self.agents) if t)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,15 +244,51 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     return re.compile(rx + (r"\Z" if anchored else ""), re.DOTALL)
 
 
-def _split_line(line: str) -> tuple[str, str] | None:
-    if ":" not in line:
-        return None
-    key, value = line.split(":", 1)
-    return key.strip().lower(), value.strip()
+_EOL = re.compile(r"\r\n|\r|\n")
+_BOMS = (b"\xef\xbb\xbf", b"\xef\xbb", b"\xef")
 
 
-def parse_robots(text: str) -> RobotsFile:
-    """Parse robots.txt text; never raises. Unknown lines are skipped with a diagnostic."""
+def group_token(value: str) -> str:
+    """The token a ``User-agent`` value names a group by: ``*`` only for ``*`` itself (or
+    ``*`` then whitespace, as Google reads it); otherwise the product token, lowercased, of
+    the value after any leading ``*`` (``*GPTBot`` names GPTBot, as protego's substring
+    match reads it; Google's parser finds no token there and ignores the line, which would
+    leave GPTBot unrestricted: the reading that errs toward reserved wins); "" when there
+    is none (``/bot``)."""
+    v = value.strip()
+    if v == "*" or (v.startswith("*") and v[1:2].isspace()):
+        return "*"
+    return product_token(v.lstrip("*"))
+
+
+def decode_robots(body: bytes) -> str:
+    """robots.txt bytes as text: a whole or partial UTF-8 BOM skipped, UTF-8 (RFC 9309 2.1:
+    "The file MUST be UTF-8 encoded"), undecodable bytes replaced."""
+    for bom in _BOMS:
+        if body.startswith(bom):
+            body = body[len(bom) :]
+            break
+    return body.decode("utf-8", errors="replace")
+
+
+def _split_line(line: str) -> tuple[str, str, bool] | None:
+    """(key, value, colon missing) of a line without its comment, or None."""
+    if ":" in line:
+        key, value = line.split(":", 1)
+        return key.strip().lower(), value.strip(), False
+    # Google: "some people forget the colon, so we need to accept whitespace in its stead",
+    # only when the line is exactly two runs of non-whitespace (protego reads these too).
+    words = line.split()
+    if len(words) == 2:
+        return words[0].lower(), words[1], True
+    return None
+
+
+def parse_robots(text: str, *, truncated: bool = False) -> RobotsFile:
+    """Parse robots.txt text; never raises. Unknown lines are skipped with a diagnostic.
+
+    ``truncated``: the text is a prefix of the file (cut at the size limit); its last line,
+    which may be partial, is dropped."""
     diags: list[str] = []
     groups: list[Group] = []
     global_usage: list[UsageLine] = []
@@ -255,7 +304,16 @@ def parse_robots(text: str) -> RobotsFile:
             groups.append(Group(tuple(cur_agents), tuple(cur_rules), tuple(cur_usage), cur_line))
 
     text = text.lstrip("\ufeff")
-    for n, raw in enumerate(text.splitlines(), start=1):
+    lines = _EOL.split(text)
+    if truncated and len(lines) > 1:
+        cut = lines.pop()
+        diags.append(
+            f"file cut at the size limit: partial last line {cut[:80]!r} dropped (RFC 9309 2.5)"
+        )
+    elif truncated:
+        diags.append("file cut at the size limit inside its first line: no rules read")
+        lines = []
+    for n, raw in enumerate(lines, start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
@@ -263,14 +321,30 @@ def parse_robots(text: str) -> RobotsFile:
         if kv is None:
             diags.append(f"line {n}: no ':' in {raw.strip()[:80]!r}, skipped")
             continue
-        key, value = kv
+        key, value, no_colon = kv
+        known = (
+            key in _UA_KEYS
+            or key in _ALLOW_KEYS
+            or key in _DISALLOW_KEYS
+            or key in _SITEMAP_KEYS
+            or key in USAGE_KEYS
+            or key in _LICENSE_KEYS
+        )
+        if no_colon and known:
+            diags.append(
+                f"line {n}: {raw.strip()[:80]!r} has whitespace instead of ':'; read as "
+                f"'{line.split()[0]}: {value}' (as Google and protego read it)"
+            )
+        elif no_colon:
+            diags.append(f"line {n}: no ':' in {raw.strip()[:80]!r}, skipped")
+            continue
         if key in _UA_KEYS:
             if not in_agents:
                 close()
                 cur_agents, cur_rules, cur_usage, cur_line = [], [], [], n
             in_agents = True
             if value != "*" and not _VALID_TOKEN.match(value):
-                token = product_token(value)
+                token = group_token(value)
                 diags.append(
                     f"line {n}: User-agent {value!r} is not a valid product token "
                     f"(RFC 9309: letters, '-' and '_'); matched as {token!r}"
@@ -283,8 +357,8 @@ def parse_robots(text: str) -> RobotsFile:
             if value:
                 sitemaps.append(value)
             continue
-        in_agents = False
         if key in _ALLOW_KEYS or key in _DISALLOW_KEYS:
+            in_agents = False  # only a rule ends a run of User-agent lines (RFC 9309 2.2.4)
             if not cur_agents:
                 diags.append(f"line {n}: {key} before any User-agent line, ignored")
                 continue
@@ -402,7 +476,7 @@ def parse(
     catalogue: Catalogue | None = None,
 ) -> ParsedSignal:
     """Read a robots.txt for ``agent`` and ``path`` (a path or full URL); never raises."""
-    text = content.decode("utf-8", errors="replace") if isinstance(content, bytes) else content
+    text = decode_robots(content) if isinstance(content, bytes) else content
     return signal_from(
         parse_robots(text), source=source, agent=agent, path=path, catalogue=catalogue
     )
@@ -411,23 +485,24 @@ def parse(
 def fetch_signal(http_status: int | None, *, source: str, agent: str = "*") -> ParsedSignal | None:
     """The signal a failed robots.txt fetch gives; None when the body should be parsed.
 
-    4xx: a robots signal with no rules (crawl anything). 5xx / unreachable: a ``FETCH`` signal
-    (every purpose ``unknown``; the resolver then never reports ``allowed``), and
-    :class:`RobotsFile` answers ``can_fetch`` False (complete disallow for crawling).
+    4xx: a robots signal with no rules (crawl anything). 5xx / unreachable: RFC 9309 2.3.1.4
+    "If the robots.txt is unreachable due to server or network errors, this means the
+    robots.txt is undefined and the crawler MUST assume complete disallow": a robots signal
+    that disallows every purpose the agent serves (all of them rest on crawling), never
+    ``unknown``.
     """
     state = status_from_fetch(http_status)
     if state is FetchState.PARSE:
         return None
+    sig = signal_from(RobotsFile.for_fetch_state(state), source=source, agent=agent)
     if state is FetchState.NO_RESTRICTIONS:
-        return signal_from(RobotsFile.for_fetch_state(state), source=source, agent=agent)
+        return sig
     what = "unreachable" if http_status is None else f"HTTP {http_status}"
-    return ParsedSignal(
-        Carrier.FETCH,
-        source,
-        {},
-        (f"could not fetch robots.txt ({what}): RFC 9309 complete disallow for crawling",),
-        agent=agent,
+    why = (
+        f"could not fetch robots.txt ({what}): RFC 9309 2.3.1.4 complete disallow for every "
+        "purpose that rests on crawling"
     )
+    return replace(sig, diagnostics=(why, *sig.diagnostics))
 
 
 def usage_summary(rf: RobotsFile, agent: str) -> Mapping[str, list[str]]:
