@@ -120,7 +120,7 @@ def test_an_admin_resolves_a_dispute_and_the_ledger_records_it(
         assert r.status_code == 403, (who, r.text)
     # the winner must be one of the dispute's works
     r = client.post(url, json={"winner_work_id": world.other_work}, headers=admin)
-    assert r.status_code == 422, r.text
+    assert r.status_code == 409, r.text
     assert r.json()["field"] == "winner_work_id"
     r = client.post(url, json=body, headers=admin)
     assert r.status_code == 200, r.text

@@ -56,7 +56,7 @@ def test_list_and_resolve_a_dispute(tmp_path: Path) -> None:
     assert f"DISPUTED ({dispute['id']})" in out
     assert "search=reserved" in out
     code, out, err = run("disputes", "resolve", dispute["id"], "--winner", "w_nope", home=home)
-    assert code == 2, out
+    assert code == 1, out
     assert "winner_work_id" in err or "w_nope" in err
     code, out, err = run(
         "disputes", "resolve", dispute["id"], "--winner", first, "--note", "contract", home=home

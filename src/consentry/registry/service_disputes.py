@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from consentry.errors import Conflict, ValidationError
+from consentry.errors import Conflict
 from consentry.limits import MAX_EVIDENCE, check_optional
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
@@ -140,7 +140,8 @@ class DisputeCases:
                     winner_work_id=dispute.winner_work_id,
                 )
             if winner_work_id not in dispute.work_ids:
-                raise ValidationError(
+                # 409, not 422: the value is well formed; the dispute's state refuses it
+                raise Conflict(
                     f"work {winner_work_id} does not claim {dispute.identifier} in dispute "
                     f"{dispute_id}; its works are {', '.join(dispute.work_ids)}",
                     field="winner_work_id",

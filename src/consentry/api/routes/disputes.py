@@ -20,7 +20,7 @@ router = APIRouter(
 
 ALREADY_RESOLVED: dict[int | str, dict[str, Any]] = {
     409: {
-        "description": "The dispute was already resolved",
+        "description": "The dispute was already resolved, or the winner is not one of its works",
         "model": Problem,
         "content": {PROBLEM_JSON: {}},
     }
