@@ -79,7 +79,8 @@ EDGES: dict[str, dict[str, str]] = {
         "csvfile.py": "files",  # parses a CSV file or CSV text
         "onix.py": "files",  # streams an ONIX file
     },
-    "ledger": {"keys.py": "files"},  # the signing key's PEM files
+    # the signing key's PEM files; the C2PA signing key and CA certificate in the data folder
+    "ledger": {"keys.py": "files", "c2pa_keys.py": "files"},
     "signals": {
         "check.py": "network",
         "checkrun.py": "network",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from consentry.bootstrap import Registry
 from consentry.registry.purposes import Purpose
 from consentry.signals import epub, tdmrep
 from consentry.signals.model import SignalStatus
@@ -65,3 +66,24 @@ def test_terms_written_into_an_epub(client: ApiClient, world: World) -> None:
     assert parsed.purposes[Purpose.TDM] in (SignalStatus.DISALLOWED, SignalStatus.LICENCE)
     broken = client.post(f"/v1/works/{world.work}/signals/epub", content=b"not a zip", headers=h)
     assert broken.status_code == 422
+
+
+def test_terms_signed_into_an_image_as_c2pa(
+    client: ApiClient, world: World, registry: Registry
+) -> None:
+    """POST .../signals/c2pa: a signed manifest with the work's training-mining assertion,
+    signed with a certificate the registry's key issued; trusted with its c2pa-ca.pem."""
+    from PIL import Image
+
+    from consentry.ledger.c2pa_keys import CA_CERT
+    from consentry.signals.c2pa_media import assertion_states
+
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "PNG")
+    h = world.headers("developer")
+    r = client.post(f"/v1/works/{world.work}/signals/c2pa", content=buf.getvalue(), headers=h)
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == "image/png"
+    anchors = (registry.settings.home / CA_CERT).read_bytes()
+    [state] = assertion_states(r.content, trust_anchors=anchors)
+    assert state.state == "trusted" and state.label == "cawg.training-mining"

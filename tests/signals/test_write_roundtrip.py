@@ -14,6 +14,9 @@ Where a carrier cannot express a purpose or a status the expectation says so exp
   purpose it serves is not allowed; for ``*`` only search (crawl), ai-train and ai-input
   (usage lines) are expressed unless nothing at all is allowed.
 * RSL has no token for tdm alone: tdm is expressed only when all five statuses agree.
+* C2PA (CAWG training-mining, signed into JPEG and PNG, read through c2pa-python): tdm,
+  ai-train and ai-input; "licence" is written ``constrained``, which CAWG reads as
+  ``notAllowed`` absent other information; ai-index and search are not expressed.
 * Safety, for every carrier: a decision read back is never more permissive than the terms.
 """
 
@@ -200,6 +203,7 @@ def test_every_format_is_covered_by_a_round_trip() -> None:
         "epub",
         "pdf",
         "image",
+        "c2pa",
     }
     assert set(FORMATS) == covered
 
@@ -490,3 +494,40 @@ def test_xmp_merge_keeps_other_properties(wrapped: bool) -> None:
     merged = packet(t, OPTS, existing=old)
     assert b"Ann Author" in merged and merged.count(b"reservation>") == 2
     assert decisions(iptc.parse(merged)) == dict.fromkeys(ALL_PURPOSES, D)
+
+
+def want_c2pa(t: TermsSet) -> dict[Purpose, SignalStatus]:
+    cawg = {Status.ALLOWED: A, Status.RESERVED: D, Status.LICENCE: D}  # constrained = notAllowed
+    out = dict.fromkeys(ALL_PURPOSES, U)
+    for p in (P.TDM, P.AI_TRAIN, P.AI_INPUT):
+        out[p] = cawg[t.status(p)]
+    return out
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG"])
+def test_c2pa_round_trip(fmt: str) -> None:
+    """Signed with a certificate the registry's key issued, read back through c2pa-python
+    (validated, trusted with the registry's CA as anchor) by consentry's reader."""
+    import datetime as dt
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from PIL import Image
+
+    from consentry.signals.c2pa_media import assertion_states, read_media
+    from consentry.signals.c2pa_signing import issue_signing_credentials
+
+    creds = issue_signing_credentials(
+        Ed25519PrivateKey.generate(),
+        Ed25519PrivateKey.generate(),
+        now=dt.datetime(2026, 12, 5, tzinfo=dt.UTC),
+    )
+    opts = WriteOptions(site_url="https://example.org", contact="rights@example.org", c2pa=creds)
+    buf = io.BytesIO()
+    Image.new("RGB", (4, 4), (9, 9, 9)).save(buf, fmt)
+    for t in ALL_TERMS:
+        out = write(t, "c2pa", options=opts, data=buf.getvalue())
+        assert [s.state for s in assertion_states(out, trust_anchors=creds.trust_anchor_pem)] == [
+            "trusted"
+        ]
+        got = decisions(read_media(out, trust_anchors=creds.trust_anchor_pem))
+        check(t, got, want_c2pa(t), f"c2pa {fmt}")

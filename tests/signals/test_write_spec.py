@@ -184,9 +184,7 @@ def test_rsl_custom_holds_a_url_and_an_email_becomes_mailto() -> None:
     doc = write(t, "rsl", options=WriteOptions(contact="rights@example.org"))
     customs = etree.fromstring(doc).findall(f".//{{{RSL_NS}}}custom")
     assert [c.text for c in customs] == ["mailto:rights@example.org"]
-    assert rsl.parse(doc, url="https://example.org/").licence_urls == (
-        "mailto:rights@example.org",
-    )
+    assert rsl.parse(doc, url="https://example.org/").licence_urls == ("mailto:rights@example.org",)
     doc = write(t, "rsl", options=WriteOptions(contact="https://example.org/licensing"))
     assert [c.text for c in etree.fromstring(doc).findall(f".//{{{RSL_NS}}}custom")] == [
         "https://example.org/licensing"

@@ -16,6 +16,7 @@ from consentry.signals.formats import FORMATS
 if TYPE_CHECKING:
     from consentry.registry.parties import Party
     from consentry.registry.terms import TermsSet
+    from consentry.signals.c2pa_signing import SigningCredentials
     from consentry.signals.fetched import CheckConfig, RegistryLookup
 
 # Commands import what they implement inside their bodies: see consentry.cli.app.
@@ -62,6 +63,27 @@ def _terms_from(
         return terms, declarant
 
 
+def _c2pa_credentials(
+    fmt: str, cert: Path | None, key: Path | None, home: Path | None
+) -> SigningCredentials | None:
+    if fmt.strip().lower() != "c2pa":
+        return None
+    from consentry.ledger.c2pa_keys import registry_credentials, user_credentials
+
+    if (cert is None) != (key is None):
+        raise ValidationError(
+            "give both --c2pa-cert and --c2pa-key, or neither (the registry's key issues one)",
+            field="c2pa-cert",
+            value=str(cert or key),
+            expected="--c2pa-cert CHAIN.pem --c2pa-key KEY.pem",
+        )
+    if cert is not None and key is not None:
+        return user_credentials(cert, key)
+    from datetime import UTC, datetime
+
+    return registry_credentials(settings_for(home).home, now=datetime.now(UTC))
+
+
 def _party_contact(party: Party | None) -> str | None:
     """The party's first e-mail contact, else its first URL contact."""
     if party is None:
@@ -99,9 +121,19 @@ def write_cmd(
     attribution: bool = typer.Option(
         False, "--attribution", help="With --terms: allowed uses require attribution."
     ),
+    c2pa_cert: Path | None = typer.Option(
+        None, "--c2pa-cert", help="c2pa: your PEM certificate chain (signing cert first)."
+    ),
+    c2pa_key: Path | None = typer.Option(
+        None, "--c2pa-key", help="c2pa: the private key of --c2pa-cert (PEM)."
+    ),
     home: Path | None = HomeOption,
 ) -> None:
-    """Write one signal carrier from a work's, a party's or given terms."""
+    """Write one signal carrier from a work's, a party's or given terms.
+
+    ``--format c2pa`` signs a manifest into a JPEG or PNG with a certificate issued by the
+    registry's own key (files in the data folder; c2pa-ca.pem is the trust anchor to hand
+    to verifiers), or with your own chain (--c2pa-cert and --c2pa-key)."""
     from consentry.signals.write import WriteOptions, write
 
     ts, declarant = _terms_from(work, party, terms, home, attribution)
@@ -111,6 +143,7 @@ def write_cmd(
         licence_url,
         contact or _party_contact(declarant),
         declarant.name if declarant is not None else None,
+        _c2pa_credentials(fmt, c2pa_cert, c2pa_key, home),
     )
     data = None
     if input_file is not None:
@@ -145,12 +178,25 @@ def read_cmd(
     carrier: str = typer.Option(..., "--carrier", "-c", help="What the file is (robots, ...)."),
     url: str | None = typer.Option(None, "--url", help="The URL the file belongs to / is for."),
     agent: str = typer.Option("*", "--agent", help="Crawler product token, default '*'."),
+    trust: Path | None = typer.Option(
+        None,
+        "--trust",
+        help="c2pa: PEM trust anchors (default: this registry's c2pa-ca.pem, if any).",
+    ),
     home: Path | None = HomeOption,
 ) -> None:
-    """Read one local carrier file and resolve it (JSON on stdout)."""
+    """Read one local carrier file and resolve it (JSON on stdout).
+
+    ``--carrier c2pa`` on a JPEG, PNG or PDF validates its signed C2PA manifests: each
+    training-mining assertion is reported trusted, signed (untrusted signer) or tampered."""
+    from consentry.ledger.c2pa_keys import CA_CERT, read_trust
     from consentry.signals.read import read_file
 
-    echo_json(read_file(file, carrier, url=url, agent=agent).to_json())
+    own_ca = settings_for(home).home / CA_CERT
+    if trust is None and own_ca.exists():
+        trust = own_ca
+    anchors = read_trust(trust)
+    echo_json(read_file(file, carrier, url=url, agent=agent, trust_anchors=anchors).to_json())
 
 
 @signals_app.command("lint")

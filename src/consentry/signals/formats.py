@@ -57,5 +57,12 @@ FORMATS: dict[str, Format] = {
         Format(
             "image", "IPTC XMP written into a JPEG or PNG", "image.jpg", "iptc", needs_input=True
         ),
+        Format(
+            "c2pa",
+            "signed C2PA manifest with the CAWG training-mining assertion, in a JPEG, PNG or PDF",
+            "image.jpg",
+            "c2pa",
+            needs_input=True,
+        ),
     )
 }

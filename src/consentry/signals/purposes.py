@@ -218,9 +218,7 @@ def iptc_dmi_status(value: str) -> dict[Purpose, SignalStatus]:
     return dict(IPTC_DMI[code]) if code else {}
 
 
-def _dmi_fit(
-    code: str, got: Mapping[Purpose, SignalStatus]
-) -> tuple[int, int, int, int] | None:
+def _dmi_fit(code: str, got: Mapping[Purpose, SignalStatus]) -> tuple[int, int, int, int] | None:
     """How well ``code`` says ``got`` (higher is better); None when it would say more than
     ``got`` grants for some purpose (a reader would take it as more permissive)."""
     says = IPTC_DMI[code]

@@ -79,8 +79,12 @@ def parse_bytes(
     url: str | None = None,
     agent: str = "*",
     policy: bytes | None = None,
+    trust_anchors: bytes | None = None,
 ) -> ParsedSignal:
-    """Dispatch ``data`` to the reader for ``carrier``; never raises for bad content."""
+    """Dispatch ``data`` to the reader for ``carrier``; never raises for bad content.
+
+    ``c2pa``: a JPEG, PNG or PDF is read through the C2PA library (signed manifests,
+    validated; ``trust_anchors`` PEM decides "trusted"); anything else as assertion JSON."""
     c = carrier_of(carrier)
     where = url or "/"
     if c is Carrier.ROBOTS:
@@ -100,6 +104,12 @@ def parse_bytes(
     if c is Carrier.IPTC:
         return iptc.parse(data, source=source, agent=agent)
     if c is Carrier.C2PA:
+        from consentry.signals import c2pa_media
+
+        if c2pa_media.media_type(data) is not None:
+            return c2pa_media.read_media(
+                data, source=source, agent=agent, trust_anchors=trust_anchors
+            )
         return c2pa.parse(data, source=source, agent=agent)
     if c is Carrier.TDMAI:
         return aipref.parse_tdmai(data, source=source, agent=agent)
@@ -107,7 +117,12 @@ def parse_bytes(
 
 
 def read_signal(
-    path: Path, carrier: Carrier | str, *, url: str | None = None, agent: str = "*"
+    path: Path,
+    carrier: Carrier | str,
+    *,
+    url: str | None = None,
+    agent: str = "*",
+    trust_anchors: bytes | None = None,
 ) -> ParsedSignal:
     c = carrier_of(carrier)
     try:
@@ -127,11 +142,19 @@ def read_signal(
             value=str(path),
             expected="a readable file",
         ) from None
-    return parse_bytes(data, c, source=str(path), url=url, agent=agent)
+    return parse_bytes(
+        data, c, source=str(path), url=url, agent=agent, trust_anchors=trust_anchors
+    )
 
 
 def read_file(
-    path: Path, carrier: Carrier | str, *, url: str | None = None, agent: str = "*"
+    path: Path,
+    carrier: Carrier | str,
+    *,
+    url: str | None = None,
+    agent: str = "*",
+    trust_anchors: bytes | None = None,
 ) -> Resolution:
     """Read ``path`` as ``carrier`` for ``agent`` (and ``url``) and resolve it."""
-    return resolve([read_signal(path, carrier, url=url, agent=agent)], agent=agent)
+    signal = read_signal(path, carrier, url=url, agent=agent, trust_anchors=trust_anchors)
+    return resolve([signal], agent=agent)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from consentry.api.deps import ActorDep, ServiceDep
+from consentry.api.deps import ActorDep, RegistryDep, ServiceDep
 from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
 from consentry.registry.access import Actor
 from consentry.registry.service import RegistryService
@@ -78,8 +78,14 @@ def _answer(terms: TermsSet, fmt: str, options: WriteOptions, data: bytes | None
     body = write(terms, fmt, options=options, data=data)
     key = fmt.strip().lower()
     media = MEDIA.get(key, "text/plain; charset=utf-8")
-    if key == "image":
-        media = "image/png" if body.startswith(b"\x89PNG") else "image/jpeg"
+    if key in ("image", "c2pa"):
+        media = (
+            "image/png"
+            if body.startswith(b"\x89PNG")
+            else "application/pdf"
+            if body.startswith(b"%PDF")
+            else "image/jpeg"
+        )
     return Response(body, media_type=media)
 
 
@@ -116,15 +122,23 @@ async def work_signal_into(
     fmt: str,
     request: Request,
     service: ServiceDep,
+    registry: RegistryDep,
     actor: ActorDep,
     options: Options,
 ) -> Response:
     """``async`` to read the body; the terms (a database read) and the writing (inflating
-    and rewriting an EPUB, PDF or image) run in a worker thread, never on the event loop."""
+    and rewriting an EPUB, PDF or image) run in a worker thread, never on the event loop.
+    ``c2pa`` signs with a certificate issued by the registry's key (``c2pa-ca.pem`` in the
+    data folder is its trust anchor)."""
     data = await request.body()
 
     def answer() -> Response:
         opts = _declared_by(service, actor, options, _work_party(service, work_id))
+        if fmt.strip().lower() == "c2pa":
+            from consentry.ledger.c2pa_keys import registry_credentials
+
+            creds = registry_credentials(registry.settings.home, now=service.clock())
+            opts = dataclasses.replace(opts, c2pa=creds)
         return _answer(service.work_terms(work_id), fmt, opts, data)
 
     return await run_in_threadpool(answer)

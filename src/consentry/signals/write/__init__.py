@@ -12,7 +12,7 @@ from collections.abc import Callable
 from consentry.errors import SignalError
 from consentry.registry.terms import TermsSet
 from consentry.signals.formats import FORMATS, Format
-from consentry.signals.write import aitxt, epub, headers, html, iptc, pdf, robots, rsl, tdmrep
+from consentry.signals.write import aitxt, c2pa, epub, headers, html, iptc, pdf, robots, rsl, tdmrep
 from consentry.signals.write.options import WriteOptions
 
 __all__ = ["FORMATS", "Format", "WriteOptions", "write"]
@@ -39,6 +39,7 @@ _EMBED: dict[str, _Embed] = {
     "epub": epub.write_epub,
     "pdf": pdf.write_pdf,
     "image": iptc.write_image,
+    "c2pa": c2pa.write_c2pa,
 }
 
 

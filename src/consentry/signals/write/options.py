@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from consentry.errors import SignalError
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import TermsSet
+from consentry.signals.c2pa_signing import SigningCredentials
 from consentry.signals.purposes import TDMREP_PURPOSES
 
 AI_PURPOSES: tuple[Purpose, ...] = (Purpose.AI_TRAIN, Purpose.AI_INPUT, Purpose.AI_INDEX)
@@ -39,7 +40,7 @@ class WriteOptions:
     written as a ``mailto:`` URL wherever a URL is due: RSL ``<custom>``, vCard).
     ``assigner_name``: the name of the party who declares the terms (the registry's party
     record when the terms come from ``--work``/``--party``), the TDMRep policy's
-    ``assigner`` ``vcard:fn``.
+    ``assigner`` ``vcard:fn``. ``c2pa``: the credentials that sign a C2PA manifest.
     """
 
     site_url: str | None = None
@@ -47,6 +48,7 @@ class WriteOptions:
     licence_url: str | None = None
     contact: str | None = None
     assigner_name: str | None = None
+    c2pa: SigningCredentials | None = None  # signs the ``c2pa`` format's manifest
 
     def __post_init__(self) -> None:
         for name in ("site_url", "policy_url", "licence_url"):
