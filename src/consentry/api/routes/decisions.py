@@ -5,16 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from consentry.api.deps import ActorDep, ServiceDep
+from consentry.api.deps import request_actor, request_service
 from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
 from consentry.api.schemas import DecisionIn, DecisionOut, PurposeName, Time
 from consentry.limits import MAX_ID
-from consentry.registry.access import Actor, Role
+from consentry.registry.access import Role
 from consentry.registry.purposes import Purpose
-from consentry.registry.service import RegistryService
 
 router = APIRouter(
     prefix="/v1/decisions", tags=["decisions"], dependencies=REQUIRE_KEY, responses=PROBLEMS
@@ -22,13 +21,15 @@ router = APIRouter(
 
 
 def _decide(
-    service: RegistryService,
-    actor: Actor,
+    request: Request,
     work: str,
     purpose: str,
     at: datetime | None,
     developer: str | None,
 ) -> Response:
+    # The router's REQUIRE_KEY checked the key; the actor and service are read from the
+    # request rather than declared again (see deps.request_actor: ~10 % of a decision's CPU).
+    actor, service = request_actor(request), request_service(request)
     if developer is None and actor.role is Role.DEVELOPER:
         developer = actor.party_id  # a developer asks for itself unless it names another
     decision = service.decide(
@@ -41,8 +42,7 @@ def _decide(
 # thread-pool hop per decision; the key is resolved on the loop from memory when cached).
 @router.get("", response_model=DecisionOut, summary="Decide one use")
 def decide_get(
-    actor: ActorDep,
-    service: ServiceDep,
+    request: Request,
     work: Annotated[str, Query(max_length=MAX_ID, description="Work id")],
     purpose: Annotated[PurposeName, Query(description="The purpose of the use")],
     at: Annotated[Time | None, Query(description="ISO-8601 time with offset; default now")] = None,
@@ -50,9 +50,9 @@ def decide_get(
         str | None, Query(max_length=MAX_ID, description="Developer party id")
     ] = None,
 ) -> Response:
-    return _decide(service, actor, work, purpose, at, developer)
+    return _decide(request, work, purpose, at, developer)
 
 
 @router.post("", response_model=DecisionOut, summary="Decide one use (JSON body)")
-def decide_post(body: DecisionIn, actor: ActorDep, service: ServiceDep) -> Response:
-    return _decide(service, actor, body.work, body.purpose, body.at, body.developer)
+def decide_post(request: Request, body: DecisionIn) -> Response:
+    return _decide(request, body.work, body.purpose, body.at, body.developer)
