@@ -216,6 +216,9 @@ class MandateIn(_In):
 class LookupIn(_In):
     ids: list[str] = Field(..., description=f"Up to {MAX_LOOKUP_IDS} identifiers")
     at: Time | None = None
+    territory: Territory | None = Field(
+        None, description="WORLD or an ISO 3166-1 alpha-2 code; default everywhere"
+    )
 
 
 class DecisionIn(_In):
@@ -223,6 +226,9 @@ class DecisionIn(_In):
     purpose: PurposeName
     at: Time | None = None
     developer: Id | None = None
+    territory: Territory | None = Field(
+        None, description="WORLD or an ISO 3166-1 alpha-2 code; default everywhere"
+    )
 
 
 class KeyIn(_In):
@@ -277,6 +283,7 @@ class TermsOut(BaseModel):
     work_id: str | None = None
     party_id: str | None = None
     at: str
+    territory: str | None = None  # as asked; None: everywhere
     terms: dict[str, PurposeTermsOut]
 
 
@@ -293,6 +300,7 @@ class DeclarationOut(BaseModel):
     declared_by: str | None
     mandate_id: str | None
     ledger_seq: int | None
+    territory: str
 
 
 class HistoryOut(BaseModel):
@@ -385,12 +393,14 @@ class EvidenceOut(BaseModel):
     declared_by: str | None
     attribution_required: bool
     licence_url: str | None
+    territory: str | None  # where the declaration holds; None: nothing declared
 
 
 class DecisionOut(BaseModel):
     work_id: str
     purpose: str
     at: str
+    territory: str | None  # as asked; None: everywhere
     developer_id: str | None
     outcome: str
     attribution_required: bool

@@ -90,6 +90,7 @@ def declaration_view(d: Declaration) -> dict[str, Any]:
         "declared_by": d.declared_by,
         "mandate_id": d.mandate_id,
         "ledger_seq": d.ledger_seq,
+        "territory": d.territory,
     }
 
 

@@ -93,6 +93,15 @@ def _check_text_arguments(kwargs: dict[str, Any]) -> None:
                 raise typer.Exit(2) from None
 
 
+def parse_territory_option(value: str | None) -> str | None:
+    """``--territory``: WORLD or an ISO 3166-1 alpha-2 code (a bad one exits 2, naming it)."""
+    if value is None:
+        return None
+    from consentry.registry.territories import parse_territory
+
+    return parse_territory(value, field="--territory")
+
+
 def parse_time(value: str | None, *, field: str = "--at") -> datetime | None:
     if value is None:
         return None

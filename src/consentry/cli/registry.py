@@ -13,6 +13,7 @@ import typer
 from consentry.cli.common import (
     HomeOption,
     echo_json,
+    parse_territory_option,
     parse_time,
     registry_for,
     reports_errors,
@@ -298,14 +299,22 @@ def lookup(
     home: Path | None = HomeOption,
     as_json: bool = typer.Option(False, "--json", help="One JSON object per identifier."),
     at: str | None = typer.Option(None, "--at", help="Answer as of this time (ISO-8601)."),
+    territory: str | None = typer.Option(
+        None,
+        "--territory",
+        help="Where: WORLD or an ISO 3166-1 alpha-2 code such as GB. Default: everywhere "
+        "(the most restrictive answer over every territory).",
+    ),
 ) -> None:
-    """Look works up by identifier and show their terms.
+    """Look works up by identifier and show their terms (in --territory, or everywhere).
 
     Exit status: 0 when every identifier is registered; 1 when any is invalid or not
     registered (each is still reported, on stdout).
     """
     with registry_for(home) as reg:
-        results = reg.service.lookup(ids, at=parse_time(at))
+        results = reg.service.lookup(
+            ids, at=parse_time(at), territory=parse_territory_option(territory)
+        )
     missing = sum(1 for r in results if r.error or not r.works)
     for r in results:
         if as_json:
@@ -332,20 +341,35 @@ def decide(
     purpose: str = typer.Option(..., "--purpose", help="tdm, ai-train, ai-input, ai-index, search"),
     developer: str | None = typer.Option(None, "--developer", help="Developer party id"),
     at: str | None = typer.Option(None, "--at", help="Time to answer for (ISO-8601)"),
+    territory: str | None = typer.Option(
+        None,
+        "--territory",
+        help="Where: WORLD or an ISO 3166-1 alpha-2 code such as GB. Default: everywhere "
+        "(the most restrictive answer over every territory).",
+    ),
     home: Path | None = HomeOption,
     as_json: bool = typer.Option(False, "--json", help="Print the decision as JSON."),
 ) -> None:
-    """May a developer use a work for a purpose at a time? With reasons and evidence."""
+    """May a developer use a work for a purpose at a time, in a territory (default:
+    everywhere)? With reasons and evidence."""
     from consentry.registry.purposes import Purpose
 
+    where = parse_territory_option(territory)
     with registry_for(home) as reg:
         d = reg.service.decide(
-            work_id=work, purpose=Purpose.parse(purpose), at=parse_time(at), developer_id=developer
+            work_id=work,
+            purpose=Purpose.parse(purpose),
+            at=parse_time(at),
+            developer_id=developer,
+            territory=where,
         )
     if as_json:
         echo_json(d.to_json())
         return
-    typer.echo(f"{d.outcome.value}: work {d.work_id}, {d.purpose.value}, at {d.at.isoformat()}")
+    place = f"in {d.territory}" if d.territory else "everywhere"
+    typer.echo(
+        f"{d.outcome.value}: work {d.work_id}, {d.purpose.value}, at {d.at.isoformat()}, {place}"
+    )
     for reason in d.reasons:
         typer.echo(f"  - {reason}")
 
@@ -356,6 +380,11 @@ def declare(
     terms: str = typer.Option(..., "--terms", help="e.g. 'ai-train=reserved;search=allowed'"),
     work: str | None = typer.Option(None, "--work", help="One work; omit for the whole catalogue"),
     effective_from: str | None = typer.Option(None, "--from", help="Effective from (ISO-8601)"),
+    territory: str = typer.Option(
+        "WORLD",
+        "--territory",
+        help="Where the terms hold: WORLD (default) or an ISO 3166-1 alpha-2 code such as GB.",
+    ),
     receipt: Path | None = typer.Option(None, "--receipt", help="Write the signed receipt here"),
     home: Path | None = HomeOption,
 ) -> None:
@@ -366,6 +395,7 @@ def declare(
     statuses = parse_terms_spec(terms)
     listed = {item.split("=")[0].strip() for item in terms.split(";") if "=" in item}
     statuses = {p: s for p, s in statuses.items() if p.value in listed}
+    where = parse_territory_option(territory) or "WORLD"
     with registry_for(home) as reg:
         out = reg.service.declare_terms(
             SYSTEM,
@@ -373,6 +403,7 @@ def declare(
             work_id=work,
             statuses=statuses,
             effective_from=parse_time(effective_from, field="--from"),
+            territory=where,
         )
     text = json.dumps(out.receipt, indent=2, ensure_ascii=False)
     if receipt:

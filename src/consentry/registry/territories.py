@@ -46,7 +46,8 @@ def parse_territory(value: str, *, field: str = "territory") -> str:
     code = value.strip().upper()
     if not is_territory(code):
         raise ValidationError(
-            f"territory {value!r} is not an ISO 3166-1 alpha-2 code or WORLD",
+            f"territory {value!r} is not an ISO 3166-1 alpha-2 code or WORLD "
+            "(expected e.g. GB, FR or US, or WORLD for everywhere)",
             field=field,
             value=value,
             expected=EXPECTED,

@@ -104,5 +104,12 @@ def parse_statuses(terms: Mapping[Any, str]) -> dict[Purpose, Status]:
     return out
 
 
+# Reads asked for a territory (decisions, lookups, terms): none means everywhere.
+TERRITORY_QUERY = Query(
+    description="Where the use happens: WORLD or an ISO 3166-1 alpha-2 code. Default (and "
+    "WORLD): everywhere, the most restrictive answer over every territory."
+)
+
+
 def parse_territory(value: str) -> str:
     return territories.parse_territory(value)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from consentry.api.deps import request_actor, request_service
-from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
-from consentry.api.schemas import DecisionIn, DecisionOut, PurposeName, Time
+from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, TERRITORY_QUERY, json_response
+from consentry.api.schemas import DecisionIn, DecisionOut, PurposeName, Territory, Time
 from consentry.limits import MAX_ID
 from consentry.registry.access import Role
 from consentry.registry.purposes import Purpose
@@ -26,6 +26,7 @@ def _decide(
     purpose: str,
     at: datetime | None,
     developer: str | None,
+    territory: str | None,
 ) -> Response:
     # The router's REQUIRE_KEY checked the key; the actor and service are read from the
     # request rather than declared again (see deps.request_actor: ~10 % of a decision's CPU).
@@ -33,7 +34,11 @@ def _decide(
     if developer is None and actor.role is Role.DEVELOPER:
         developer = actor.party_id  # a developer asks for itself unless it names another
     decision = service.decide(
-        work_id=work, purpose=Purpose.parse(purpose), at=at, developer_id=developer
+        work_id=work,
+        purpose=Purpose.parse(purpose),
+        at=at,
+        developer_id=developer,
+        territory=territory,
     )
     return json_response(decision.to_json())
 
@@ -49,10 +54,11 @@ def decide_get(
     developer: Annotated[
         str | None, Query(max_length=MAX_ID, description="Developer party id")
     ] = None,
+    territory: Annotated[Territory | None, TERRITORY_QUERY] = None,
 ) -> Response:
-    return _decide(request, work, purpose, at, developer)
+    return _decide(request, work, purpose, at, developer, territory)
 
 
 @router.post("", response_model=DecisionOut, summary="Decide one use (JSON body)")
 def decide_post(request: Request, body: DecisionIn) -> Response:
-    return _decide(request, body.work, body.purpose, body.at, body.developer)
+    return _decide(request, body.work, body.purpose, body.at, body.developer, body.territory)

@@ -7,12 +7,21 @@ model validation) and the service runs in the thread pool (sync routes).
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from consentry.api.deps import ServiceDep
-from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
-from consentry.api.schemas import MAX_LOOKUP_IDS, LookupIn, LookupOut, LookupPage, Time
+from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, TERRITORY_QUERY, json_response
+from consentry.api.schemas import (
+    MAX_LOOKUP_IDS,
+    LookupIn,
+    LookupOut,
+    LookupPage,
+    Territory,
+    Time,
+)
 from consentry.errors import ValidationError
 
 router = APIRouter(
@@ -30,7 +39,7 @@ def lookup_many(body: LookupIn, service: ServiceDep) -> Response:
             expected=f"at most {MAX_LOOKUP_IDS} identifiers per request",
             limit=MAX_LOOKUP_IDS,
         )
-    results = [r.to_json() for r in service.lookup(body.ids, at=body.at)]
+    results = [r.to_json() for r in service.lookup(body.ids, at=body.at, territory=body.territory)]
     return json_response({"count": len(results), "results": results})
 
 
@@ -39,6 +48,7 @@ def lookup_one(
     identifier: str,
     service: ServiceDep,
     at: Time | None = Query(None, description="ISO-8601 time with offset"),
+    territory: Annotated[Territory | None, TERRITORY_QUERY] = None,
 ) -> Response:
     """Any identifier: ``isbn:…``, a bare ISBN, ``doi:10.…/…``, ``url:https://…``."""
-    return json_response(service.lookup([identifier], at=at)[0].to_json())
+    return json_response(service.lookup([identifier], at=at, territory=territory)[0].to_json())

@@ -3,6 +3,8 @@ party's catalogue-wide terms, and declaring terms (answered with the signed rece
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
@@ -10,6 +12,7 @@ from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
     PROBLEMS,
     REQUIRE_KEY,
+    TERRITORY_QUERY,
     json_response,
     parse_statuses,
     parse_territory,
@@ -19,12 +22,14 @@ from consentry.api.schemas import (
     DeclaredOut,
     HistoryOut,
     TermsOut,
+    Territory,
     Time,
     WorkTermsIn,
 )
 from consentry.api.views import declaration_view, terms_detail
 from consentry.registry.access import Actor
 from consentry.registry.service import Declared, RegistryService
+from consentry.registry.territories import WORLD
 
 works_router = APIRouter(tags=["works"], dependencies=REQUIRE_KEY, responses=PROBLEMS)
 parties_router = APIRouter(tags=["parties"], dependencies=REQUIRE_KEY, responses=PROBLEMS)
@@ -45,10 +50,18 @@ def work_terms(
     work_id: str,
     service: ServiceDep,
     at: Time | None = Query(None, description="ISO-8601 time with offset"),
+    territory: Annotated[Territory | None, TERRITORY_QUERY] = None,
 ) -> Response:
     when = at or service.clock()
-    terms = service.work_terms(work_id, at=when)
-    return json_response({"work_id": work_id, "at": when.isoformat(), "terms": terms_detail(terms)})
+    terms = service.work_terms(work_id, at=when, territory=territory)
+    return json_response(
+        {
+            "work_id": work_id,
+            "at": when.isoformat(),
+            "territory": _asked(territory),
+            "terms": terms_detail(terms),
+        }
+    )
 
 
 @works_router.get(
@@ -79,12 +92,23 @@ def party_terms(
     party_id: str,
     service: ServiceDep,
     at: Time | None = Query(None, description="ISO-8601 time with offset"),
+    territory: Annotated[Territory | None, TERRITORY_QUERY] = None,
 ) -> Response:
     when = at or service.clock()
-    terms = service.party_terms(party_id, at=when)
+    terms = service.party_terms(party_id, at=when, territory=territory)
     return json_response(
-        {"party_id": party_id, "at": when.isoformat(), "terms": terms_detail(terms)}
+        {
+            "party_id": party_id,
+            "at": when.isoformat(),
+            "territory": _asked(territory),
+            "terms": terms_detail(terms),
+        }
     )
+
+
+def _asked(territory: str | None) -> str | None:
+    """The territory the answer is for; None (and WORLD): everywhere."""
+    return None if territory in (None, WORLD) else territory
 
 
 @parties_router.post(
