@@ -16,7 +16,9 @@ from consentry.config import Settings
 from consentry.errors import MandateError, ValidationError
 from consentry.ledger.chain import LedgerEntry
 from consentry.registry.access import SYSTEM, Actor, Role
+from consentry.registry.csvfile import parse_csv
 from consentry.registry.decisions import Outcome
+from consentry.registry.importing import import_records
 from consentry.registry.parties import PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
@@ -262,3 +264,50 @@ def test_declarations_from_before_territories_hold_for_world(settings: Settings)
         )
     finally:
         reg.close()
+
+
+IMPORT_CSV = """work_id,kind,title,identifiers,contributors,holders,terms
+W2,article,On Mining,doi:10.1000/abc,Ann Writer|author,Ann Writer|creator|100,ai-train=allowed
+"""
+
+
+def _import(reg: Registry, text: str, sha: str) -> int:
+    with reg.uow(write=True) as uow:
+        report = import_records(
+            uow,
+            parse_csv(text, filename="works.csv"),
+            ids=reg.service.ids,
+            now=uow.ledger.locked_now(reg.service.clock),
+            actor=SYSTEM.label,
+            sha256=sha,
+            filename="works.csv",
+            fmt="csv",
+            skip_invalid=False,
+        )
+        uow.commit()
+    return report.updated
+
+
+def test_reimport_leaves_a_territory_declaration_alone(
+    registry: Registry, clock: FakeClock
+) -> None:
+    """Imported terms hold for WORLD: a FR declaration made since is neither replaced nor
+    makes the same terms count as changed."""
+    _import(registry, IMPORT_CSV, "a" * 64)
+    svc = registry.service
+    (work,) = svc.lookup(["doi:10.1000/abc"])[0].works
+    work_id = work[0].id
+    party = svc.terms_history(work_id)[0].party_id
+    clock.advance(seconds=1)
+    svc.declare_terms(
+        SYSTEM,
+        party_id=party,
+        work_id=work_id,
+        statuses={Purpose.AI_TRAIN: Status.RESERVED},
+        territory="FR",
+    )
+    clock.advance(seconds=1)
+    before = svc.terms_history(work_id)
+    assert _import(registry, IMPORT_CSV + "\n", "b" * 64) == 0  # same terms: nothing changed
+    assert svc.terms_history(work_id) == before
+    assert [d.territory for d in before].count("FR") == 1

@@ -27,6 +27,7 @@ from consentry.registry.parties import (
 )
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration, effective_declaration
+from consentry.registry.territories import WORLD
 from consentry.registry.works import (
     Contributor,
     ContributorRole,
@@ -453,9 +454,15 @@ def _write(
 def _declared(
     declarations: Sequence[Declaration], party_id: str, work_id: str, purpose: Purpose, at: datetime
 ) -> Status | None:
-    """The status ``party_id`` itself declared for this work and purpose, in force at ``at``."""
+    """The status ``party_id`` itself declared for this work and purpose, in force at ``at``,
+    for WORLD (the territory imported terms hold for: declarations for one territory are
+    neither replaced nor repeated by an import)."""
     d = effective_declaration(
-        declarations, party_id=party_id, purpose=purpose, work_id=work_id, at=at
+        [x for x in declarations if x.territory == WORLD],
+        party_id=party_id,
+        purpose=purpose,
+        work_id=work_id,
+        at=at,
     )
     return d.status if d is not None and d.work_id == work_id else None
 
