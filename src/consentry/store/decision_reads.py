@@ -27,14 +27,35 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from consentry.errors import NotFound
+from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Contributor, Holding, Work, WorkKind
-from consentry.store.repositories import (
-    _DECL_SQL,
-    CONTRIBUTOR_ROLES,
-    decimal_share,
-    raw_declaration,
-)
+from consentry.store.bulk_reads import DECLARATION_COLUMNS
+from consentry.store.repositories import CONTRIBUTOR_ROLES, decimal_share
+from consentry.store.tables import parse_time
+
+_DECL_SQL = f"SELECT {DECLARATION_COLUMNS} FROM declarations"
+
+
+def raw_declaration(r: Sequence[Any]) -> Declaration:
+    """From a driver's tuple of :data:`DECLARATION_COLUMNS`, by position: the cursor reads
+    below return plain tuples (no names) for speed."""
+    return Declaration(
+        id=r[0],
+        party_id=r[1],
+        purpose=Purpose(r[3]),
+        status=Status(r[4]),
+        effective_from=parse_time(r[7]),
+        recorded_at=parse_time(r[8]),
+        work_id=r[2],
+        attribution_required=bool(r[5]),
+        licence_url=r[6],
+        declared_by=r[9],
+        mandate_id=r[10],
+        ledger_seq=r[11],
+        territory=r[12],
+    )
+
 
 # One row per declaration (at least one row: the LEFT JOIN keeps a work with none), each
 # carrying the work, its identifiers, contributors and holdings (built once, MATERIALIZED, so

@@ -24,7 +24,6 @@ from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import (
-    CREATIVE_ROLES,
     Contributor,
     ContributorRole,
     Holding,
@@ -32,7 +31,7 @@ from consentry.registry.works import (
     WorkKind,
     WorkSummary,
 )
-from consentry.store.rawsql import fetch, marks
+from consentry.store import bulk_reads as bulk
 from consentry.store.tables import (
     ApiKeyRow,
     ContactRow,
@@ -258,33 +257,17 @@ class WorkRepository:
         contribs: dict[str, list[tuple[int, Contributor]]] = defaultdict(list)
         holds: dict[str, list[Holding]] = defaultdict(list)
         for part in chunks(ids):
-            q = marks(len(part))
             rows.extend(
-                fetch(
-                    self.s,
-                    "SELECT id, external_id, kind, title, fingerprinted FROM works "
-                    f"WHERE id IN ({q})",
-                    part,
-                )
+                bulk.WORKS.rows(self.s, part, "id", "external_id", "kind", "title", "fingerprinted")
             )
-            for work_id, ident in fetch(
-                self.s,
-                f"SELECT work_id, identifier FROM work_identifiers WHERE work_id IN ({q})",
-                part,
-            ):
+            for work_id, ident in bulk.WORK_IDENTIFIERS.rows(self.s, part, "work_id", "identifier"):
                 idents[work_id].append(ident)
-            for work_id, position, party, role in fetch(
-                self.s,
-                "SELECT work_id, position, party_id, role FROM contributors "
-                f"WHERE work_id IN ({q})",
-                part,
+            for work_id, position, party, role in bulk.CONTRIBUTORS.rows(
+                self.s, part, "work_id", "position", "party_id", "role"
             ):
                 contribs[work_id].append((position, Contributor(party, CONTRIBUTOR_ROLES[role])))
-            for work_id, party, role, share, right in fetch(
-                self.s,
-                'SELECT work_id, party_id, role, share, "right" FROM holdings '
-                f"WHERE work_id IN ({q}) ORDER BY id",
-                part,
+            for work_id, party, role, share, right in bulk.HOLDINGS.rows(
+                self.s, part, "work_id", "party_id", "role", "share", "right"
             ):
                 holds[work_id].append(Holding(party, role, decimal_share(share), right))
         return {
@@ -306,22 +289,11 @@ class WorkRepository:
         ids = list(dict.fromkeys(ids))
         titles: dict[str, str] = {}
         parties: dict[str, dict[str, None]] = defaultdict(dict)
-        creative = [r.value for r in CREATIVE_ROLES]
         for part in chunks(ids):
-            q = marks(len(part))
-            titles.update(fetch(self.s, f"SELECT id, title FROM works WHERE id IN ({q})", part))
-            for work_id, party in fetch(
-                self.s,
-                f"SELECT work_id, party_id FROM holdings WHERE work_id IN ({q})",
-                part,
-            ):
+            titles.update(bulk.TITLES.rows(self.s, part, "id", "title"))
+            for work_id, party in bulk.HOLDING_PARTIES.rows(self.s, part, "work_id", "party_id"):
                 parties[work_id][party] = None
-            for work_id, party in fetch(
-                self.s,
-                "SELECT work_id, party_id FROM contributors "
-                f"WHERE work_id IN ({q}) AND role IN ({marks(len(creative))})",
-                [*part, *creative],
-            ):
+            for work_id, party in bulk.CREATIVE_PARTIES.rows(self.s, part, "work_id", "party_id"):
                 parties[work_id][party] = None
         # parties sorted: the covering indexes answer these queries in index order
         return {
@@ -332,11 +304,8 @@ class WorkRepository:
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = defaultdict(list)
         for part in chunks(list(dict.fromkeys(identifiers))):
-            for ident, work_id in fetch(
-                self.s,
-                "SELECT identifier, work_id FROM work_identifiers "
-                f"WHERE identifier IN ({marks(len(part))}) ORDER BY work_id",
-                part,
+            for ident, work_id in bulk.WORKS_BY_IDENTIFIER.rows(
+                self.s, part, "identifier", "work_id"
             ):
                 out[ident].append(work_id)
         return out
@@ -404,27 +373,25 @@ def declaration_row(d: Declaration) -> dict[str, Any]:
     }
 
 
-_DECL_SQL = (
-    "SELECT id, party_id, work_id, purpose, status, attribution_required, licence_url, "
-    "effective_from, recorded_at, declared_by, mandate_id, ledger_seq, territory FROM declarations"
-)
-
-
-def raw_declaration(r: Any) -> Declaration:
+def declaration_from(v: Sequence[Any]) -> Declaration:
+    """From the values of :data:`bulk_reads.DECLARATION_FIELDS`, in that order (a read picks
+    them by column name)."""
+    (id_, party_id, work_id, purpose, status, attribution, licence_url) = v[:7]
+    (effective_from, recorded_at, declared_by, mandate_id, ledger_seq, territory) = v[7:]
     return Declaration(
-        id=r[0],
-        party_id=r[1],
-        purpose=Purpose(r[3]),
-        status=Status(r[4]),
-        effective_from=parse_time(r[7]),
-        recorded_at=parse_time(r[8]),
-        work_id=r[2],
-        attribution_required=bool(r[5]),
-        licence_url=r[6],
-        declared_by=r[9],
-        mandate_id=r[10],
-        ledger_seq=r[11],
-        territory=r[12],
+        id=id_,
+        party_id=party_id,
+        purpose=Purpose(purpose),
+        status=Status(status),
+        effective_from=parse_time(effective_from),
+        recorded_at=parse_time(recorded_at),
+        work_id=work_id,
+        attribution_required=bool(attribution),
+        licence_url=licence_url,
+        declared_by=declared_by,
+        mandate_id=mandate_id,
+        ledger_seq=ledger_seq,
+        territory=territory,
     )
 
 
@@ -445,15 +412,13 @@ class DeclarationRepository:
         by_work: dict[str, list[Declaration]] = defaultdict(list)
         by_party: dict[str, list[Declaration]] = defaultdict(list)
         for part in chunks(work_ids):
-            for r in fetch(self.s, f"{_DECL_SQL} WHERE work_id IN ({marks(len(part))})", part):
-                by_work[r[2]].append(raw_declaration(r))
+            for v in bulk.DECLARATIONS_OF_WORKS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
+                d = declaration_from(v)
+                by_work[d.work_id or ""].append(d)
         for part in chunks(party_ids):
-            for r in fetch(
-                self.s,
-                f"{_DECL_SQL} WHERE party_id IN ({marks(len(part))}) AND work_id IS NULL",
-                part,
-            ):
-                by_party[r[1]].append(raw_declaration(r))
+            for v in bulk.CATALOGUE_DECLARATIONS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
+                d = declaration_from(v)
+                by_party[d.party_id].append(d)
         return {
             w.id: by_work[w.id] + [d for p in w.consent_parties() for d in by_party[p]]
             for w in works
