@@ -3,6 +3,8 @@ spec's own words. RSL 1.0, W3C TDMRep, HTML meta, RFC 9309 robots.txt, RFC 9651 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from consentry.registry.purposes import ALL_PURPOSES, Purpose
@@ -191,3 +193,30 @@ def test_html_meta_outside_head_is_not_a_tdmrep_declaration() -> None:
     assert any("outside <head>" in d for d in sig.diagnostics)
     body_only = b'<html><head><title>t</title></head><body><meta name="tdm-reservation" content="0"></body></html>'
     assert html.parse(body_only).tdm_reservation is None
+
+
+# --- lint: suggested User-agent lines are real product tokens -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "suggested"),
+    [
+        ("https://hada.news", None),  # old fix: 'User-agent: https'
+        ("FAST Enterprise Crawler 6 / Scirus", None),  # old fix: 'User-agent: FAST'
+        ("http://www.example.com/bot.html", None),
+        ("GPTBot/1.1", "GPTBot"),  # catalogue token
+        ("*GPTBot", "GPTBot"),
+        ("Mozilla/5.0", "Mozilla"),  # a Name/version string: its name
+        ("ExampleCrawler/2.0", "ExampleCrawler"),
+    ],
+)
+def test_lint_suggests_only_valid_product_tokens(value: str, suggested: str | None) -> None:
+    # RFC 9309 2.2.1: product-token = identifier / "*"; identifier = 1*(%x2D / %x41-5A /
+    # %x5F / %x61-7A). A fix must name the crawler's token, never a URL scheme's first word.
+    from consentry.signals.lint import SiteCarriers, lint
+
+    site = SiteCarriers("https://e.org/", robots_txt=f"User-agent: {value}\nDisallow: /\n".encode())
+    [f] = [x for x in lint(site) if x.code == "invalid-product-token"]
+    lines = re.findall(r"User-agent: ([^'\s]*)", f.fix)
+    assert lines == ([suggested] if suggested else [])
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", t) for t in lines)

@@ -1,8 +1,11 @@
 """IETF aipref ``Content-Usage`` and Cloudflare ``Content-Signal`` values.
 
-``Content-Usage`` is an RFC 9651 structured-field Dictionary of ``key=y|n``: keys are
-case-sensitive (lower case), unknown keys and parameters are ignored, a duplicate key's last
-value wins, and a value that does not parse makes *every* category unknown (vocab draft).
+``Content-Usage`` is an RFC 9651 structured-field Dictionary of ``key=y|n``, parsed to the
+letter (:mod:`consentry.signals.sfv`): keys are case-sensitive (lower case), unknown keys
+and parameters are ignored, a duplicate key's last value wins, and a value that does not
+parse (``train-ai =n``: whitespace before ``=``) makes *every* category unknown (vocab
+draft). A value that parses but is not the Token ``y`` or ``n`` (the String ``"n"``, ``?0``)
+expresses no preference for its key.
 ``Content-Signal`` (``search=yes, ai-input=no``) is read leniently: keys in any case,
 ``yes/no`` or ``y/n``.
 
@@ -11,9 +14,8 @@ Each function returns ``(decisions, diagnostics)`` and never raises.
 
 from __future__ import annotations
 
-import re
-
 from consentry.registry.purposes import Purpose
+from consentry.signals import sfv
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import (
     aipref_token_mapping,
@@ -22,65 +24,15 @@ from consentry.signals.purposes import (
     yes_no_status,
 )
 
-_SF_KEY = re.compile(r"^[a-z*][a-z0-9_\-.*]*$")
-_SF_TOKEN = re.compile(r"^[A-Za-z*][A-Za-z0-9:/!#$%&'*+\-.^_`|~]*$")
 
-
-def _split_members(value: str) -> list[str]:
-    """Split on commas outside double quotes."""
-    out: list[str] = []
-    buf: list[str] = []
-    quoted = False
-    escape = False
-    for ch in value:
-        if escape:
-            buf.append(ch)
-            escape = False
-        elif ch == "\\" and quoted:
-            buf.append(ch)
-            escape = True
-        elif ch == '"':
-            quoted = not quoted
-            buf.append(ch)
-        elif ch == "," and not quoted:
-            out.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-    out.append("".join(buf))
-    return out
-
-
-def parse_sf_dictionary(value: str) -> dict[str, str | bool] | None:
-    """A small RFC 9651 Dictionary reader (bare items as text); None if it does not parse."""
-    result: dict[str, str | bool] = {}
-    if not value.strip():
-        return result
-    for member in _split_members(value):
-        m = member.strip(" \t")
-        if not m:
-            return None  # empty member (e.g. trailing comma) is a parse error
-        item = m.split(";", 1)[0].strip()  # parameters are ignored
-        if "=" in item:
-            key, raw = item.split("=", 1)
-            key, raw = key.strip(), raw.strip()
-            if not _SF_KEY.match(key):
-                return None
-            if raw.startswith('"'):
-                if len(raw) < 2 or not raw.endswith('"'):
-                    return None
-                result[key] = raw[1:-1]
-            elif raw in ("?0", "?1"):
-                result[key] = raw == "?1"
-            elif _SF_TOKEN.match(raw) or re.match(r"^-?\d+(\.\d+)?$", raw):
-                result[key] = raw
-            else:
-                return None
-        else:
-            if not _SF_KEY.match(item):
-                return None
-            result[item] = True
-    return result
+def parse_sf_dictionary(value: str) -> dict[str, object] | None:
+    """An RFC 9651 Dictionary (:func:`consentry.signals.sfv.parse_dictionary`), each key
+    mapped to its value without parameters (a Token, a String, a bool, a number, bytes or an
+    inner list); None if it does not parse."""
+    parsed = sfv.parse_dictionary(value)
+    if parsed is None:
+        return None
+    return {k: v for k, (v, _params) in parsed.items()}
 
 
 def parse_content_usage(value: str) -> tuple[dict[Purpose, SignalStatus], list[str]]:
@@ -95,8 +47,13 @@ def parse_content_usage(value: str) -> tuple[dict[Purpose, SignalStatus], list[s
         if not mapping.purposes:
             diags.append(f"Content-Usage key {key!r} is not in the vocabulary, ignored")
             continue
-        if not isinstance(raw, str) or raw not in ("y", "n"):
-            diags.append(f"Content-Usage {key}={raw!r}: expected y or n, ignored")
+        if not isinstance(raw, sfv.Token) or raw not in ("y", "n"):
+            # RFC 9651: "y" in quotes is a String, not the Token the vocabulary defines
+            shown = f'"{raw}"' if isinstance(raw, str) and not isinstance(raw, sfv.Token) else raw
+            diags.append(
+                f"Content-Usage {key}={shown}: not the token y or n (RFC 9651), "
+                "no preference expressed"
+            )
             continue
         if mapping.note:
             diags.append(f"Content-Usage {key!r}: {mapping.note}")

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from consentry.registry.purposes import ALL_PURPOSES, Purpose
 from consentry.signals import aipref, headers, html, robots, rsl, tdmrep
-from consentry.signals.agents import Catalogue, load_catalogue, product_token
+from consentry.signals.agents import Catalogue, load_catalogue
 from consentry.signals.model import Carrier, ParsedSignal, SignalStatus
 from consentry.signals.purposes import AIPREF_TOKENS, CONTENT_SIGNAL_KEYS
 
@@ -138,9 +138,8 @@ def _robots_file(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
                         "robots",
                         f"group at line {g.line}: User-agent {v!r} is not an RFC 9309 product "
                         f"token; "
-                        f"crawlers read it as {product_token(v)!r} or ignore it",
-                        "use the bare product token, e.g. "
-                        f"'User-agent: {product_token(v) or 'Name'}'",
+                        f"crawlers read it as {robots.group_token(v)!r} or ignore it",
+                        _token_fix(v, cat),
                     )
                 )
     if len(rf.groups) > 1 and rf.groups[-1].rules:
@@ -174,6 +173,25 @@ def _robots_file(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
             out += _usage_keys(u.kind, u.value, f"robots line {u.line}")
     out += _blocked_but_yes(rf, cat)
     return out
+
+
+_NAME_VERSION = re.compile(r"^\*?([A-Za-z0-9_-]+)/[A-Za-z0-9._-]+$")
+
+
+def _token_fix(value: str, cat: Catalogue) -> str:
+    """The fix for an invalid ``User-agent`` value: a product token only when we know it is
+    the crawler's (a catalogue token, or the name of a ``Name/1.0`` string), never the
+    leading run of a URL or a sentence (``https://hada.news`` is not ``User-agent: https``)."""
+    agent = cat.get(value.strip().lstrip("*"))
+    m = _NAME_VERSION.match(value.strip())
+    token = agent.token if agent is not None else (m.group(1) if m else None)
+    if token is not None and _VALID_TOKEN.match(token):
+        return f"use the crawler's bare product token: 'User-agent: {token}'"
+    return (
+        "replace it with the product token the crawler's operator documents for it (letters, "
+        "digits, '-' and '_' only; a URL or a description is not a token); "
+        "docs/signals.md, 'AI agent catalogue', lists the known ones"
+    )
 
 
 def _usage_keys(kind: str, value: str, where: str) -> list[Finding]:
