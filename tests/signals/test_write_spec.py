@@ -223,3 +223,55 @@ def test_docs_state_what_each_directive_claims() -> None:
     text = (Path(__file__).parents[2] / "docs" / "signals.md").read_text(encoding="utf-8")
     for needle in ("`noai`", "`noimageai`", "EXCEPTSEARCHENGINEINDEXING", "assigner"):
         assert needle in text, needle
+
+
+# --- robots.txt: generic tokens and dual-use crawlers -----------------------------------------
+
+
+def test_generic_tokens_never_block_search_engines_when_search_is_allowed() -> None:
+    """RFC 9309 s2.2.1: crawlers "MUST use case-insensitive matching to find the group that
+    matches the product token" -- but readers in use match substrings: Python's
+    urllib.robotparser applies a group when ``agent in useragent``. ``User-agent: Spider``
+    (spider.cloud) then also stops Baiduspider, YisouSpider, 360Spider. With search allowed,
+    no search engine and no crawler whose every purpose is allowed may be blocked."""
+    from urllib.robotparser import RobotFileParser
+
+    from consentry.signals.agents import load_catalogue
+
+    cat = load_catalogue()
+    assert "Baiduspider" in cat.search_engines
+    for t in EVERY_TERMS[::3]:
+        if t.status(P.SEARCH) is not A:
+            continue
+        text = write(t, "robots").decode()
+        assert "User-agent: Spider\n" not in text
+        parser = RobotFileParser()
+        parser.parse(text.splitlines())
+        free = [a.token for a in cat.agents if all(t.status(p) is A for p in a.purposes)]
+        for ua in [*cat.search_engines, *free]:
+            agent = cat.get(ua)
+            if agent is not None and not all(t.status(p) is A for p in agent.purposes):
+                continue  # a dual-use crawler blocked by name (next test)
+            assert parser.can_fetch(f"{ua}/1.0", "https://example.org/a"), (ua, t.as_dict())
+    text = write(TermsSet.from_statuses({P.SEARCH: A}), "robots").decode()
+    assert "# Spider not named: generic, it would also block Baiduspider" in text
+
+
+@pytest.mark.parametrize(
+    "token", ["Bravebot", "PetalBot", "Amazonbot", "OAI-SearchBot", "PerplexityBot"]
+)
+def test_dual_use_crawlers_are_written_by_what_the_catalogue_says(token: str) -> None:
+    """A crawler serving search and AI is one robots.txt token: it is blocked exactly when
+    a purpose the catalogue says it serves is not allowed, and the file says why."""
+    from protego import Protego
+
+    from consentry.signals.agents import load_catalogue
+
+    agent = load_catalogue().get(token)
+    assert agent is not None and P.SEARCH in agent.purposes
+    for t in EVERY_TERMS[::2]:
+        text = write(t, "robots").decode()
+        blocked = any(t.status(p) is not A for p in agent.purposes)
+        assert Protego.parse(text).can_fetch("https://example.org/a", token) is not blocked
+        note = f"# {token} serves "
+        assert (note in text) is (blocked and t.status(P.SEARCH) is A), t.as_dict()

@@ -59,6 +59,9 @@ class Agent:
 class Catalogue:
     version: str
     agents: tuple[Agent, ...]
+    # web search crawlers' product tokens (the robots.txt writer never blocks a token that is
+    # a substring of one of them while search is allowed)
+    search_engines: tuple[str, ...] = ()
     by_token: dict[str, Agent] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -114,7 +117,8 @@ def parse_catalogue(text: str) -> Catalogue:
         agents.append(
             Agent(token, str(row.get("operator", "")), purposes, category, str(row.get("doc", "")))
         )
-    return Catalogue(str(data.get("version", "")), tuple(agents))
+    engines = tuple(str(t) for t in data.get("search_engines", []) if str(t).strip())
+    return Catalogue(str(data.get("version", "")), tuple(agents), engines)
 
 
 @cache

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 
 from consentry.registry.purposes import ALL_PURPOSES
+from consentry.registry.purposes import Purpose as P
 from consentry.registry.terms import TermsSet
 from consentry.signals.agents import Catalogue, load_catalogue
 from consentry.signals.write.options import (
@@ -42,7 +43,9 @@ def blocked_and_allowed(terms: TermsSet, catalogue: Catalogue) -> tuple[list[str
     """Catalogue tokens to block and to allow explicitly, in catalogue order.
 
     Names that are not RFC 9309 product tokens (``ChatGPT Agent``) are left out: crawlers
-    would read only their first word, which is another crawler's name or nothing.
+    would read only their first word, which is another crawler's name or nothing. A token
+    is blocked when any purpose the catalogue says it serves is not allowed (robots.txt
+    cannot split one crawler's purposes), unless it is generic (:func:`shadowing`).
     """
     blocked: list[str] = []
     permitted: list[str] = []
@@ -53,7 +56,35 @@ def blocked_and_allowed(terms: TermsSet, catalogue: Catalogue) -> tuple[list[str
             permitted.append(agent.token)
         else:
             blocked.append(agent.token)
-    return blocked, permitted
+    protected = [*permitted, *(catalogue.search_engines if allowed(terms, P.SEARCH) else ())]
+    return [t for t in blocked if not shadowing(t, protected)], permitted
+
+
+def shadowing(token: str, protected: list[str]) -> list[str]:
+    """The protected tokens that contain ``token`` (case-insensitively) and are not it.
+
+    RFC 9309 s2.2.1 asks crawlers to match their product token exactly, but readers in use
+    match substrings (Python's ``urllib.robotparser``: ``if agent in useragent``), so
+    ``User-agent: Spider`` would also stop ``Baiduspider`` and ``YisouSpider``. Such a
+    generic token is not written while a crawler it would catch is to be allowed; the
+    crawler it names then falls under the ``*`` group's usage lines."""
+    low = token.lower()
+    return [p for p in protected if low in p.lower() and low != p.lower()]
+
+
+def dual_use_notes(terms: TermsSet, catalogue: Catalogue, blocked: list[str]) -> list[str]:
+    """Comment lines for blocked tokens that also serve search while search is allowed."""
+    if not allowed(terms, P.SEARCH):
+        return []
+    out: list[str] = []
+    for token in blocked:
+        agent = catalogue.get(token)
+        if agent is None or P.SEARCH not in agent.purposes:
+            continue
+        why = [p.value for p in ALL_PURPOSES if p in agent.purposes and not allowed(terms, p)]
+        serves = ", ".join(p.value for p in ALL_PURPOSES if p in agent.purposes)
+        out.append(f"# {token} serves {serves} (catalogue): blocked, {', '.join(why)} not allowed")
+    return out
 
 
 def render(
@@ -80,8 +111,18 @@ def render(
     rsl = opts.linked_rsl_url(terms)
     if rsl:
         lines += ["", f"License: {one_line(rsl, 'licence-url')}"]
+    skipped = [
+        f"# {a.token} not named: generic, it would also block {', '.join(hits)} "
+        "(substring matching)"
+        for a in cat.agents
+        if a.token not in blocked
+        and a.token not in permitted
+        and (hits := shadowing(a.token, [*permitted, *cat.search_engines]))
+        and allowed(terms, P.SEARCH)
+    ]
     if blocked:
         lines.append("")
+        lines += dual_use_notes(terms, cat, blocked) + skipped
         lines += [f"User-agent: {t}" for t in blocked]
         lines.append("Disallow: /")
     if permitted:
