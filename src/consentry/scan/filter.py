@@ -455,22 +455,12 @@ def filter_corpus(
 ) -> FilterResult:
     """Filter every shard into ``out_dir`` and write the removal manifest
     (``out_dir/_removals.jsonl``, the shards' parts in shard-name order)."""
-    if mode not in MODES:
-        raise ScanError(f"filter mode {mode!r} is not one of {list(MODES)}", mode=mode)
-    if workers < 1:
-        raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
     out = Path(out_dir)
-    for shard in shards:
-        if Path(shard.path).resolve().is_relative_to(out.resolve()):
-            raise ScanError(
-                f"corpus file {shard.path!r} is inside the output folder {str(out)!r}",
-                path=shard.path,
-            )
+    _check_arguments(shards, out, mode, workers)
     matcher_id = json.dumps(factory.describe(), sort_keys=True, default=str)
-    args = (options, out, mode, purpose, matcher_id)
-    results: list[ShardFilterResult] = []
     if workers == 1 or len(shards) <= 1:
         matcher = factory()
+        results = []
         for shard in shards:
             r = filter_shard(
                 shard, options, matcher, out, mode=mode, purpose=purpose, matcher_id=matcher_id
@@ -479,31 +469,64 @@ def filter_corpus(
             if on_shard is not None:
                 on_shard(r)
     else:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            min(workers, len(shards)), mp_context=ctx, initializer=_init, initargs=(factory, args)
-        ) as pool:
-            futures = [pool.submit(_task, shard) for shard in shards]
-            try:
-                for future in as_completed(futures):
-                    r = future.result()
-                    results.append(r)
-                    if on_shard is not None:
-                        on_shard(r)
-            except BrokenProcessPool as exc:
-                raise ScanError(
-                    f"a filter worker process died ({exc}); completed shards are kept and "
-                    "a rerun resumes after them",
-                    out=str(out),
-                ) from exc
-            finally:
-                for future in futures:
-                    future.cancel()
+        args = (options, out, mode, purpose, matcher_id)
+        results = _filter_in_processes(shards, factory, args, workers, out, on_shard)
     results.sort(key=lambda r: r.shard)
+    return FilterResult(tuple(results), str(_write_manifest(shards, out)))
+
+
+def _check_arguments(shards: Sequence[Shard], out: Path, mode: str, workers: int) -> None:
+    if mode not in MODES:
+        raise ScanError(f"filter mode {mode!r} is not one of {list(MODES)}", mode=mode)
+    if workers < 1:
+        raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
+    for shard in shards:
+        if Path(shard.path).resolve().is_relative_to(out.resolve()):
+            raise ScanError(
+                f"corpus file {shard.path!r} is inside the output folder {str(out)!r}",
+                path=shard.path,
+            )
+
+
+def _filter_in_processes(
+    shards: Sequence[Shard],
+    factory: MatcherFactory,
+    args: tuple[ReadOptions, Path, str, str, str],
+    workers: int,
+    out: Path,
+    on_shard: Callable[[ShardFilterResult], None] | None,
+) -> list[ShardFilterResult]:
+    """Each shard in a worker process (spawned; each builds its own matcher)."""
+    results: list[ShardFilterResult] = []
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        min(workers, len(shards)), mp_context=ctx, initializer=_init, initargs=(factory, args)
+    ) as pool:
+        futures = [pool.submit(_task, shard) for shard in shards]
+        try:
+            for future in as_completed(futures):
+                r = future.result()
+                results.append(r)
+                if on_shard is not None:
+                    on_shard(r)
+        except BrokenProcessPool as exc:
+            raise ScanError(
+                f"a filter worker process died ({exc}); completed shards are kept and "
+                "a rerun resumes after them",
+                out=str(out),
+            ) from exc
+        finally:
+            for future in futures:
+                future.cancel()
+    return results
+
+
+def _write_manifest(shards: Sequence[Shard], out: Path) -> Path:
+    """The shards' manifest parts, in shard-name order, as one file (atomically)."""
     manifest = out / MANIFEST
     tmp = _atomic_target(manifest)
     with open(tmp, "wb") as f:
         for shard in sorted(shards, key=lambda s: s.name):
             f.write((out / STATE_DIR / f"{_state_name(shard)}.removals.jsonl").read_bytes())
     os.replace(tmp, manifest)
-    return FilterResult(tuple(results), str(manifest))
+    return manifest
