@@ -162,3 +162,22 @@ def test_xml_and_html_readers_never_raise_on_hostile_markup(markup: str) -> None
         epub.parse(_zipped({"META-INF/container.xml": data, "a.opf": data})),
     ):
         assert set(sig.purposes) == set(ALL_PURPOSES)
+
+
+@pytest.mark.parametrize(
+    ("carrier", "data"), [("rsl", b"<:"), ("iptc", b"<x:xmpmeta><:</x:xmpmeta>")]
+)
+def test_signals_read_command_reports_hostile_files(
+    tmp_path: Path, carrier: str, data: bytes
+) -> None:
+    # Issue 9: "`signals read --carrier rsl` and the IPTC and EPUB readers raise on the same
+    # input". The command prints the reading (every purpose unknown) instead of a traceback.
+    from typer.testing import CliRunner
+
+    from consentry.cli.app import build_app
+
+    f = tmp_path / "hostile.xml"
+    f.write_bytes(data)
+    r = CliRunner().invoke(build_app(), ["signals", "read", str(f), "--carrier", carrier])
+    assert r.exit_code == 0, r.output
+    assert r.exception is None
