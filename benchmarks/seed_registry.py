@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, make_url, text
+from sqlalchemy import Engine, create_engine, insert, make_url, text
 
 from consentry.config import Settings
 from consentry.store.engine import make_engine, migrate
@@ -68,6 +68,7 @@ def seed(url: str, works: int) -> dict[str, float]:
     started = time.perf_counter()
     with engine.begin() as conn:
         if conn.execute(text("SELECT count(*) FROM works")).scalar_one() >= works:
+            _analyze(engine)  # a migration may have discarded statistics
             return {"seeded": 0.0, "existing": float(works)}
         parties = [
             {
@@ -161,11 +162,16 @@ def seed(url: str, works: int) -> dict[str, float]:
             )
             print(f"\rseeded {rng.stop:,} works", end="", file=sys.stderr)
     print(file=sys.stderr)
+    _analyze(engine)
+    engine.dispose()
+    return {"seeded": float(works), "seconds": time.perf_counter() - started}
+
+
+def _analyze(engine: Engine) -> None:
+    """Fresh planner statistics on PostgreSQL (SQLite plans these reads by index anyway)."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
             conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
-    engine.dispose()
-    return {"seeded": float(works), "seconds": time.perf_counter() - started}
 
 
 def _decl(id_: str, party: str, work: str | None, purpose: str, status: str) -> dict[str, object]:

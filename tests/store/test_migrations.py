@@ -150,3 +150,49 @@ def test_a_registry_with_works_upgrades_from_0004(settings: Settings) -> None:
                 assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
     finally:
         engine.dispose()
+
+
+def test_identifier_statistics_survive_migration_0005(settings: Settings) -> None:
+    """On PostgreSQL, 0005's ALTER COLUMN ... TYPE discarded the identifier columns'
+    planner statistics (autovacuum never gathers them again: no row changes), and bulk
+    lookups then filtered the whole work_identifiers table. The migration analyses them."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from consentry.store.engine import make_engine
+    from consentry.store.migrations import alembic_config
+
+    settings.home.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.resolved_database_url())
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        return  # SQLite keeps no per-column statistics to lose
+    try:
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "0004")
+            at = "2026-01-01T00:00:00.000000Z"
+            for n in range(50):
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO works (id, kind, title, fingerprinted, created_at) "
+                        "VALUES (:w, 'book', 'T', false, :at)"
+                    ),
+                    {"w": f"w{n}", "at": at},
+                )
+                conn.execute(
+                    sa.text("INSERT INTO work_identifiers (work_id, identifier) VALUES (:w, :i)"),
+                    {"w": f"w{n}", "i": f"doi:10.1000/{n}"},
+                )
+            conn.execute(sa.text("ANALYZE work_identifiers"))
+        with engine.begin() as conn:
+            command.upgrade(alembic_config(conn), "head")
+        with engine.connect() as conn:
+            columns = conn.execute(
+                sa.text(
+                    "SELECT attname FROM pg_stats WHERE schemaname = current_schema() "
+                    "AND tablename = 'work_identifiers'"
+                )
+            ).scalars()
+            assert "identifier" in set(columns)
+    finally:
+        engine.dispose()

@@ -34,6 +34,12 @@ def upgrade() -> None:
             batch.alter_column(
                 column, existing_type=sa.String(old), type_=sa.String(new), existing_nullable=False
             )
+    if op.get_bind().dialect.name == "postgresql":
+        # ALTER COLUMN ... TYPE discards the column's statistics, and autovacuum does not
+        # gather them again (no row changed): without them the planner took an IN list of
+        # identifiers to match every row, and a 10,000-id bulk lookup among 1,000,000 works
+        # filtered the whole table five times (~0.6 s a chunk instead of ~30 ms).
+        op.execute("ANALYZE " + ", ".join(dict.fromkeys(t for t, _, _, _ in COLUMNS)))
 
 
 def downgrade() -> None:
