@@ -36,9 +36,10 @@ FREE_ALL_FOR_BLOG = _rsl(
     ],
 )
 def test_rsl_url_no_content_covers_gets_no_licence(url: str) -> None:
-    # RSL 1.0: <content url> "is an absolute URL or an RFC 9309 path pattern" naming the
-    # assets a licence covers; an asset outside every <content> is covered by none. Old
-    # code: "no <content url> matches ...; read every <content>" -> all allowed.
+    # RSL 1.0, <content url>: "Specifies the location of one or more licensable digital
+    # assets. The value must be either a full URL, or a path on the server ... (RFC 9309)".
+    # An asset outside every <content> is covered by no licence. Old code: "no <content url>
+    # matches ...; read every <content>" -> all allowed.
     sig = rsl.parse(FREE_ALL_FOR_BLOG, url=url)
     assert set(sig.purposes.values()) == {U}
     assert any("no licence covers this URL" in d for d in sig.diagnostics)
