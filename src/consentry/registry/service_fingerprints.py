@@ -2,7 +2,7 @@
 is never stored), and stream the fingerprints of the works a bundle must hold.
 
 A mixin of :class:`consentry.registry.service.RegistryService`. numpy and the fingerprint
-kernel are imported by the two methods that use them, so building a registry (every CLI
+kernel are imported by the functions that use them, so building a registry (every CLI
 command, ``lookup`` included) does not load them.
 """
 
@@ -23,6 +23,7 @@ from consentry.registry.decisions import terms_for
 from consentry.registry.purposes import Purpose, Status
 
 if TYPE_CHECKING:
+    from consentry.registry.works import Work
     from consentry.store.uow import SqlUnitOfWork
 
 
@@ -44,6 +45,59 @@ class FingerprintSummary:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Fingerprints:
+    words: int
+    count: int
+    blob: bytes  # fingerprints, little-endian uint64
+    positions: bytes  # word positions, little-endian uint32
+    sha256: str  # of blob
+
+
+def _fingerprint(text: str, spec: CanonSpec, work_id: str) -> _Fingerprints:
+    """The text's fingerprints under ``spec``; a text shorter than one gram is refused."""
+    import numpy as np
+
+    from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
+
+    batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+    fps, pos = gram_hashes(batch, spec.k)
+    if spec.window > 1:
+        sel = winnow_positions(fps, spec.window)
+        fps, pos = fps[sel], pos[sel]
+    if len(fps) == 0:
+        raise ValidationError(
+            f"the text for work {work_id} has {len(batch.word_hash)} words, fewer than one "
+            f"{spec.k}-word gram",
+            field="text",
+            value=len(batch.word_hash),
+            expected=f"at least {spec.k} words",
+        )
+    blob = np.asarray(fps, dtype="<u8").tobytes()
+    return _Fingerprints(
+        len(batch.word_hash),
+        len(fps),
+        blob,
+        np.asarray(pos, dtype="<u4").tobytes(),
+        hashlib.sha256(blob).hexdigest(),
+    )
+
+
+def _check_may_fingerprint(uow: SqlUnitOfWork, actor: Actor, work: Work, now: datetime) -> None:
+    """An admin, a holder or creator of the work, or an organisation mandated by one."""
+    if actor.role is Role.ADMIN:
+        return
+    parties = set(work.consent_parties())
+    own = actor.party_id in parties
+    mandated = actor.role is Role.ORGANISATION and any(
+        m.in_force(now) for p in parties for m in uow.mandates.between(str(actor.party_id), p)
+    )
+    if actor.role is Role.DEVELOPER or not (own or mandated):
+        raise PermissionDenied(
+            f"{actor.label} may not register fingerprints for work {work.id}", work=work.id
+        )
+
+
 def spec_key(spec: CanonSpec) -> str:
     return json.dumps(spec.to_dict(), sort_keys=True, separators=(",", ":"))
 
@@ -56,64 +110,32 @@ class FingerprintCases:
         self, actor: Actor, *, work_id: str, text: str, spec: CanonSpec | None = None
     ) -> FingerprintSummary:
         """Fingerprint ``text`` under ``spec`` and store the fingerprints for the work."""
-        import numpy as np
-
-        from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
-
         spec = spec or CanonSpec()
-        batch = canon_batch([text], ocr_fold=spec.ocr_fold)
-        fps, pos = gram_hashes(batch, spec.k)
-        if spec.window > 1:
-            sel = winnow_positions(fps, spec.window)
-            fps, pos = fps[sel], pos[sel]
-        if len(fps) == 0:
-            raise ValidationError(
-                f"the text for work {work_id} has {len(batch.word_hash)} words, fewer than one "
-                f"{spec.k}-word gram",
-                field="text",
-                value=len(batch.word_hash),
-                expected=f"at least {spec.k} words",
-            )
-        blob = np.asarray(fps, dtype="<u8").tobytes()
-        positions = np.asarray(pos, dtype="<u4").tobytes()
-        digest = hashlib.sha256(blob).hexdigest()
+        fp = _fingerprint(text, spec, work_id)
         with self._uow(True) as uow:
             now = uow.ledger.locked_now(self.clock)  # time in ledger order; mandates read after
-            work = uow.works.get(work_id)
-            if actor.role is not Role.ADMIN:
-                parties = set(work.consent_parties())
-                own = actor.party_id in parties
-                mandated = actor.role is Role.ORGANISATION and any(
-                    m.in_force(now)
-                    for p in parties
-                    for m in uow.mandates.between(str(actor.party_id), p)
-                )
-                if actor.role is Role.DEVELOPER or not (own or mandated):
-                    raise PermissionDenied(
-                        f"{actor.label} may not register fingerprints for work {work_id}",
-                        work=work_id,
-                    )
+            _check_may_fingerprint(uow, actor, uow.works.get(work_id), now)
             replaced = uow.fingerprints.put(
                 work_id=work_id,
                 spec=spec_key(spec),
-                words=len(batch.word_hash),
-                count=len(fps),
-                fingerprints=blob,
-                positions=positions,
-                sha256=digest,
+                words=fp.words,
+                count=fp.count,
+                fingerprints=fp.blob,
+                positions=fp.positions,
+                sha256=fp.sha256,
                 at=now,
             )
             event = events.work_fingerprinted(
                 work_id,
                 spec=spec.to_dict(),
-                words=len(batch.word_hash),
-                fingerprints=len(fps),
-                sha256=digest,
+                words=fp.words,
+                fingerprints=fp.count,
+                sha256=fp.sha256,
                 replaced=replaced,
             )
             uow.ledger.append(*event, actor=actor.label, at=now)
             uow.commit()
-        return FingerprintSummary(work_id, len(batch.word_hash), len(fps), digest, replaced)
+        return FingerprintSummary(work_id, fp.words, fp.count, fp.sha256, replaced)
 
     def bundle_works(self, *, purpose: Purpose, at: datetime | None = None) -> list[str]:
         """Fingerprinted works whose terms for ``purpose`` are not ``allowed`` at ``at``."""
