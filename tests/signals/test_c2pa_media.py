@@ -166,3 +166,12 @@ def test_cli_signs_with_the_registry_key_and_reads_back_trusted(tmp_path: Path) 
     body = json.loads(res.stdout)
     assert body["purposes"]["ai-train"] == "disallowed" and body["purposes"]["tdm"] == "allowed"
     assert any(": trusted" in d for s in body["signals"] for d in s["diagnostics"])
+
+
+@pytest.mark.parametrize(
+    "data", [b"\xff\xd8\xff\xe0junk" * 3, b"\x89PNG\r\n\x1a\n" + b"x" * 20, b"%PDF-1.4 x", b"GIF89a"]
+)
+def test_unparseable_files_are_a_diagnostic_not_a_crash(data: bytes) -> None:
+    sig = parse_bytes(data, "c2pa", source="bad")
+    assert sig.purposes == dict.fromkeys(ALL_PURPOSES, U)
+    assert sig.diagnostics and "tampered" not in sig.diagnostics[0]

@@ -1,7 +1,8 @@
 """CAWG training-and-data-mining assertion (``cawg.training-mining``; C2PA 1.x ``c2pa.*``).
 
-consentry does not verify C2PA signatures or read JUMBF from media files: it reads the
-assertion *as data*, given as
+This module reads the assertion *as data* (signed manifests in JPEG, PNG and PDF files are
+read and validated through c2pa-python by :mod:`consentry.signals.c2pa_media`, which hands
+each assertion's data to :func:`find_entry_maps` and :func:`statuses` here), given as
 
 * JSON: the assertion ``{"label": ..., "data": {...}}``, a list of those, its ``data`` map
   (``{"entries": {...}}``, or the entries map itself, as early CDDL had it), or the manifest

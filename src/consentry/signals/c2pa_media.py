@@ -91,8 +91,9 @@ def _failures(results: dict[str, Any], key: str) -> list[dict[str, Any]]:
 def assertion_states(data: bytes, *, trust_anchors: bytes | None = None) -> list[AssertionState]:
     """Every training-mining assertion in ``data`` with its validation state.
 
-    SignalError when the file type is not one c2pa-rs reads; an empty list when the file has
-    no manifest (or none with a training-mining assertion)."""
+    SignalError when the file is not a JPEG, PNG or PDF or c2pa-rs cannot parse it (then
+    nothing can be said: every purpose stays unknown); an empty list when the file has no
+    manifest (or none with a training-mining assertion)."""
     mime = media_type(data)
     if mime is None:
         raise SignalError(
@@ -109,7 +110,12 @@ def assertion_states(data: bytes, *, trust_anchors: bytes | None = None) -> list
     except c2pa_lib.C2paError as exc:
         if "ManifestNotFound" in type(exc).__name__ or "no JUMBF" in str(exc):
             return []
-        return [AssertionState("", "", "tampered", True, (f"unreadable manifest: {exc}",), {})]
+        raise SignalError(
+            f"C2PA: the file or its manifest could not be read ({exc})",
+            field="in",
+            value=mime,
+            expected=f"a well-formed {mime} file",
+        ) from None
     active = store.get("active_manifest")
     active_failures = [
         f for f in _failures(results, "activeManifest") if f.get("code") not in TRUST_FAILURES
