@@ -56,51 +56,56 @@ I64 = npt.NDArray[np.int64]
 
 
 # --------------------------------------------------------------------------- reading
+def _read_header(path: Path) -> tuple[dict[str, Any], int]:
+    """The index's JSON header and its length in bytes; ScanError naming what is wrong."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(8)
+            if magic != MAGIC:
+                raise ScanError(
+                    f"{path} is not a consentry index: starts with {magic!r}, expected {MAGIC!r}",
+                    path=str(path),
+                )
+            hlen = int.from_bytes(f.read(8), "little")
+            if hlen > 1 << 34:
+                raise ScanError(f"{path}: header length {hlen} is not plausible")
+            raw = f.read(hlen)
+        header: dict[str, Any] = json.loads(raw)
+    except OSError as exc:
+        raise ScanError(f"cannot read index {path}: {exc.strerror}", path=str(path)) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ScanError(f"{path}: index header is not valid JSON ({exc})") from exc
+    if header.get("format") != FORMAT:
+        raise ScanError(f"{path}: index format {header.get('format')!r}, expected {FORMAT!r}")
+    return header, hlen
+
+
+def _check_layout(path: Path, base: int, n: int) -> None:
+    """The file holds ``n`` entries' arrays from byte ``base``, 8-byte aligned."""
+    size = path.stat().st_size
+    need = base + 16 * n
+    if size < need:
+        raise ScanError(
+            f"{path} is truncated: {size} bytes, expected at least {need}", path=str(path)
+        )
+    if base % 8:
+        raise ScanError(
+            f"{path}: arrays start at byte {base}, expected a multiple of 8 "
+            "(the header is padded to a 64-byte boundary)",
+            path=str(path),
+        )
+
+
 class Index:
     """A memory-mapped index with an optional in-memory Bloom prefilter (2 bytes/fingerprint)."""
 
     def __init__(self, path: str | Path, *, prefilter: bool = True) -> None:
         self.path = Path(path)
-        try:
-            with open(self.path, "rb") as f:
-                magic = f.read(8)
-                if magic != MAGIC:
-                    raise ScanError(
-                        f"{self.path} is not a consentry index: starts with {magic!r}, "
-                        f"expected {MAGIC!r}",
-                        path=str(self.path),
-                    )
-                hlen = int.from_bytes(f.read(8), "little")
-                if hlen > 1 << 34:
-                    raise ScanError(f"{self.path}: header length {hlen} is not plausible")
-                raw = f.read(hlen)
-            self.header: dict[str, Any] = json.loads(raw)
-        except OSError as exc:
-            raise ScanError(
-                f"cannot read index {self.path}: {exc.strerror}", path=str(self.path)
-            ) from exc
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise ScanError(f"{self.path}: index header is not valid JSON ({exc})") from exc
-        if self.header.get("format") != FORMAT:
-            raise ScanError(
-                f"{self.path}: index format {self.header.get('format')!r}, expected {FORMAT!r}"
-            )
+        self.header, hlen = _read_header(self.path)
         self.spec = CanonSpec.from_dict(self.header["spec"])
         n = int(self.header["count"])
         base = 16 + hlen
-        size = self.path.stat().st_size
-        need = base + 16 * n
-        if size < need:
-            raise ScanError(
-                f"{self.path} is truncated: {size} bytes, expected at least {need}",
-                path=str(self.path),
-            )
-        if base % 8:
-            raise ScanError(
-                f"{self.path}: arrays start at byte {base}, expected a multiple of 8 "
-                "(the header is padded to a 64-byte boundary)",
-                path=str(self.path),
-            )
+        _check_layout(self.path, base, n)
         self.count = n
         # large per-work lists move out of the header into compact arrays
         self.work_ids: list[str] = self.header.pop("works")
