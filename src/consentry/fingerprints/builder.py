@@ -231,6 +231,37 @@ class IndexBuilder:
     def finish(self) -> IndexInfo:
         """Sort each partition, drop common fingerprints, and write the single index file."""
         self._spill()
+        shard_starts, total, dropped = self._sort_partitions()
+        header: dict[str, Any] = {
+            "format": FORMAT,
+            "spec": self.spec.to_dict(),
+            "common": self.common.to_dict(),
+            "count": total,
+            "dropped_common": dropped,
+            "shard_bits": self.shard_bits,
+            "shard_starts": shard_starts,
+            "works": self._works,
+            "work_words": self._words,
+            "work_selection": _runs(self._selection),
+            "texts": bool(self._texts),
+        }
+        if self._texts:
+            offs = np.zeros(len(self._texts) + 1, dtype=np.int64)
+            offs[1:] = np.cumsum([len(t) for t in self._texts])
+            header["text_offsets"] = offs.tolist()
+        self._write_file(header)
+        return IndexInfo(
+            path=self.out,
+            works=len(self._works),
+            fingerprints=total,
+            dropped_common=dropped,
+            bytes=self.out.stat().st_size,
+            text_bytes=sum(len(t) for t in self._texts),
+        )
+
+    def _sort_partitions(self) -> tuple[list[int], int, int]:
+        """Each spilled partition sorted, common fingerprints dropped, appended to the column
+        files; returns where each partition starts, the postings kept and those dropped."""
         cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}  # noqa: SIM115
         shard_starts = [0]
         total = 0
@@ -253,24 +284,10 @@ class IndexBuilder:
         finally:
             for f in cols.values():
                 f.close()
-        texts_len = sum(len(t) for t in self._texts)
-        header: dict[str, Any] = {
-            "format": FORMAT,
-            "spec": self.spec.to_dict(),
-            "common": self.common.to_dict(),
-            "count": total,
-            "dropped_common": dropped,
-            "shard_bits": self.shard_bits,
-            "shard_starts": shard_starts,
-            "works": self._works,
-            "work_words": self._words,
-            "work_selection": _runs(self._selection),
-            "texts": bool(self._texts),
-        }
-        if self._texts:
-            offs = np.zeros(len(self._texts) + 1, dtype=np.int64)
-            offs[1:] = np.cumsum([len(t) for t in self._texts])
-            header["text_offsets"] = offs.tolist()
+        return shard_starts, total, dropped
+
+    def _write_file(self, header: dict[str, Any]) -> None:
+        """Header, the three columns and the texts, as one file written atomically."""
         self.out.parent.mkdir(parents=True, exist_ok=True)
         tmp_out = self.out.with_name(self.out.name + ".part")
         with open(tmp_out, "wb") as f:
@@ -282,14 +299,6 @@ class IndexBuilder:
                 f.write(t)
         os.replace(tmp_out, self.out)
         shutil.rmtree(self._tmp, ignore_errors=True)
-        return IndexInfo(
-            path=self.out,
-            works=len(self._works),
-            fingerprints=total,
-            dropped_common=dropped,
-            bytes=self.out.stat().st_size,
-            text_bytes=texts_len,
-        )
 
     def abort(self) -> None:
         shutil.rmtree(self._tmp, ignore_errors=True)
