@@ -57,6 +57,8 @@ def test_rsl_url_no_content_covers_gets_no_licence(url: str) -> None:
         '<license><permits type="usage">  </permits></license>',  # blank
         '<license><permits type="usage"/></license>',  # self-closed
         '<license><permits type="usage"><!-- ai-train --></permits></license>',  # comment only
+        "<license/>",  # a licence stating nothing at all (old: "all", free)
+        "<license>  <!-- terms to follow --> </license>",
     ],
 )
 def test_rsl_empty_permits_is_unknown_not_all_allowed(licence: str) -> None:
@@ -65,6 +67,11 @@ def test_rsl_empty_permits_is_unknown_not_all_allowed(licence: str) -> None:
     sig = rsl.parse(_rsl(f'<content url="/">{licence}</content>'), url="/a")
     assert set(sig.purposes.values()) == {U}
     assert any("is empty" in d for d in sig.diagnostics)
+    # a licence with a payment but no <permits> still covers "all" (existing decision)
+    paid = rsl.parse(
+        _rsl('<content url="/"><license><payment type="use"/></license></content>'), url="/a"
+    )
+    assert set(paid.purposes.values()) == {SignalStatus.LICENCE}
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ Decisions (docs/signals.md, "RSL"):
   at all ("no licence covers this URL"): every purpose stays ``unknown``.
 * Within a ``<license>``: usage tokens from every ``<permits type="usage">`` (several are
   merged, diagnosed) get the licence's payment status; a licence without usage permits
-  covers ``all``. An empty ``<permits>``, or any licence of a document the XML parser had to
+  covers ``all`` (one with no child element at all states nothing: ``unknown``). An empty
+  ``<permits>``, or any licence of a document the XML parser had to
   repair (malformed or truncated), grants nothing: its purposes stay ``unknown``, with a
   diagnostic (its ``<prohibits>`` still count: they only restrict).
   ``<prohibits type="usage">`` tokens are ``disallowed`` and win over permits. Payment
@@ -136,6 +137,11 @@ def parse_document(content: bytes | str) -> tuple[list[RslContent], list[str]]:
             if empty and why is None:
                 why = 'a <permits type="usage"> is empty: it names no usage it permits'
                 diags.append(f"{why}; that licence's permits stay unknown")
+            if why is None and not any(isinstance(el.tag, str) for el in lic):
+                # no permits, prohibits or payment at all: reading it as "all, free" would
+                # be the most permissive reading of a licence that states nothing
+                why = "a <license> is empty: it states no terms"
+                diags.append(f"{why}; what it permits stays unknown")
             lics.append(
                 RslLicence(tuple(permits), tuple(prohibits), payment, tuple(urls), amount, why)
             )
