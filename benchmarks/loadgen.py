@@ -41,6 +41,7 @@ except ImportError:  # pragma: no cover
     LOOP = "asyncio"
 
 clock = time.perf_counter
+STAGGER_S = 0.02  # between opening one connection and the next
 
 
 @dataclass
@@ -179,11 +180,18 @@ async def _closed(
         if not state["stop"]:
             res.connection_errors += 1
 
-    conns = [await _connect(host, port, on_answer, on_lost) for _ in range(connections)]
+    # Connections arrive one at a time, each busy at once, as clients do: opened in a burst,
+    # all of them went to whichever server process woke first (uvicorn's workers accept on
+    # one shared socket), and the other stayed idle.
+    conns: list[_Conn] = []
+    t_start = clock()
+    for _ in range(connections):
+        conn = await _connect(host, port, on_answer, on_lost)
+        conns.append(conn)
+        fire(conn)
+        await asyncio.sleep(STAGGER_S)
     res.connections = len(conns)
-    for c in conns:
-        fire(c)
-    await asyncio.sleep(warmup_s)
+    await asyncio.sleep(max(0.0, warmup_s - (clock() - t_start)))
     state["measure"] = True
     t0, c0 = clock(), _cpu_s()
     await asyncio.sleep(duration_s)
@@ -264,8 +272,9 @@ async def _open(
         else:
             waiting.append(t_sched)
 
-    for _ in range(initial_connections):
+    for _ in range(initial_connections):  # spread over the server's processes as above
         idle.append(await _connect(host, port, on_answer, on_lost))
+        await asyncio.sleep(STAGGER_S)
     state["open"] = res.connections = initial_connections
     interval = 1.0 / rate
     start = clock() + 0.01
@@ -374,6 +383,17 @@ def process_tree_cpu_s(root: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue
     return total / _ticks()
+
+
+def children_cpu_s(root: int) -> dict[int, float]:
+    """utime + stime of each child process of ``root`` and its descendants, by child pid
+    (uvicorn's worker processes, to see how the load was shared between them)."""
+    try:
+        with open(f"/proc/{root}/task/{root}/children") as f:
+            kids = [int(c) for c in f.read().split()]
+    except FileNotFoundError:
+        return {}
+    return {k: process_tree_cpu_s(k) for k in kids}
 
 
 def named_processes_cpu_s(name: str) -> float:
