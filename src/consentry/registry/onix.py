@@ -307,14 +307,9 @@ def _product(
             note("no ISBN or DOI; imported under its RecordReference only")
         desc_list = kids.get("DescriptiveDetail")
         desc = _kids(desc_list[0]) if desc_list else kids
-        title = _title(desc) or _first_text(kids, "DistinctiveTitle")
-        if not title:
-            if require_title:
-                raise _RecordError("no title (TitleDetail/TitleText), expected one")
-            title = f"(untitled) {identifiers[0] if identifiers else ref}"
-            note(f"no title; imported as {title!r}")
-        if len(title) > MAX_TITLE:
-            raise _RecordError(f"title is {len(title)} characters, expected at most {MAX_TITLE}")
+        title = _record_title(
+            desc, kids, identifiers[0] if identifiers else ref, require_title, note
+        )
         contributors = tuple(c for c in _contributors(desc.get("Contributor", []), note))
         pub_list = kids.get("PublishingDetail")
         pubs = _kids(pub_list[0]) if pub_list else kids
@@ -341,6 +336,25 @@ def _product(
         source=f"onix:{msg.name}:{ref or number}",
     )
     return ParsedRecord(number, draft, None, key)
+
+
+def _record_title(
+    desc: dict[str, list[etree._Element]],
+    kids: dict[str, list[etree._Element]],
+    fallback: str | None,
+    require_title: bool,
+    note: Callable[[str], None],
+) -> str:
+    """The product's title, or (unless one is required) ``(untitled) <first id>``, noted."""
+    title = _title(desc) or _first_text(kids, "DistinctiveTitle")
+    if not title:
+        if require_title:
+            raise _RecordError("no title (TitleDetail/TitleText), expected one")
+        title = f"(untitled) {fallback}"
+        note(f"no title; imported as {title!r}")
+    if len(title) > MAX_TITLE:
+        raise _RecordError(f"title is {len(title)} characters, expected at most {MAX_TITLE}")
+    return title
 
 
 def _identifiers(kids: dict[str, list[etree._Element]]) -> list[str]:
