@@ -115,54 +115,13 @@ def decide(
     evidence: list[Evidence] = []
     reasons: list[str] = []
     parties = work.consent_parties()
-    where = f" in {territory}" if territory else ""
     for party_id in parties:
-        d = effective_declaration(
-            declarations,
-            party_id=party_id,
-            purpose=purpose,
-            work_id=work.id,
-            at=at,
-            territory=territory,
-        )
-        if d is None:
-            evidence.append(Evidence(party_id, Status.RESERVED, None, "default", None, None))
-            reasons.append(
-                f"party {party_id} has declared nothing for {purpose.value}"
-                f"{where or _gaps(declarations, party_id, purpose, work.id, at)}: reserved"
-            )
-            continue
-        scope = "work" if d.work_id is not None else "catalogue"
-        evidence.append(
-            Evidence(
-                party_id,
-                d.status,
-                d.id,
-                scope,
-                d.effective_from,
-                d.ledger_seq,
-                declared_by=d.declared_by,
-                attribution_required=d.attribution_required,
-                licence_url=d.licence_url,
-                territory=d.territory,
-            )
-        )
-        by = f" (declared by {d.declared_by} under mandate)" if d.declared_by else ""
-        reasons.append(
-            f"party {party_id} declared {d.status.value} for {purpose.value} "
-            f"({scope}, territory {d.territory}, effective {d.effective_from.isoformat()}){by}"
-        )
+        e, reason = _party_answer(declarations, party_id, work.id, purpose, at, territory)
+        evidence.append(e)
+        reasons.append(reason)
     if not parties:
         reasons.append("no rights holder or creator recorded: the default reservation applies")
-        outcome = Outcome.DENY
-    else:
-        statuses = {e.status for e in evidence}
-        if Status.RESERVED in statuses:
-            outcome = Outcome.DENY
-        elif Status.LICENCE in statuses:
-            outcome = Outcome.LICENCE_REQUIRED
-        else:
-            outcome = Outcome.ALLOW
+    outcome = _outcome(evidence) if parties else Outcome.DENY
     completeness = work.completeness()
     if not completeness.complete:
         reasons.extend(f"record incomplete: {p}" for p in completeness.problems)
@@ -180,6 +139,59 @@ def decide(
         attribution_required=attribution,
         territory=territory,
     )
+
+
+def _party_answer(
+    declarations: Sequence[Declaration],
+    party_id: str,
+    work_id: str,
+    purpose: Purpose,
+    at: datetime,
+    territory: str | None,
+) -> tuple[Evidence, str]:
+    """What one consent party's declaration in force says, and the reason to show."""
+    d = effective_declaration(
+        declarations,
+        party_id=party_id,
+        purpose=purpose,
+        work_id=work_id,
+        at=at,
+        territory=territory,
+    )
+    if d is None:
+        where = f" in {territory}" if territory else ""
+        return Evidence(party_id, Status.RESERVED, None, "default", None, None), (
+            f"party {party_id} has declared nothing for {purpose.value}"
+            f"{where or _gaps(declarations, party_id, purpose, work_id, at)}: reserved"
+        )
+    scope = "work" if d.work_id is not None else "catalogue"
+    evidence = Evidence(
+        party_id,
+        d.status,
+        d.id,
+        scope,
+        d.effective_from,
+        d.ledger_seq,
+        declared_by=d.declared_by,
+        attribution_required=d.attribution_required,
+        licence_url=d.licence_url,
+        territory=d.territory,
+    )
+    by = f" (declared by {d.declared_by} under mandate)" if d.declared_by else ""
+    return evidence, (
+        f"party {party_id} declared {d.status.value} for {purpose.value} "
+        f"({scope}, territory {d.territory}, effective {d.effective_from.isoformat()}){by}"
+    )
+
+
+def _outcome(evidence: Sequence[Evidence]) -> Outcome:
+    """Any reserved denies; otherwise any licence requires one; otherwise allowed."""
+    statuses = {e.status for e in evidence}
+    if Status.RESERVED in statuses:
+        return Outcome.DENY
+    if Status.LICENCE in statuses:
+        return Outcome.LICENCE_REQUIRED
+    return Outcome.ALLOW
 
 
 def _gaps(
