@@ -275,3 +275,18 @@ def test_dual_use_crawlers_are_written_by_what_the_catalogue_says(token: str) ->
         assert Protego.parse(text).can_fetch("https://example.org/a", token) is not blocked
         note = f"# {token} serves "
         assert (note in text) is (blocked and t.status(P.SEARCH) is A), t.as_dict()
+
+
+def test_lint_flags_generic_tokens_and_not_the_written_file() -> None:
+    """The old writer's file for "search allowed, AI reserved" named ``Spider``; lint says
+    what it costs under substring matching, and the file written now has no such line."""
+    from consentry.signals.lint import SiteCarriers, lint
+
+    old = b"User-agent: GPTBot\nUser-agent: Spider\nDisallow: /\n\nUser-agent: *\nAllow: /\n"
+    found = [f for f in lint(SiteCarriers("https://example.org/", robots_txt=old))]
+    [generic] = [f for f in found if f.code == "generic-token"]
+    assert "Baiduspider" in generic.message and "Spider" in generic.fix
+    t = TermsSet.from_statuses({P.SEARCH: A})
+    now = write(t, "robots")
+    site = SiteCarriers("https://example.org/", robots_txt=now)
+    assert not [f for f in lint(site) if f.code == "generic-token"]

@@ -172,6 +172,7 @@ def _robots_file(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
                 continue
             out += _usage_keys(u.kind, u.value, f"robots line {u.line}")
     out += _blocked_but_yes(rf, cat)
+    out += _generic_tokens(rf, cat)
     return out
 
 
@@ -432,3 +433,41 @@ def _disagreements(
 
 def findings_json(findings: Sequence[Finding]) -> str:
     return json.dumps([f.to_json() for f in findings], indent=2)
+
+
+_SEARCH_NO = re.compile(r"(?:^|[,\s])search\s*=\s*(?:n|no)\b", re.IGNORECASE)
+
+
+def _generic_tokens(rf: robots.RobotsFile, cat: Catalogue) -> list[Finding]:
+    """While some search engine may crawl: a blocked generic token (``Spider``) that
+    substring-matching readers apply to search engines (``Baiduspider``); the writer never
+    writes one (docs/signals.md, "Writing")."""
+    probe = "https://example.invalid/"
+    if not any(rf.can_fetch(se, probe) for se in cat.search_engines):
+        return []
+    for kind in ("content-usage", "content-signal"):
+        if any(_SEARCH_NO.search(u.value) for u in rf.usage_lines("*", kind)):
+            return []  # the site reserves search: blocking an engine too is consistent
+    out: list[Finding] = []
+    for g in rf.groups:
+        for value in g.agents:
+            tok = value.strip()
+            if tok == "*" or rf.can_fetch(tok, probe) is not False:
+                continue
+            low = tok.lower()
+            # a token another engine's name starts with names that engine (Mojeek, MojeekBot)
+            hits = [se for se in cat.search_engines if low in se.lower()[1:]]
+            if hits:
+                out.append(
+                    Finding(
+                        "generic-token",
+                        "warning",
+                        "robots",
+                        f"group at line {g.line}: 'User-agent: {tok}' is blocked, and readers "
+                        f"that match substrings (Python's urllib.robotparser) apply it to "
+                        f"{', '.join(hits)} too, while search is allowed",
+                        f"drop 'User-agent: {tok}' (its crawler then follows the * group's "
+                        "usage lines) or name the crawler by a token no search engine contains",
+                    )
+                )
+    return out
