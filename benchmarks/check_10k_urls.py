@@ -9,6 +9,8 @@ host; the server counts robots.txt and tdmrep.json requests. Prints one JSON lin
      "robots_fetches": N, "tdmrep_fetches": N, ...}
 
 Usage: ``python benchmarks/check_10k_urls.py [--urls 10000] [--hosts 100] [--workers 1]``.
+Then ``consentry check --urls FILE --workers N`` on the same URLs, timed from process start to
+exit (``cli_wall_s``; ``--no-cli`` skips it).
 ``--workers 1`` runs the checker in this process; more shards the URLs by host over that
 many checker processes (:func:`consentry.signals.checkrun.check_in_processes`, what
 ``consentry check --workers N`` uses), which keeps one fetch per host.
@@ -24,8 +26,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from pathlib import Path
 
 import httpx
+
+try:  # python -m benchmarks.check_10k_urls, or python benchmarks/check_10k_urls.py
+    from benchmarks.cli_timing import time_command
+except ImportError:
+    from cli_timing import time_command  # type: ignore[no-redef]
 
 from consentry.registry.purposes import ALL_PURPOSES, Status
 from consentry.registry.terms import TermsSet
@@ -224,6 +232,41 @@ def run_workers(
     }
 
 
+def time_check_command(ports: list[int], args: argparse.Namespace) -> dict[str, object]:
+    """``consentry check --urls FILE`` on the same URLs and hosts, as a user runs it (process
+    start to exit; the hosts' counters were read before, so they stay this run's)."""
+    folder = Path("build/bench-check")
+    folder.mkdir(parents=True, exist_ok=True)
+    urls = folder / "urls.txt"
+    out = folder / "results.jsonl"
+    urls.write_text(
+        "".join(
+            f"http://127.0.0.1:{ports[i % len(ports)]}/articles/{i // len(ports)}.html\n"
+            for i in range(args.urls)
+        )
+    )
+    timing = time_command(
+        [
+            "check",
+            "--urls",
+            str(urls),
+            "--out",
+            str(out),
+            "--concurrency",
+            str(args.concurrency),
+            "--per-host",
+            str(args.per_host),
+            "--workers",
+            str(args.workers),
+            "--no-registry",
+        ],
+        runs=1,
+    )
+    with out.open() as f:
+        lines = sum(1 for _ in f)
+    return {"cli_wall_s": timing["median_s"], "cli_lines": lines, "cli_exit": timing["exit_codes"]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--urls", type=int, default=10_000)
@@ -234,6 +277,7 @@ def main() -> None:
         "--workers", type=int, default=1, help="checker processes (URLs sharded by host)"
     )
     ap.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--no-cli", action="store_true", help="skip timing `consentry check`")
     args = ap.parse_args()
     if args.serve:
         asyncio.run(serve(args.hosts))
@@ -250,6 +294,8 @@ def main() -> None:
             result = run_workers(ports, args.urls, args.concurrency, args.per_host, args.workers)
         else:
             result = asyncio.run(run_client(ports, args.urls, args.concurrency, args.per_host))
+        if not args.no_cli:
+            result |= time_check_command(ports, args)
     finally:
         proc.terminate()
         proc.wait(10)
