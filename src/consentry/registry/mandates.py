@@ -125,36 +125,55 @@ def authorise(
         if m.in_force(effective):
             return m
     if covering:
-        periods = "; ".join(f"mandate {m.id} {m.period()}" for m in covering)
-        raise MandateError(
-            f"terms taking effect at {effective.isoformat()} fall outside the period of every "
-            f"mandate that lets organisation {organisation_id} act for party {member_id} "
-            f"({periods}): a declaration under a mandate must take effect within its period",
-            organisation=organisation_id,
-            member=member_id,
-            effective_from=effective.isoformat(),
-            periods=[
-                {
-                    "mandate_id": m.id,
-                    "valid_from": m.valid_from.isoformat(),
-                    "valid_until": m.valid_until.isoformat() if m.valid_until else None,
-                }
-                for m in covering
-            ],
-        )
+        raise _outside_period(covering, effective, organisation_id, member_id)
     if not relevant:
         raise MandateError(
             f"organisation {organisation_id} holds no mandate from party {member_id}",
             organisation=organisation_id,
             member=member_id,
         )
+    raise _not_covered(relevant, wanted, at, territory, organisation_id, member_id)
+
+
+def _outside_period(
+    covering: list[Mandate], effective: datetime, organisation_id: str, member_id: str
+) -> MandateError:
+    """Mandates cover the act, but none is in force when the terms would take effect."""
+    periods = "; ".join(f"mandate {m.id} {m.period()}" for m in covering)
+    return MandateError(
+        f"terms taking effect at {effective.isoformat()} fall outside the period of every "
+        f"mandate that lets organisation {organisation_id} act for party {member_id} "
+        f"({periods}): a declaration under a mandate must take effect within its period",
+        organisation=organisation_id,
+        member=member_id,
+        effective_from=effective.isoformat(),
+        periods=[
+            {
+                "mandate_id": m.id,
+                "valid_from": m.valid_from.isoformat(),
+                "valid_until": m.valid_until.isoformat() if m.valid_until else None,
+            }
+            for m in covering
+        ],
+    )
+
+
+def _not_covered(
+    relevant: list[Mandate],
+    wanted: list[Purpose],
+    at: datetime,
+    territory: str,
+    organisation_id: str,
+    member_id: str,
+) -> MandateError:
+    """No one mandate in force covers every purpose asked, in the territory: name which."""
     uncovered = [p.value for p in wanted if not any(m.covers(p, territory, at) for m in relevant)]
     detail = (
         f"purposes {', '.join(uncovered)}"
         if uncovered
         else f"these purposes together ({', '.join(p.value for p in wanted)})"
     )
-    raise MandateError(
+    return MandateError(
         f"no mandate in force at {at.isoformat()} lets organisation {organisation_id} act "
         f"for party {member_id} in territory {territory} for {detail}",
         organisation=organisation_id,
