@@ -304,3 +304,37 @@ def test_modules_stay_small() -> None:
         and (n := len(p.read_text(encoding="utf-8").splitlines())) > 650
     }
     assert not big, f"modules over 650 lines (split them): {big}"
+
+
+# Functions over ~60 lines are split along their steps (issue 8). These are still long, each
+# in code another change was rewriting at the time; split one, then drop it from the list.
+LONG_FUNCTIONS_LEFT = {
+    "cli/registry.py:_import",
+    "cli/scan.py:register",
+    "cli/signals.py:write_cmd",
+    "cli/signals.py:check",
+    "demo/seed.py:seed",
+    "registry/service.py:declare_terms",
+    "signals/c2pa_media.py:assertion_states",
+    "signals/check.py:_check",
+    "signals/html.py:parse",
+    "signals/lint.py:_robots_file",
+    "signals/robots.py:parse_robots",
+    "signals/rsl.py:parse_document",
+}
+MAX_FUNCTION_LINES = 60
+
+
+def test_functions_stay_short() -> None:
+    long = {
+        f"{p.relative_to(SRC)}:{node.name}": n
+        for p in MODULES
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and (n := node.end_lineno - node.lineno + 1) > MAX_FUNCTION_LINES
+    }
+    new = {k: v for k, v in long.items() if k not in LONG_FUNCTIONS_LEFT}
+    assert not new, (
+        f"functions over {MAX_FUNCTION_LINES} lines (split them along their steps): {new}"
+    )
