@@ -3,10 +3,17 @@
 Decision: each read is written once in SQL and compiled at import into two SQLAlchemy
 ``text()`` statements that differ only in how they test membership. SQLite gets an
 expanding bind parameter (``id IN :ids`` becomes ``id IN (?, ?, ...)``); PostgreSQL gets
-``id = ANY(:ids)`` with one array parameter, which the server plans once instead of
-parsing and planning a list of thousands of parameters (measured on 10,000 ids against
-1,000,000 works: see docs/benchmarks.md and CHANGELOG). Statements are module constants, so
-SQLAlchemy's compiled cache is hit on every call; rows are read by column name.
+``id = ANY(:ids)`` with one array parameter, which the server parses and plans once instead
+of a list of thousands of parameters. Statements are module constants, so SQLAlchemy's
+compiled cache is hit on every call; rows are read by column name, resolved to indexes once
+per result (:meth:`BulkRead.rows`).
+
+Measured against the regex translator it replaced (client CPU per repository call for
+10,000 identifiers among 1,000,000 works, median of 5, on a loaded 2-core machine):
+PostgreSQL ``ids_for_identifiers`` 24-26 -> 29-30 ms, ``summaries`` 105-106 -> 105-116 ms,
+``for_works`` 56-60 -> 52-58 ms; SQLite (where the expanding IN renders its 2,000
+placeholders per chunk) 61 -> 68, 185 -> 200 and 65 -> 69 ms. Wall times were within the
+machine's noise on both.
 """
 
 from __future__ import annotations
