@@ -216,3 +216,80 @@ def test_a_filter_worker_that_cannot_start_fails_instead_of_hanging(tmp_path: Pa
     shards = discover_shards([tmp_path / "corpus"])
     with pytest.raises(ScanError, match="a filter worker process died"):
         filter_corpus(shards, ReadOptions(), BrokenFactory(), tmp_path / "o", workers=2)
+
+
+# --------------------------------------------------------------- output and manifest agree
+
+
+def _output_rows(path: Path) -> int:
+    """How many records a filtered shard holds (0 when it was not written)."""
+    if not path.exists():
+        return 0
+    if path.name.endswith(".parquet"):
+        return int(pq.read_table(path).num_rows)
+    if path.name.endswith(".txt"):
+        return 1
+    return len(_jsonl_records(path))
+
+
+def test_output_and_manifest_agree_for_every_format(tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    root = tmp_path / "corpus"
+    records = build_mixed_corpus(root)
+    sizes = {name: len(recs) for name, recs in records.items() if name != "hf"}
+    sizes["books/novel.txt"] = 1
+    bad = root / "bad.jsonl"
+    bad.write_text('{"id": "ok", "text": "fine"}\n{broken\n{"id": "n", "text": null}\n')
+    sizes["bad.jsonl"] = 3
+    # rows with null text: not examined, so they must not be written
+    nulls = documents(6, "nul")
+    for r in nulls[::2]:
+        r["text"] = None
+    pq.write_table(pa.Table.from_pylist(nulls), root / "nulls.parquet")
+    sizes["nulls.parquet"] = 6
+    # no text column: nothing examined, so nothing written
+    pq.write_table(pa.Table.from_pylist([{"id": "x", "body": "t"}] * 4), root / "notext.parquet")
+    sizes["notext.parquet"] = 4
+    (root / "empty.txt").write_bytes(b"\xff\xfe\xfa not utf-8")
+    sizes["empty.txt"] = 1
+
+    out = tmp_path / "out"
+    result = filter_corpus(discover_shards([root]), ReadOptions(), MATCHER, out)
+    manifest = [json.loads(x) for x in Path(result.manifest).read_text().splitlines()]
+    by_shard = {r.shard: r for r in result.shards}
+    for name, total in sizes.items():
+        r = by_shard[f"corpus/{name}"]
+        written = _output_rows(out / (r.output or f"corpus/{name}"))
+        assert written == r.kept + r.redacted, name
+        left = [x for x in manifest if x["shard"] == r.shard and x["work"] is None]
+        removed = {x["record"] for x in manifest if x["shard"] == r.shard and x["work"]}
+        assert r.kept + r.redacted + r.dropped + r.unreadable == total or (
+            r.documents == 0 and left
+        ), name
+        assert len(removed) == r.dropped + r.redacted, name
+        assert written + len(removed) <= total, name
+    notext = by_shard["corpus/notext.parquet"]
+    assert _output_rows(out / "corpus" / "notext.parquet") == 0
+    assert any("no column 'text'" in x["reason"] for x in manifest if x["shard"] == notext.shard)
+    nul = by_shard["corpus/nulls.parquet"]
+    assert nul.unreadable == 3
+    ids = set(pq.read_table(out / "corpus" / "nulls.parquet").column("id").to_pylist())
+    assert ids == {r["id"] for r in nulls if r["text"] is not None} - {x["doc"] for x in manifest}
+
+
+@pytest.mark.parametrize("content", [b"", b"PAR1 this is not parquet at all PAR1"])
+def test_a_corrupt_or_empty_parquet_file_is_named_and_the_filter_goes_on(
+    tmp_path: Path, content: bytes
+) -> None:
+    root = tmp_path / "c"
+    write_jsonl(root / "a.jsonl", documents(10, "a"))
+    (root / "b.parquet").write_bytes(content)
+    result = filter_corpus(discover_shards([root]), ReadOptions(), MATCHER, tmp_path / "o")
+    manifest = [json.loads(x) for x in Path(result.manifest).read_text().splitlines()]
+    bad = [x for x in manifest if x["shard"] == "c/b.parquet"]
+    assert bad and all("left out" in x["reason"] for x in bad)
+    assert not (tmp_path / "o" / "c" / "b.parquet").exists()
+    assert (tmp_path / "o" / "c" / "a.jsonl").is_file()
+    scan = run_local(discover_shards([root]), ReadOptions(), MATCHER)
+    assert scan.bad_records == len(bad)

@@ -295,6 +295,8 @@ class _ShardCopy:
         self.decisions: dict[int, _Decision] = {}
         self.removals: list[str] = []
         self.unreadable: list[int] = []
+        self.examined: set[int] = set()  # record numbers read as documents
+        self.not_copied: list[tuple[int, str]] = []  # kept records the writer could not copy
         self.log = ReadLog()
 
     def records(self) -> Iterator[tuple[Any, Document | None, _Decision | None]]:
@@ -307,6 +309,7 @@ class _ShardCopy:
                 yield r.raw, None, None
                 continue
             self.counts["documents"] += 1
+            self.examined.add(r.number)
             found = self.by_record.get(r.number)
             decision = (
                 _decide(r.doc, found, self.matcher, self.mode, self.purpose) if found else None
@@ -346,7 +349,19 @@ class _ShardCopy:
                 lines.append(
                     _removal(shard, p.location, None, f"{p.reason}; not examined; left out")
                 )
+        for number, why in self.not_copied:
+            where = f"{shard.name}:{number}"
+            lines.append(_removal(shard, where, number, f"{why}; left out"))
         return lines
+
+    def lose(self, number: int, why: str) -> None:
+        """A record the writer could not copy: it is left out, and the counts say so."""
+        decision = self.decisions.get(number)
+        if decision is not None and decision.text is None:
+            return  # dropped anyway
+        self.counts["redacted" if decision is not None else "kept"] -= 1
+        self.counts["unreadable"] += 1
+        self.not_copied.append((number, why))
 
 
 def _write_output(copy: _ShardCopy, target: Path) -> bool:
@@ -384,7 +399,7 @@ def _write_output(copy: _ShardCopy, target: Path) -> bool:
         else:  # parquet: decide first (sparse), then copy row batches with the decisions
             for _ in copy.records():
                 pass
-            _write_parquet(shard, options, copy.decisions, tmp)
+            wrote = _write_parquet(copy, tmp)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -395,34 +410,48 @@ def _write_output(copy: _ShardCopy, target: Path) -> bool:
     return wrote
 
 
-def _write_parquet(
-    shard: Shard, options: ReadOptions, decisions: dict[int, _Decision], tmp: Path
-) -> None:
+def _write_parquet(copy: _ShardCopy, tmp: Path) -> bool:
+    """Copy the rows that were read as documents and kept (redacted ones with their new
+    text); rows never examined (null text, no text column, unreadable) are left out, as the
+    manifest says. False when the file cannot be opened at all (then nothing is written)."""
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-    pf = pq.ParquetFile(shard.path)
-    schema = pf.schema_arrow
+    decisions, options = copy.decisions, copy.options
+    wanted = sorted(k for k in copy.examined if not (k in decisions and decisions[k].text is None))
+    try:
+        pf = pq.ParquetFile(copy.shard.path)
+        schema = pf.schema_arrow
+    except (OSError, pa.ArrowException, ValueError) as exc:
+        for k in wanted:  # the reader read it, the writer cannot: never pass on silently
+            copy.lose(k, f"could not be copied ({exc})")
+        return False
     row = 0
     with pq.ParquetWriter(str(tmp), schema) as writer:
-        for batch in pf.iter_batches(batch_size=1024):
-            n = batch.num_rows
-            numbers = range(row + 1, row + n + 1)
-            row += n
-            if not any(k in decisions for k in numbers):
-                writer.write_batch(batch)
-                continue
-            keep = [not (k in decisions and decisions[k].text is None) for k in numbers]
-            if options.text_field in schema.names:
-                col = schema.names.index(options.text_field)
-                texts = batch.column(col).to_pylist()
-                for i, k in enumerate(numbers):
-                    if k in decisions and decisions[k].text is not None:
-                        texts[i] = decisions[k].text
-                batch = batch.set_column(
-                    col, options.text_field, pa.array(texts, type=schema.field(col).type)
-                )
-            writer.write_batch(batch.filter(pa.array(keep)))
+        try:
+            for batch in pf.iter_batches(batch_size=1024):
+                n = batch.num_rows
+                numbers = range(row + 1, row + n + 1)
+                keep = [
+                    k in copy.examined and not (k in decisions and decisions[k].text is None)
+                    for k in numbers
+                ]
+                if any(k in decisions for k in numbers) and options.text_field in schema.names:
+                    col = schema.names.index(options.text_field)
+                    texts = batch.column(col).to_pylist()
+                    for i, k in enumerate(numbers):
+                        if k in decisions and decisions[k].text is not None:
+                            texts[i] = decisions[k].text
+                    batch = batch.set_column(
+                        col, options.text_field, pa.array(texts, type=schema.field(col).type)
+                    )
+                writer.write_batch(batch.filter(pa.array(keep, type=pa.bool_())))
+                row += n
+        except (OSError, pa.ArrowException, ValueError) as exc:
+            for k in wanted:
+                if k > row:
+                    copy.lose(k, f"could not be copied ({exc})")
+    return True
 
 
 # --------------------------------------------------------------------------- corpus
