@@ -311,3 +311,24 @@ def test_max_record_bytes_reaches_scan_and_filter(tmp_path: Path, real_index: Pa
         ],
     )
     assert r.exit_code == 2
+
+
+def test_filter_refuses_an_output_folder_inside_the_corpus_on_the_first_run(
+    tmp_path: Path,
+) -> None:
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", documents(5, "a"))
+    console, _ = _console()
+    with pytest.raises(ScanError, match="inside the corpus folder"):
+        run_filter([tmp_path / "corpus"], MATCHER, out=tmp_path / "corpus" / "out", console=console)
+    assert not (tmp_path / "corpus" / "out").exists()
+
+
+def test_problems_beyond_the_five_shown_per_shard_say_and_n_more(tmp_path: Path) -> None:
+    path = tmp_path / "c" / "a.jsonl"
+    path.parent.mkdir()
+    path.write_text('{"id": "ok", "text": "fine"}\n' + "{broken\n" * 8)
+    console, buf = _console()
+    run_scan([path.parent], MATCHER, matches=tmp_path / "m.jsonl", console=console)
+    out = buf.getvalue()
+    assert "8 records could not be read" in out
+    assert "c/a.jsonl: and 3 more" in out

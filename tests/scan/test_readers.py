@@ -386,3 +386,11 @@ def test_text_and_warc_records_over_the_limit_are_skipped(tmp_path: Path) -> Non
     assert "over the 2,000-byte limit" in log.problems[0].reason
     with pytest.raises(ScanError, match="max_record_bytes 0 is not positive"):
         ReadOptions(max_record_bytes=0)
+
+
+def test_a_symlink_loop_is_followed_once(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    write_jsonl(root / "sub" / "a.jsonl", documents(3, "a"))
+    (root / "sub" / "loop").symlink_to(root, target_is_directory=True)
+    shards = discover_shards([root])
+    assert [s.name for s in shards] == ["c/sub/a.jsonl"]

@@ -123,6 +123,9 @@ def run_scan(
         for s in result.shards:
             for p in s.problems[:5]:
                 console.print(f"  {p.location}: {p.reason}")
+            if s.bad_records > min(5, len(s.problems)):
+                more = s.bad_records - min(5, len(s.problems))
+                console.print(f"  {s.shard}: and {more:,} more")
     if report is not None:
         generated = (now or datetime.now(UTC)).isoformat(timespec="seconds")
         data = build_report(result, describe, generated=generated, engine=engine, workers=workers)
@@ -155,6 +158,13 @@ def run_filter(
     options = options or ReadOptions()
     if mode not in MODES:
         raise ScanError(f"--mode {mode!r} is not one of {list(MODES)}", mode=mode)
+    for folder in corpus:
+        if folder.is_dir() and out.resolve().is_relative_to(folder.resolve()):
+            raise ScanError(
+                f"output folder {str(out)!r} is inside the corpus folder {str(folder)!r}; "
+                "expected a folder outside it (a second run would read the output as corpus)",
+                out=str(out),
+            )
     shards = discover_shards(corpus)
     _print_thresholds(console, factory.describe())
     with _progress(console) as progress:

@@ -171,7 +171,14 @@ def _hf_arrow_files(folder: Path) -> list[Path] | None:
     return files
 
 
-def _walk(folder: Path, root: Path, out: list[Shard]) -> None:
+def _walk(folder: Path, root: Path, out: list[Shard], seen: set[Path] | None = None) -> None:
+    """Shards under ``folder``; a folder reached twice (a symlink loop, or two links to one
+    folder) is read once."""
+    seen = set() if seen is None else seen
+    real = folder.resolve()
+    if real in seen:
+        return
+    seen.add(real)
     hf = _hf_arrow_files(folder)
     if hf is not None:
         out.extend(Shard(str(p), "arrow", p.relative_to(root).as_posix()) for p in hf)
@@ -180,7 +187,7 @@ def _walk(folder: Path, root: Path, out: list[Shard]) -> None:
         if child.name.startswith((".", "_")):  # hidden, or Hadoop-style metadata (_SUCCESS)
             continue
         if child.is_dir():
-            _walk(child, root, out)
+            _walk(child, root, out, seen)
         elif child.is_file():
             kind = _kind_of(child)
             if kind is not None:
