@@ -142,7 +142,9 @@ def read_signal(
             value=str(path),
             expected="a readable file",
         ) from None
-    return parse_bytes(data, c, source=str(path), url=url, agent=agent, trust_anchors=trust_anchors)
+    return parse_bytes(
+        data, c, source=str(path), url=url, agent=agent, trust_anchors=trust_anchors
+    )
 
 
 def read_file(
