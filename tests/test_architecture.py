@@ -93,6 +93,7 @@ EDGES: dict[str, dict[str, str]] = {
         "pipeline.py": "files",
         "filter.py": "files",
         "executors.py": "files",
+        "workers.py": "files",  # parent-death signal, watchdog, stale temporary files
     },
 }
 # Whole packages at the edge, and what each still may not import.

@@ -6,7 +6,8 @@ Both differ only in scheduling. Each builds the matcher once per worker from a p
 so the same corpus gives byte-identical match files on both.
 
 - ``local``: ``workers == 1`` runs in this process; more workers use a ``spawn``
-  multiprocessing pool (safe next to threads, such as a progress bar's).
+  multiprocessing pool (safe next to threads, such as a progress bar's). Workers die with
+  their parent (:func:`consentry.scan.workers.die_with_parent`).
 - ``ray``: Ray Data, one block per shard, mapped by an actor pool of ``workers`` actors.
   Needs ``pip install 'consentry[ray]'``. Uses the running Ray cluster when ``ray.init`` was
   already called, else starts a local one with ``workers`` CPUs.
@@ -30,6 +31,7 @@ from consentry.scan.pipeline import (
     scan_shard,
 )
 from consentry.scan.readers import ReadOptions, Shard
+from consentry.scan.workers import die_with_parent
 
 __all__ = ["ENGINES", "OnShard", "run", "run_local", "run_ray"]
 
@@ -50,6 +52,7 @@ _worker_options: ReadOptions | None = None
 
 def _init_worker(factory: MatcherFactory, options: ReadOptions) -> None:
     global _worker_matcher, _worker_options
+    die_with_parent()  # a killed scan leaves no worker behind
     _worker_matcher = factory()
     _worker_options = options
 

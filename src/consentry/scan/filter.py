@@ -36,6 +36,7 @@ from consentry.errors import ScanError
 from consentry.scan.model import Document, Match, json_text
 from consentry.scan.pipeline import Matcher, MatcherFactory, file_sha256
 from consentry.scan.readers import ReadLog, ReadOptions, Shard, iter_records
+from consentry.scan.workers import die_with_parent, remove_stale_temp
 
 __all__ = ["MODES", "FilterResult", "ShardFilterResult", "filter_corpus", "filter_shard"]
 
@@ -462,6 +463,7 @@ _w_args: tuple[ReadOptions, Path, str, str, str] | None = None
 
 def _init(factory: MatcherFactory, args: tuple[ReadOptions, Path, str, str, str]) -> None:
     global _w_matcher, _w_args
+    die_with_parent()  # a killed filter leaves no worker writing into the output
     _w_matcher, _w_args = factory(), args
 
 
@@ -487,6 +489,7 @@ def filter_corpus(
     out = Path(out_dir)
     _check_arguments(shards, out, mode, workers)
     matcher_id = json.dumps(factory.describe(), sort_keys=True, default=str)
+    remove_stale_temp([out])  # left by a killed run's workers (.NAME.tmpPID)
     if workers == 1 or len(shards) <= 1:
         matcher = factory()
         results = []

@@ -233,9 +233,14 @@ def _full_key(m: Match) -> tuple[Any, ...]:
 
 def write_matches(matches: Iterable[Match], path: str | Path) -> int:
     """Write matches as JSONL, atomically (a temporary file renamed into place)."""
+    from consentry.scan.workers import remove_stale_temp
+
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    remove_stale_temp([target.parent], recursive=False, of=target.name)  # of killed runs
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp"
+    )
     n = 0
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
