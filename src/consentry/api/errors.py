@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from consentry.errors import ConsentryError
 
@@ -143,6 +144,28 @@ def _validation_problem(exc: RequestValidationError, instance: str) -> Response:
     )
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """Every method of every route whose path matches (Starlette's 405 names only the first
+    route's: ``GET /v1/keys`` and ``POST /v1/keys`` are two routes)."""
+    methods: set[str] = set()
+    for route in _leaf_routes(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
+def _leaf_routes(routes: Sequence[Any]) -> Iterator[Any]:
+    """The routes themselves: FastAPI keeps an included router as one entry (its routes carry
+    the router's prefix already)."""
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _leaf_routes(inner.routes)
+        else:
+            yield route
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def on_consentry(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ConsentryError)
@@ -159,14 +182,16 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else title
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route {request.url.path}"
-        elif exc.status_code == 405:
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
             detail = f"method {request.method} is not allowed on {request.url.path}"
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return problem(
             exc.status_code,
             title,
             detail,
             instance=request.url.path,
-            headers=exc.headers,
+            headers=headers,
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> Response:

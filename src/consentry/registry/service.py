@@ -189,7 +189,7 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
             self._check_may_register(uow, actor, work, now)
             # an identifier another work holds: Conflict when related, else a dispute
             claims = self._identifier_claims(uow, actor, work, now)
-            if work.external_id and uow.works.ids_for_external([work.external_id]):
+            if work.external_id is not None and uow.works.ids_for_external([work.external_id]):
                 raise Conflict(
                     f"external id {work.external_id!r} is already registered",
                     external_id=work.external_id,

@@ -52,7 +52,12 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     401: _problem("No API key, or a key that is not valid"),
     403: _problem("The key's role or party may not do this"),
     404: _problem("Not found"),
+    413: _problem("The request body is over the size cap (`limit` names it)"),
     422: _problem("A value is not what was expected; `field` names it"),
+}
+# Routes that can refuse a change that clashes with what is recorded.
+CONFLICT: dict[int | str, dict[str, Any]] = {
+    409: _problem("It clashes with what is recorded (a taken identifier, a done withdrawal)")
 }
 
 

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
+    CONFLICT,
     PROBLEMS,
     REQUIRE_KEY,
     Limit,
@@ -61,7 +62,12 @@ def get_mandate(mandate_id: str, actor: ActorDep, service: ServiceDep) -> Respon
     return json_response(mandate_view(service.get_mandate(actor, mandate_id), service.clock()))
 
 
-@router.post("/{mandate_id}/withdraw", response_model=MandateOut, summary="Withdraw a mandate")
+@router.post(
+    "/{mandate_id}/withdraw",
+    response_model=MandateOut,
+    responses=CONFLICT,
+    summary="Withdraw a mandate",
+)
 def withdraw_mandate(mandate_id: str, actor: ActorDep, service: ServiceDep) -> Response:
     """The member, the organisation or an admin; from now on it covers nothing."""
     mandate = service.withdraw_mandate(actor, mandate_id)

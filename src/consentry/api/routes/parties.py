@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
+    CONFLICT,
     PROBLEMS,
     REQUIRE_KEY,
     Limit,
@@ -42,7 +43,13 @@ def party_kind(value: str) -> PartyKind:
         ) from None
 
 
-@router.post("", status_code=201, response_model=PartyOut, summary="Register a party")
+@router.post(
+    "",
+    status_code=201,
+    response_model=PartyOut,
+    responses=CONFLICT,
+    summary="Register a party",
+)
 def create_party(body: PartyIn, actor: ActorDep, service: ServiceDep) -> Response:
     """Admins and organisations."""
     roles = []

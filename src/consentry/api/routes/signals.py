@@ -18,6 +18,7 @@ from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, RegistryDep, ServiceDep
 from consentry.api.routes.common import PROBLEMS, REQUIRE_KEY, json_response
+from consentry.limits import MAX_URL
 from consentry.registry.access import Actor
 from consentry.registry.service import RegistryService
 from consentry.registry.terms import TermsSet
@@ -36,10 +37,18 @@ MEDIA = {
     "pdf": "application/pdf",
 }
 
-Site = Annotated[str | None, Query(description="The site's origin, e.g. https://example.org")]
-Policy = Annotated[str | None, Query(description="Where the TDMRep policy is served")]
-Licence = Annotated[str | None, Query(description="Where the RSL license.xml is served")]
-Contact = Annotated[str | None, Query(description="Licensing contact (e-mail or URL)")]
+_URL = {"pattern": r"^[Hh][Tt][Tt][Pp][Ss]?://", "max_length": MAX_URL}
+Site = Annotated[
+    str | None, Query(description="The site's origin, e.g. https://example.org", **_URL)
+]
+Policy = Annotated[str | None, Query(description="Where the TDMRep policy is served", **_URL)]
+Licence = Annotated[str | None, Query(description="Where the RSL license.xml is served", **_URL)]
+Contact = Annotated[
+    str | None,
+    Query(
+        description="Licensing contact (e-mail or URL)", pattern=r"^[^\r\n]*$", max_length=MAX_URL
+    ),
+]
 
 
 async def write_options(

@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, ServiceDep
 from consentry.api.routes.common import (
+    CONFLICT,
     PROBLEMS,
     REQUIRE_KEY,
     Limit,
@@ -96,7 +97,13 @@ def _work(service: RegistryService, work_id: str) -> dict[str, object]:
     return work_view(work, service.work_terms(work_id))
 
 
-@router.post("", status_code=201, response_model=WorkOut, summary="Register a work")
+@router.post(
+    "",
+    status_code=201,
+    response_model=WorkOut,
+    responses=CONFLICT,
+    summary="Register a work",
+)
 def create_work(body: WorkIn, actor: ActorDep, service: ServiceDep) -> Response:
     """Admins, organisations (for mandated members) and creators (their own works)."""
     work = service.create_work(actor, work_draft(body))

@@ -55,7 +55,10 @@ class WriteOptions:
             value = getattr(self, name)
             if value is None:
                 continue
-            parts = urlsplit(value)
+            try:
+                parts = urlsplit(value)
+            except ValueError:  # e.g. an unclosed "[" (an IPv6 host)
+                parts = urlsplit("")
             if parts.scheme not in ("http", "https") or not parts.netloc:
                 raise SignalError(
                     f"{name.replace('_', '-')} {value!r} is not an absolute http(s) URL",
