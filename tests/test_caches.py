@@ -88,3 +88,13 @@ def test_robots_pattern_memo_skips_long_patterns() -> None:
     long = "/x/" + "p" * 2000
     before = rule_regex.__wrapped__  # type: ignore[attr-defined]
     assert rule_regex(long).pattern == before(long).pattern
+
+
+def test_fingerprint_power_tables_stop_growing_at_their_bound() -> None:
+    from consentry.fingerprints import kernel
+
+    kernel._pows(1000)
+    b, _ = kernel._pows(kernel.MAX_CACHED_POWS + 10)
+    assert len(b) >= kernel.MAX_CACHED_POWS + 10
+    assert len(kernel._pow_cache["b"]) <= kernel.MAX_CACHED_POWS
+    assert sum(a.nbytes for a in kernel._pow_cache.values()) <= 2 * 8 * kernel.MAX_CACHED_POWS

@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 import mmap
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ import numpy as np
 import numpy.typing as npt
 import zstandard
 
+from consentry.caches import BoundedCache
 from consentry.errors import ScanError
 from consentry.fingerprints.kernel import (
     CanonBatch,
@@ -125,7 +127,11 @@ class Index:
             self.works = np.empty(0, dtype=np.uint32)
             self.pos = np.empty(0, dtype=np.uint32)
         self._text_base = base + 16 * n
-        self._text_cache: dict[int, tuple[str, I64]] = {}
+        # Texts of matched works: bounded in bytes (one book is megabytes; 64 of them were
+        # kept whatever their size).
+        self._text_cache: BoundedCache[int, tuple[str, I64]] = BoundedCache(
+            "work texts", max_entries=64, max_bytes=64 * 1024 * 1024, max_key_bytes=64
+        )
         self._sorted_checked = False
         self.bloom: U64 | None = self._build_bloom() if prefilter and n else None
         self._buckets: I64 | None = None  # built on first look-up (see _lower_bound)
@@ -322,10 +328,8 @@ class Index:
             off[0] = 0
             off[1:-1] = np.flatnonzero(cps == 32) + 1
             off[-1] = len(text) + 1
-            if len(self._text_cache) > 64:
-                self._text_cache.clear()
             got = (text, off)
-            self._text_cache[work] = got
+            self._text_cache.put(work, got, size=sys.getsizeof(text) + off.nbytes)
         return got
 
     def memory_bytes(self) -> int:

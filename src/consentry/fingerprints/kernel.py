@@ -57,15 +57,24 @@ _R, _N, _M = ord("r"), ord("n"), ord("m")
 _pow_cache: dict[str, U64] = {}
 
 
+# The cached power tables stop growing here (2 x 32 MiB): a longer text computes its own.
+MAX_CACHED_POWS = 1 << 22
+
+
 def _pows(n: int) -> tuple[U64, U64]:
-    """B**j and B**-j mod 2**64 for j < n (at least), cached and grown by doubling."""
+    """B**j and B**-j mod 2**64 for j < n (at least), cached and grown by doubling up to
+    MAX_CACHED_POWS entries (bounded in bytes); beyond that computed for the call only."""
     cur = _pow_cache.get("b")
     if cur is None or len(cur) < n:
-        size = max(n, 2 * (0 if cur is None else len(cur)), 1 << 16)
-        for key, base in (("b", BASE), ("i", BASE_INV)):
+        size = max(n, min(2 * (0 if cur is None else len(cur)), MAX_CACHED_POWS), 1 << 16)
+        tables = []
+        for base in (BASE, BASE_INV):
             a = np.full(size, base, dtype=np.uint64)
             a[0] = 1
-            _pow_cache[key] = np.cumprod(a, dtype=np.uint64)
+            tables.append(np.cumprod(a, dtype=np.uint64))
+        if size > MAX_CACHED_POWS:
+            return tables[0], tables[1]
+        _pow_cache["b"], _pow_cache["i"] = tables
     return _pow_cache["b"], _pow_cache["i"]
 
 
