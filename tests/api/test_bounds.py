@@ -259,3 +259,19 @@ def test_an_epub_zip_bomb_posted_to_the_api_is_a_422(client: ApiClient, world: W
         headers={**world.headers("developer"), "content-type": "application/epub+zip"},
     )
     assert "over the 268435456-byte cap" in problem(r, 422)["detail"]
+
+
+def test_times_before_the_year_1000_are_stored_readably(client: ApiClient, world: World) -> None:
+    """Found by schemathesis: strftime wrote the year 320 as "320", which could not be read
+    back, so every later read of the work was a 500."""
+    body = {
+        "party_id": world.creator,
+        "terms": {"tdm": "allowed"},
+        "effective_from": "0320-02-09T23:17:52Z",
+    }
+    admin = world.headers("admin")
+    assert client.post(f"/v1/works/{world.work}/terms", json=body, headers=admin).status_code == 201
+    r = client.get(f"/v1/works/{world.work}/terms/history", headers=admin)
+    assert r.status_code == 200, r.text
+    assert "0320-02-09T23:17:52+00:00" in {d["effective_from"] for d in r.json()["declarations"]}
+    assert client.get(f"/v1/works/{world.work}", headers=admin).status_code == 200

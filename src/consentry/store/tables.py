@@ -54,7 +54,9 @@ NAMING = {
 def format_time(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError(f"naive datetime {value!r}: consentry stores aware UTC times only")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: strftime's %Y writes the year 320 as "320", which is neither
+    # fixed-width nor readable back (every read of that row failed)
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 # Keys: stored times (27 characters); a longer text is parsed each time, never kept.
