@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from consentry.registry.territories import ISO_3166_1_ALPHA_2
 from tests.api.conftest import EMMA_ISBN, ApiClient, World
 from tests.api.test_errors import problem
 
@@ -132,3 +133,23 @@ def test_terms_under_a_mandate_outside_its_period_are_403_naming_it(
     body = problem(r, 403)
     assert "fall outside the period" in body["detail"]
     assert f"mandate {world.mandate} from" in body["detail"]
+
+
+def test_openapi_lists_exactly_the_accepted_territories(client: ApiClient, world: World) -> None:
+    """The schema's enum is what is accepted: a pattern like [A-Z]{2} let schema-valid
+    values (XX, UK) be refused with 422."""
+    spec = client.get("/openapi.json").json()
+    (param,) = [
+        p for p in spec["paths"]["/v1/decisions"]["get"]["parameters"] if p["name"] == "territory"
+    ]
+    (schema,) = [s for s in param["schema"]["anyOf"] if s.get("type") == "string"]
+    assert schema["enum"][0] == "WORLD"
+    assert set(schema["enum"]) == {"WORLD"} | ISO_3166_1_ALPHA_2
+    assert "XX" not in schema["enum"] and "UK" not in schema["enum"]
+    for code in ("AX", "ZW", "WORLD"):  # first, last and WORLD: accepted
+        r = client.get(
+            "/v1/decisions",
+            params={"work": world.work, "purpose": "tdm", "territory": code},
+            headers=world.headers("developer"),
+        )
+        assert r.status_code == 200, r.text

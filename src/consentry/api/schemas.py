@@ -29,6 +29,7 @@ from consentry.limits import (
     MAX_URL,
     utc_time,
 )
+from consentry.registry.territories import ISO_3166_1_ALPHA_2, WORLD, is_territory
 
 MAX_PAGE = 1000
 MAX_LOOKUP_IDS = 10_000
@@ -60,7 +61,26 @@ ShareText = Annotated[str, Field(max_length=MAX_SHARE), _NoNul]
 Url = Annotated[str, Field(max_length=MAX_URL), _NoNul]
 Evidence = Annotated[str, Field(min_length=1, max_length=MAX_EVIDENCE), _NoNul]
 Identifier = Annotated[str, Field(max_length=MAX_IDENTIFIER)]
-Territory = Annotated[str, Field(pattern=r"^(WORLD|[A-Z]{2})$", examples=["WORLD", "GB"])]
+
+
+def _territory(value: str) -> str:
+    if not is_territory(value):
+        raise ValueError(
+            f"{value!r} is not WORLD or an assigned ISO 3166-1 alpha-2 code in capitals "
+            "(expected e.g. GB, FR or US)"
+        )
+    return value
+
+
+# WORLD or an assigned ISO 3166-1 alpha-2 code, exactly as listed in the schema's ``enum``
+# (so every value the schema allows is accepted; "XX" or "UK" match no enum value).
+Territory = Annotated[
+    str,
+    AfterValidator(_territory),
+    WithJsonSchema(
+        {"type": "string", "enum": [WORLD, *sorted(ISO_3166_1_ALPHA_2)], "examples": ["WORLD"]}
+    ),
+]
 
 # The vocabularies, exactly (tests/api/test_openapi.py checks them against the core enums):
 # the schema's ``enum`` is what is accepted.
