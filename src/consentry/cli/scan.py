@@ -91,7 +91,7 @@ def run_scan(
     """Scan ``corpora`` and write the match file (and the report when asked)."""
     from rich.console import Console
 
-    from consentry.scan.executors import ENGINES, run
+    from consentry.scan.executors import ENGINES, check_matcher, run
     from consentry.scan.pipeline import write_matches
     from consentry.scan.readers import ReadOptions, discover_shards
     from consentry.scan.report import build_report, render_html, report_json
@@ -101,6 +101,8 @@ def run_scan(
     if engine not in ENGINES:
         raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
     shards = discover_shards(corpora)
+    if engine == "ray" and shards:
+        check_matcher(factory)  # a bad index: one line, before any output or cluster
     describe = factory.describe()
     _print_thresholds(console, describe)
     total_bytes = sum(Path(s.path).stat().st_size for s in shards)

@@ -10,7 +10,8 @@ so the same corpus gives byte-identical match files on both.
   their parent (:func:`consentry.scan.workers.die_with_parent`).
 - ``ray``: Ray Data, one block per shard, mapped by an actor pool of ``workers`` actors.
   Needs ``pip install 'consentry[ray]'``. Uses the running Ray cluster when ``ray.init`` was
-  already called, else starts a local one with ``workers`` CPUs.
+  already called, else starts a local one with ``workers`` CPUs. The matcher is built once
+  in the driver first, so a bad index fails in one line before any cluster starts.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from consentry.errors import ScanError
+from consentry.errors import ConsentryError, ScanError
 from consentry.scan.pipeline import (
     Matcher,
     MatcherFactory,
@@ -33,7 +34,7 @@ from consentry.scan.pipeline import (
 from consentry.scan.readers import ReadOptions, Shard
 from consentry.scan.workers import die_with_parent
 
-__all__ = ["ENGINES", "OnShard", "run", "run_local", "run_ray"]
+__all__ = ["ENGINES", "OnShard", "check_matcher", "run", "run_local", "run_ray"]
 
 ENGINES = ("local", "ray")
 OnShard = Callable[[ShardResult], None]  # called once per finished shard (progress bars)
@@ -156,6 +157,7 @@ def run_ray(
         ) from exc
     if not shards:
         return merge([])
+    check_matcher(factory)  # a bad index fails here, in one line, before a cluster starts
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
@@ -164,6 +166,18 @@ def run_ray(
     finally:
         if started:  # a cluster we started is ours to stop; a running one is left alone
             ray.shutdown()
+
+
+def check_matcher(factory: MatcherFactory) -> None:
+    """Build the matcher once in this process (an index is opened, its prefilter built and
+    its order checked), so a bad index is one :class:`ScanError` line here instead of a
+    failure inside every Ray actor after the cluster started."""
+    try:
+        factory()
+    except ConsentryError:
+        raise
+    except Exception as exc:
+        raise ScanError(f"the matcher cannot be built: {exc}", engine="ray") from exc
 
 
 def _run_on_ray(
