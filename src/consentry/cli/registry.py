@@ -245,6 +245,11 @@ def _print_report(report: ImportReport) -> None:
         f"unchanged: {report.unchanged}, rejected: {len(report.rejected)}, "
         f"new parties: {report.parties_created}"
     )
+    for dispute_id, identifier, work_ids, action in report.disputes:
+        typer.echo(
+            f"dispute {dispute_id} {action}: {identifier} is claimed by works "
+            f"{', '.join(work_ids)} of unrelated registrants (consentry disputes resolve)"
+        )
 
 
 @import_app.command("csv")

@@ -7,7 +7,7 @@ only, never another party's private data such as contact points).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -83,6 +83,45 @@ def unmandated(
         m.member_id for m in mandates if m.organisation_id == organisation_id and m.in_force(at)
     }
     return sorted({p for p in parties if p != organisation_id and p not in mandated})
+
+
+def check_may_register(
+    actor: Actor,
+    parties: Set[str],
+    mandates: Iterable[Mandate],
+    *,
+    at: datetime,
+    what: str = "works",
+) -> None:
+    """Refuse (PermissionDenied) unless ``actor`` may register a work naming ``parties`` (its
+    holders and every contributor), or ``what`` else of such a work (its fingerprints): an
+    admin always; a creator key when its party is named on the work; an organisation when
+    every party named other than itself mandated it (:func:`unmandated`; ``mandates``: the
+    organisation's); a developer key never."""
+    actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
+    if actor.role is Role.ADMIN:
+        return
+    if actor.role is Role.CREATOR:
+        own = actor.own_party()
+        if own not in parties:
+            raise PermissionDenied(
+                f"a creator key for party {own} may only register {what} it "
+                "holds rights in or contributed to",
+                party=own,
+            )
+        return
+    org = actor.own_party()
+    # Every holder and contributor other than the organisation itself must have mandated
+    # it: listing itself as a minor holder does not let it register others' works.
+    missing = unmandated(org, parties, mandates, at=at)
+    if missing:
+        raise PermissionDenied(
+            f"organisation {org} holds no mandate in force from "
+            f"{'party' if len(missing) == 1 else 'parties'} {', '.join(missing)} named on "
+            f"this work; an organisation registers {what} only for parties that mandated it",
+            organisation=org,
+            parties=missing,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,17 @@
 A file imports whole or not at all: every record is validated inside one write transaction
 and any invalid record rejects the file with the list of record numbers and reasons (unless
 ``skip_invalid``). Importing the same file twice changes nothing: a file already imported
-(same SHA-256) is a no-op, and a record whose work already exists (same external id or same
-non-URL identifier) only adds declarations whose terms differ from those in force.
+(same SHA-256) is a no-op, and a record whose work already exists (same external id, or an
+identifier held by a work of a related registrant) only adds declarations whose terms differ
+from those in force.
+
+Decision, the registrant of a record: the parties the record names (its holders and
+contributors, as registered). The importing key is the registry's own admin (no party), as
+an admin registering a work through the API, and an ONIX ``Sender`` is not used: it names
+who sent the data (often a distributor or a data aggregator), by free text, not who holds
+the rights. A record whose identifier a work of an *unrelated* registrant holds (rule:
+:func:`consentry.registry.disputes.relation`) is stored as a work of its own and the
+identifier becomes a dispute (opened, or the open one joined), as with ``create_work``.
 """
 
 from __future__ import annotations
@@ -16,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from consentry.errors import ConsentryError, ImportRejected, ValidationError
 from consentry.registry import events
+from consentry.registry.disputes import Dispute
 from consentry.registry.events import Event
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.parties import (
@@ -26,6 +36,7 @@ from consentry.registry.parties import (
     name_key,
 )
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_disputes import Claim, Relations, open_or_join
 from consentry.registry.terms import Declaration, effective_declaration
 from consentry.registry.territories import WORLD
 from consentry.registry.works import (
@@ -60,6 +71,8 @@ class ImportReport:
     rejected: list[tuple[int, str]] = field(default_factory=list)
     parties_created: int = 0
     already_imported: bool = False
+    # (dispute id, identifier, works claiming it now, "opened" or "joined")
+    disputes: list[tuple[str, str, tuple[str, ...], str]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +83,10 @@ class ImportReport:
             "rejected": [{"record": n, "reason": r} for n, r in self.rejected],
             "parties_created": self.parties_created,
             "already_imported": self.already_imported,
+            "disputes": [
+                {"dispute_id": d, "identifier": i, "work_ids": list(ws), "action": a}
+                for d, i, ws, a in self.disputes
+            ],
         }
 
 
@@ -123,6 +140,23 @@ class PartyResolver:
         names = [r.name for r in refs if r.name and not r.party_id]
         for key, pids in self.uow.parties.ids_for_names(names).items():
             self.by_name[key] = list(pids)
+
+    def known(self, ref: PartyRef) -> str | None:
+        """The registered party ``ref`` names, as :meth:`resolve` finds it, without creating
+        one or adding a role (``None``: it would be new, or the name is ambiguous)."""
+        if ref.party_id:
+            return ref.party_id if ref.party_id in self.known_ids else None
+        for ident in ref.identifiers:
+            if ident in self.by_ident:
+                return self.by_ident[ident]
+        found = self.by_name.get(name_key(ref.name), []) if ref.name and ref.name.strip() else []
+        return found[0] if len(found) == 1 else None
+
+    def registrant(self, draft: WorkDraft) -> set[str]:
+        """The registered parties a record names (holders and contributors): the registrant
+        whose relation to an existing work decides between an update and a dispute."""
+        refs = [r for r, _ in draft.contributors] + [h[0] for h in draft.holders]
+        return {p for p in map(self.known, refs) if p is not None}
 
     def resolve(self, ref: PartyRef, role: PartyRole, kind: PartyKind) -> str:
         if ref.party_id:
@@ -243,6 +277,7 @@ class _Plan:
     new_decls: list[Declaration] = field(default_factory=list)
     work_events: list[Event] = field(default_factory=list)
     term_updates: list[tuple[Work, dict[Purpose, Status]]] = field(default_factory=list)
+    claims: list[tuple[str, list[Claim]]] = field(default_factory=list)  # new work, its claims
     seen_idents: dict[str, int] = field(default_factory=dict)
     seen_external: dict[str, int] = field(default_factory=dict)
 
@@ -276,7 +311,7 @@ def import_records(
     drafts = [r.draft for r in records if r.draft is not None]
     resolver = PartyResolver(uow, ids, now)
     resolver.preload(drafts)
-    known = _KnownWorks.read(uow, drafts)
+    known = _KnownWorks.read(uow, drafts, resolver, now)
     plan = _Plan(report)
     for n, rec in enumerate(records):
         if progress is not None and n % 1000 == 0:
@@ -289,35 +324,64 @@ def import_records(
             rejects=report.rejected,
         )
     _plan_term_updates(uow, plan, ids, now)
-    _write(uow, plan, resolver, actor=actor, now=now, sha256=sha256, filename=filename, fmt=fmt)
+    _write(
+        uow, plan, resolver, ids, actor=actor, now=now, sha256=sha256, filename=filename, fmt=fmt
+    )
     return report
 
 
 @dataclass(frozen=True, slots=True)
 class _KnownWorks:
-    """Works already registered under the external ids and identifiers of the records."""
+    """Works already registered under the external ids and identifiers of the records, how
+    their registrants relate to the records', and the identifiers' open disputes."""
 
     by_external: dict[str, str]
     by_ident: dict[str, list[str]]
+    relations: Relations
+    disputes: dict[str, Dispute]
+    registrants: dict[int, set[str]]  # by id() of the draft, read before any party is added
 
     @classmethod
-    def read(cls, uow: SqlUnitOfWork, drafts: Sequence[WorkDraft]) -> _KnownWorks:
+    def read(
+        cls, uow: SqlUnitOfWork, drafts: Sequence[WorkDraft], resolver: PartyResolver, now: datetime
+    ) -> _KnownWorks:
         by_external = uow.works.ids_for_external([d.external_id for d in drafts if d.external_id])
-        by_ident = uow.works.ids_for_identifiers(
-            [i for d in drafts for i in _safe_idents(d) if not i.startswith("url:")]
-        )
-        return cls(by_external, by_ident)
+        by_ident = uow.works.ids_for_identifiers([i for d in drafts for i in _safe_idents(d)])
+        # the records found by external id are those works; the others' registrants are
+        # compared with the works that hold their identifiers (URLs included)
+        asking = [d for d in drafts if (d.external_id or "") not in by_external]
+        held = {w for d in asking for i in _safe_idents(d) for w in by_ident.get(i, [])}
+        registrants = {id(d): resolver.registrant(d) for d in asking} if held else {}
+        everyone = set().union(*registrants.values())
+        relations = Relations.read(uow, everyone, held, now) if held else Relations({}, [], now)
+        disputes = uow.disputes.open_for_identifiers(list(by_ident)) if by_ident else {}
+        return cls(by_external, by_ident, relations, disputes, registrants)
 
-    def existing(self, draft: WorkDraft, idents: Sequence[str]) -> str | None:
-        """The registered work this record describes: same external id or non-URL id."""
-        return self.by_external.get(draft.external_id or "") or next(
-            (
-                self.by_ident[i][0]
-                for i in idents
-                if i in self.by_ident and not i.startswith("url:")
-            ),
-            None,
-        )
+    def existing(self, draft: WorkDraft, idents: Sequence[str]) -> tuple[str | None, list[Claim]]:
+        """The registered work this record describes (same external id, or an identifier
+        held by a work its registrant is related to), else the identifiers it claims from
+        works of unrelated registrants (each a dispute once the record's work is stored)."""
+        found = self.by_external.get(draft.external_id or "")
+        if found is not None:
+            return found, []
+        # non-URL identifiers first: the work an ISBN names before the one a URL names
+        ordered = sorted(idents, key=lambda i: i.startswith("url:"))
+        if not draft.contributors and not draft.holders:
+            # A record naming no party (an ONIX product without contributors or publisher)
+            # is no registrant to dispute with: it describes the work holding its
+            # identifier, as before (else each re-import without a RecordReference would
+            # add a work to the dispute)
+            return next((self.by_ident[i][0] for i in ordered if self.by_ident.get(i)), None), []
+        mine = self.registrants.get(id(draft), set())
+        for i in ordered:
+            for w in self.by_ident.get(i, []):
+                if self.relations.why(mine, w) is not None:
+                    return w, []
+        return None, [
+            (i, self.disputes.get(i), list(self.by_ident[i]))
+            for i in sorted(idents)
+            if self.by_ident.get(i)
+        ]
 
 
 def _plan_record(
@@ -339,7 +403,7 @@ def _plan_record(
     try:
         terms = draft_terms(draft)
         idents = _safe_idents(draft, strict=True)
-        existing = known.existing(draft, idents)
+        existing, claims = known.existing(draft, idents)
         _check_once_per_file(draft, idents, plan)
         if existing is not None:
             if terms is not None:
@@ -352,6 +416,8 @@ def _plan_record(
             plan.work_events.append(events.work_imported(work, terms, draft.source))
             if terms is not None:
                 plan.new_decls.extend(_declarations(work, terms, ids, now, seq=None))
+            if claims:
+                plan.claims.append((work.id, claims))
             report.created += 1
         for i in idents:
             plan.seen_idents.setdefault(i, rec.number)
@@ -362,9 +428,10 @@ def _plan_record(
 
 
 def _check_once_per_file(draft: WorkDraft, idents: Sequence[str], plan: _Plan) -> None:
-    """Each non-URL identifier, and each external id, in one record of the file only."""
+    """Each identifier (URLs too: two works holding one would be a dispute without a
+    registrant to resolve it against), and each external id, in one record of the file."""
     for i in idents:
-        if not i.startswith("url:") and i in plan.seen_idents:
+        if i in plan.seen_idents:
             raise ValidationError(
                 f"identifier {i} is also in record {plan.seen_idents[i]}",
                 field="identifiers",
@@ -408,6 +475,7 @@ def _write(
     uow: SqlUnitOfWork,
     plan: _Plan,
     resolver: PartyResolver,
+    ids: Callable[[str], str],
     *,
     actor: str,
     now: datetime,
@@ -415,11 +483,20 @@ def _write(
     filename: str,
     fmt: str,
 ) -> None:
-    """Parties, works, the ledger events, declarations (with their entry) and the import."""
+    """Parties, works, disputes, the ledger events, declarations (with their entry) and the
+    import."""
     report = plan.report
     party_events = resolver.flush(actor)
     report.parties_created = len(party_events)
     uow.works.add_many(plan.new_works, created_at=now)
+    dispute_events = []
+    for work_id, claims in plan.claims:
+        for event, dispute in open_or_join(
+            uow, claims, work_id, new_id=lambda: ids("dsp"), by=actor, now=now
+        ):
+            dispute_events.append(event)
+            action = "opened" if event[0] == "dispute.opened" else "joined"
+            report.disputes.append((dispute.id, dispute.identifier, dispute.work_ids, action))
     completed = events.import_completed(
         filename=filename,
         sha256=sha256,
@@ -430,7 +507,7 @@ def _write(
         rejected=len(report.rejected),
     )
     entries = uow.ledger.append_many(
-        [*party_events, *plan.work_events, completed], actor=actor, at=now
+        [*party_events, *plan.work_events, *dispute_events, completed], actor=actor, at=now
     )
     seq_of_work = {
         str(e.payload.get("work_id")): e.seq

@@ -24,7 +24,7 @@ from consentry.errors import (
 from consentry.ledger.chain import ChainReport, LedgerEntry, verify_chain
 from consentry.limits import MAX_URL, check_optional, utc_time
 from consentry.registry import events
-from consentry.registry.access import Actor, Role, unmandated
+from consentry.registry.access import Actor, Role, check_may_register
 from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
 from consentry.registry.disputes import most_restrictive
 from consentry.registry.identifiers import parse_identifier
@@ -32,7 +32,7 @@ from consentry.registry.importing import PartyResolver, build_work
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
-from consentry.registry.service_disputes import DisputeCases
+from consentry.registry.service_disputes import DisputeCases, work_parties
 from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
 from consentry.registry.service_mandates import MandateCases
@@ -207,31 +207,12 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
     def _check_may_register(
         self, uow: SqlUnitOfWork, actor: Actor, work: Work, now: datetime
     ) -> None:
-        if actor.role is Role.ADMIN:
-            return
-        parties = set(work.consent_parties()) | {c.party_id for c in work.contributors}
-        if actor.role is Role.CREATOR:
-            own = actor.own_party()
-            if own not in parties:
-                raise PermissionDenied(
-                    f"a creator key for party {own} may only register works it "
-                    "holds rights in or contributed to",
-                    party=own,
-                )
-            return
-        actor.require(Role.ORGANISATION)
-        org = actor.own_party()
-        # Every holder and contributor other than the organisation itself must have mandated
-        # it: listing itself as a minor holder no longer lets it register others' works.
-        missing = unmandated(org, parties, uow.mandates.of_organisation(org), at=now)
-        if missing:
-            raise PermissionDenied(
-                f"organisation {org} holds no mandate in force from "
-                f"{'party' if len(missing) == 1 else 'parties'} {', '.join(missing)} named on "
-                "this work; an organisation registers works only for parties that mandated it",
-                organisation=org,
-                parties=missing,
-            )
+        mandates = (
+            uow.mandates.of_organisation(actor.own_party())
+            if actor.role is Role.ORGANISATION
+            else []
+        )
+        check_may_register(actor, work_parties(work), mandates, at=now)
 
     def get_work(self, work_id: str) -> Work:
         with self._uow(False) as uow:

@@ -6,7 +6,8 @@ A mixin of :class:`consentry.registry.service.RegistryService`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence, Set
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from consentry.limits import MAX_EVIDENCE, check_optional
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
 from consentry.registry.disputes import Dispute, relation
+from consentry.registry.mandates import Mandate
 from consentry.registry.works import Work
 
 if TYPE_CHECKING:
@@ -30,8 +32,60 @@ _CACHE_TIME = timedelta(seconds=DISPUTE_CACHE_SECONDS)
 Claim = tuple[str, Dispute | None, list[str]]
 
 
-def _parties(work: Work) -> set[str]:
+def work_parties(work: Work) -> set[str]:
+    """The parties a work names: its holders and every contributor."""
     return set(work.consent_parties()) | {c.party_id for c in work.contributors}
+
+
+@dataclass(frozen=True, slots=True)
+class Relations:
+    """The parties of the works that hold claimed identifiers, and the mandates that may link
+    registrants to them, read once (two queries) for one registration or a whole import."""
+
+    theirs: dict[str, set[str]]
+    mandates: list[Mandate]
+    at: datetime
+
+    @classmethod
+    def read(
+        cls, uow: SqlUnitOfWork, registrants: Set[str], work_ids: Iterable[str], at: datetime
+    ) -> Relations:
+        """``registrants``: the parties of every registrant that will be asked about."""
+        holders = uow.works.get_many(sorted(set(work_ids)))
+        theirs = {w: work_parties(holders[w]) for w in holders}
+        mandates = uow.disputes.mandates_linking(registrants, set().union(*theirs.values()))
+        return cls(theirs, mandates, at)
+
+    def why(self, mine: Set[str], work_id: str) -> str | None:
+        """Why a registrant with the parties ``mine`` is related to ``work_id``
+        (:func:`consentry.registry.disputes.relation`), or ``None`` when unrelated."""
+        return relation(mine, self.theirs.get(work_id, set()), self.mandates, at=self.at)
+
+
+def open_or_join(
+    uow: SqlUnitOfWork,
+    claims: Sequence[Claim],
+    work_id: str,
+    *,
+    new_id: Callable[[], str],
+    by: str,
+    now: datetime,
+) -> list[tuple[events.Event, Dispute]]:
+    """Work ``work_id`` claims identifiers other works hold: open a dispute per identifier (or
+    join its open one). Returns each ledger event with the dispute as it is now. Used by
+    registration (``create_work``) and bulk import alike."""
+    added: list[tuple[events.Event, Dispute]] = []
+    for ident, dispute, holders in claims:
+        if dispute is None:
+            new = Dispute(new_id(), ident, (*holders, work_id), now, by)
+            uow.disputes.add(new)
+            added.append((events.dispute_opened(new.id, ident, new.work_ids), new))
+            continue
+        joining = [w for w in holders if w not in dispute.work_ids] + [work_id]
+        uow.disputes.add_works(dispute.id, joining)
+        joined = replace(dispute, work_ids=(*dispute.work_ids, *joining))
+        added.append((events.dispute_joined(dispute.id, ident, joining), joined))
+    return added
 
 
 class DisputeCases:
@@ -49,13 +103,11 @@ class DisputeCases:
         taken = uow.works.ids_for_identifiers(list(work.identifiers))
         if not taken:
             return []
-        holders = uow.works.get_many(sorted({w for ws in taken.values() for w in ws}))
-        mine = _parties(work) | ({actor.party_id} if actor.party_id else set())
-        theirs = {w: _parties(holders[w]) for w in holders}
-        mandates = uow.disputes.mandates_linking(mine, set().union(*theirs.values()))
+        mine = work_parties(work) | ({actor.party_id} if actor.party_id else set())
+        related = Relations.read(uow, mine, {w for ws in taken.values() for w in ws}, now)
         for ident, work_ids in sorted(taken.items()):
             for other in work_ids:
-                why = relation(mine, theirs.get(other, set()), mandates, at=now)
+                why = related.why(mine, other)
                 if why is not None:
                     raise Conflict(
                         f"identifier {ident} is already registered to work {other}, and this "
@@ -71,17 +123,10 @@ class DisputeCases:
         self, uow: SqlUnitOfWork, claims: list[Claim], work: Work, actor: Actor, now: datetime
     ) -> list[events.Event]:
         """Open a dispute per claimed identifier (or join its open one); the ledger events."""
-        added: list[events.Event] = []
-        for ident, dispute, holders in claims:
-            if dispute is None:
-                new = Dispute(self.ids("dsp"), ident, (*holders, work.id), now, actor.label)
-                uow.disputes.add(new)
-                added.append(events.dispute_opened(new.id, ident, new.work_ids))
-                continue
-            joining = [w for w in holders if w not in dispute.work_ids] + [work.id]
-            uow.disputes.add_works(dispute.id, joining)
-            added.append(events.dispute_joined(dispute.id, ident, joining))
-        return added
+        opened = open_or_join(
+            uow, claims, work.id, new_id=lambda: self.ids("dsp"), by=actor.label, now=now
+        )
+        return [event for event, _ in opened]
 
     # ------------------------------------------------------------- reads
     def list_disputes(self, *, offset: int, limit: int, open_only: bool = False) -> list[Dispute]:

@@ -15,12 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from consentry.errors import PermissionDenied, ValidationError
+from consentry.errors import ValidationError
 from consentry.fingerprints.spec import CanonSpec
 from consentry.registry import events
-from consentry.registry.access import Actor, Role
+from consentry.registry.access import Actor, Role, check_may_register
 from consentry.registry.decisions import terms_for
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_disputes import work_parties
 
 if TYPE_CHECKING:
     from consentry.registry.works import Work
@@ -84,18 +85,15 @@ def _fingerprint(text: str, spec: CanonSpec, work_id: str) -> _Fingerprints:
 
 
 def _check_may_fingerprint(uow: SqlUnitOfWork, actor: Actor, work: Work, now: datetime) -> None:
-    """An admin, a holder or creator of the work, or an organisation mandated by one."""
-    if actor.role is Role.ADMIN:
-        return
-    parties = set(work.consent_parties())
-    own = actor.party_id in parties
-    mandated = actor.role is Role.ORGANISATION and any(
-        m.in_force(now) for p in parties for m in uow.mandates.between(str(actor.party_id), p)
+    """The rule that registers a work registers its text (``access.check_may_register``): an
+    admin; a creator key of a party named on the work; an organisation only with a mandate
+    in force from every holder and contributor other than itself, not from one of them."""
+    mandates = (
+        uow.mandates.of_organisation(actor.own_party()) if actor.role is Role.ORGANISATION else []
     )
-    if actor.role is Role.DEVELOPER or not (own or mandated):
-        raise PermissionDenied(
-            f"{actor.label} may not register fingerprints for work {work.id}", work=work.id
-        )
+    check_may_register(
+        actor, work_parties(work), mandates, at=now, what=f"fingerprints of work {work.id}"
+    )
 
 
 def spec_key(spec: CanonSpec) -> str:
