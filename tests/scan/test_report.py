@@ -3,7 +3,9 @@ corpus manifest hash and the EU AI Act section 3.1 summary."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,8 @@ from typing import Any
 import lxml.etree
 import lxml.html
 import pytest
-from tests.scan.kit import MATCHER, PASSAGE_A, build_mixed_corpus
+from rich.console import Console
+from tests.scan.kit import MATCHER, PASSAGE_A, build_mixed_corpus, documents, jsonl_bytes
 
 from consentry.scan.executors import run_local
 from consentry.scan.pipeline import ScanResult
@@ -94,7 +97,7 @@ def test_eu_summary_names_the_figures_a_provider_must_state(
     assert "canon-v1" in text and "idx.cidx" in text and "ai-train" in text
     assert "evidence_words = 15, excerpt_words = 40" in text
     assert "2 registered works found in" in text
-    assert "1 records could not be read" in text
+    assert "1 record could not be read" in text
     assert "documents removed: 7" in text
 
 
@@ -130,3 +133,75 @@ def test_empty_scan_gives_a_report_with_nothing_found(tmp_path: Path) -> None:
     assert "no thresholds recorded" in report["summary"]["eu_ai_act_3_1"]
     page = render_html(report)
     assert "no registered work found" in page and "nothing to chart" in page
+
+
+# --------------------------------------------------------------- every sentence from the run
+
+
+def _summary(result: ScanResult, describe: dict[str, Any], **kw: Any) -> str:
+    report = build_report(result, describe, generated="t", **kw)
+    return str(report["summary"]["eu_ai_act_3_1"])
+
+
+def test_eu_summary_claims_alignment_only_when_the_index_stores_texts(
+    scanned: tuple[Path, ScanResult],
+) -> None:
+    _, result = scanned
+    without = {**DESCRIBE, "index": {**DESCRIBE["index"], "texts": False}}
+    text = _summary(result, without)
+    assert "Findings were confirmed by aligning" not in text
+    assert "stores no work texts" in text
+    with_texts = {**DESCRIBE, "index": {**DESCRIBE["index"], "texts": True}}
+    assert "Findings were confirmed by aligning the original texts" in _summary(result, with_texts)
+
+
+def test_eu_summary_states_the_purpose_or_that_it_is_not_recorded(
+    scanned: tuple[Path, ScanResult],
+) -> None:
+    _, result = scanned
+    bare = {k: v for k, v in DESCRIBE.items() if k != "purpose"}
+    assert "run for the purpose ai-train" in _summary(result, bare, purpose="ai-train")
+    assert "purpose the works' reservations cover was not recorded" in _summary(result, bare)
+
+
+def test_eu_summary_names_files_of_unsupported_types(tmp_path: Path) -> None:
+    from consentry.cli.scan import run_scan
+
+    build_mixed_corpus(tmp_path / "corpus")
+    run_scan(
+        [tmp_path / "corpus"],
+        MATCHER,
+        matches=tmp_path / "m.jsonl",
+        report=tmp_path / "r",
+        console=Console(file=io.StringIO()),
+    )
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert data["corpus"]["left_out_files"] == ["corpus/README.md"]
+    assert (
+        "1 file not read because its type is not supported: corpus/README.md"
+        in (data["summary"]["eu_ai_act_3_1"])
+    )
+
+
+def test_a_truncated_shard_is_reported_as_not_examined_from_there_on(tmp_path: Path) -> None:
+    data = gzip.compress(jsonl_bytes(documents(200, "t")))
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "a.jsonl.gz").write_bytes(data[: len(data) // 2])
+    result = run_local(discover_shards([tmp_path / "c"]), ReadOptions(), MATCHER)
+    text = _summary(result, DESCRIBE)
+    assert "0 records could not be read" in text
+    assert "Reading stopped early in 1 file (at c/a.jsonl.gz:" in text
+    assert "the rest of each was not examined" in text
+
+
+def test_report_names_works_by_title_and_rightsholders(scanned: tuple[Path, ScanResult]) -> None:
+    _, result = scanned
+    catalog = {"persuasion-a": {"title": "Persuasion", "rightsholders": ["J. Austen Estate"]}}
+    report = build_report(result, DESCRIBE, generated="t", purpose="ai-train", catalog=catalog)
+    entry = next(w for w in report["works"] if w["work"] == "persuasion-a")
+    assert entry["title"] == "Persuasion" and entry["rightsholders"] == ["J. Austen Estate"]
+    text = report["summary"]["eu_ai_act_3_1"]
+    assert "Persuasion (J. Austen Estate; persuasion-a)" in text
+    assert "persuasion-b:" in text  # a work without a catalog entry is named by id
+    plain = _summary(result, DESCRIBE)
+    assert "records work ids only" in plain

@@ -87,13 +87,14 @@ def run_scan(
     engine: str = "local",
     console: Console | None = None,
     now: datetime | None = None,
+    purpose: str | None = None,
 ) -> ScanResult:
     """Scan ``corpora`` and write the match file (and the report when asked)."""
     from rich.console import Console
 
     from consentry.scan.executors import ENGINES, check_matcher, run
     from consentry.scan.pipeline import write_matches
-    from consentry.scan.readers import ReadOptions, discover_shards
+    from consentry.scan.readers import ReadOptions, discover_shards, unsupported_files
     from consentry.scan.report import build_report, render_html, report_json
 
     console = console or Console(stderr=True)
@@ -130,7 +131,15 @@ def run_scan(
                 console.print(f"  {s.shard}: and {more:,} more")
     if report is not None:
         generated = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-        data = build_report(result, describe, generated=generated, engine=engine, workers=workers)
+        data = build_report(
+            result,
+            describe,
+            generated=generated,
+            engine=engine,
+            workers=workers,
+            purpose=purpose,
+            left_out=unsupported_files(corpora),
+        )
         json_path, html_path = report_paths(report)
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(report_json(data), encoding="utf-8")
@@ -199,6 +208,12 @@ def run_filter(
     return result
 
 
+def _purpose_value(purpose: str) -> str:
+    from consentry.registry.purposes import Purpose
+
+    return str(Purpose.parse(purpose).value)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("scan")
     @reports_errors
@@ -221,6 +236,9 @@ def register(app: typer.Typer) -> None:
         ),
         workers: int = typer.Option(1, "--workers", min=1),
         engine: str = typer.Option("local", "--engine", help="local or ray"),
+        purpose: str | None = typer.Option(
+            None, "--purpose", help="Purpose the index was built for (stated in the report)"
+        ),
     ) -> None:
         """Find registered works in a corpus: one JSONL line per (document, work)."""
         from consentry.scan.readers import ReadOptions
@@ -235,6 +253,7 @@ def register(app: typer.Typer) -> None:
             ),
             workers=workers,
             engine=engine,
+            purpose=None if purpose is None else _purpose_value(purpose),
         )
 
     @app.command("filter")

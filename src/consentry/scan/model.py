@@ -18,6 +18,10 @@ from consentry.text import is_utf8
 # is a bad record, skipped without being held whole. Here (not in ``readers``, which loads
 # orjson and zstandard) so the command line can show it in ``--help`` cheaply.
 MAX_RECORD_BYTES = 64 << 20
+# Reasons of shard-level read problems start with these, so reports can tell them from bad
+# records: the rest of a file was not examined, or a table had no text column.
+STOPPED_EARLY = "unreadable from here on"
+NO_TEXT_COLUMN = "no column"
 
 
 def json_text(value: Any, **kw: Any) -> str:

@@ -309,6 +309,7 @@ class IndexMatcher:
                 "works": info.get("works"),
                 "fingerprints": info.get("fingerprints"),
                 "guaranteed_words": info.get("guaranteed_words"),
+                "texts": bool(info.get("texts")),
             },
             "spec": " ".join(f"{k}={v}" for k, v in spec.items()) if spec else None,
             "thresholds": dict(self._options().to_dict()),

@@ -34,7 +34,7 @@ import orjson
 import zstandard
 
 from consentry.errors import ScanError
-from consentry.scan.model import MAX_RECORD_BYTES, Document
+from consentry.scan.model import MAX_RECORD_BYTES, NO_TEXT_COLUMN, STOPPED_EARLY, Document
 
 __all__ = [
     "KINDS",
@@ -47,6 +47,7 @@ __all__ = [
     "html_to_text",
     "iter_records",
     "read_shard",
+    "unsupported_files",
 ]
 
 # Suffix -> shard kind. Longest suffixes are tried first.
@@ -237,6 +238,32 @@ def discover_shards(corpora: Sequence[str | Path]) -> list[Shard]:
     return shards
 
 
+def unsupported_files(corpora: Sequence[str | Path]) -> list[str]:
+    """Files under the corpus folders that are not read because their type is not
+    supported (hidden and ``_`` files excluded), as paths relative to each corpus' parent."""
+    found: list[str] = []
+    for corpus in corpora:
+        path = Path(corpus)
+        if not path.is_dir():
+            continue
+        root = path.resolve().parent
+        seen: set[Path] = set()
+        stack = [path.resolve()]
+        while stack:
+            folder = stack.pop()
+            if folder.resolve() in seen or _hf_arrow_files(folder) is not None:
+                continue
+            seen.add(folder.resolve())
+            for child in folder.iterdir():
+                if child.name.startswith((".", "_")):
+                    continue
+                if child.is_dir():
+                    stack.append(child)
+                elif child.is_file() and _kind_of(child) is None:
+                    found.append(child.relative_to(root).as_posix())
+    return sorted(found)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
@@ -387,7 +414,7 @@ def _jsonl(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
                 yield Record(n, line, Document(doc_id, text, shard.name))
     except (OSError, EOFError, zlib.error, ValueError, zstandard.ZstdError) as exc:
         # truncated or corrupt compressed stream: keep what was read, note where it stopped
-        log.add(f"{shard.name}:{n + 1}", f"unreadable from here on ({exc})")
+        log.add(f"{shard.name}:{n + 1}", f"{STOPPED_EARLY} ({exc})")
 
 
 def _skip_line(stream: IO[bytes]) -> int:
@@ -438,7 +465,7 @@ def _table(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
         if options.text_field not in names:
             log.add(
                 f"{shard.name}:0",
-                f"no column {options.text_field!r}; columns are {sorted(names)}",
+                f"{NO_TEXT_COLUMN} {options.text_field!r}; columns are {sorted(names)}",
             )
             return
         has_id = options.id_field in names
@@ -455,7 +482,7 @@ def _table(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
                 doc_id = (_field_id(ids[i]) if ids is not None else None) or where
                 yield Record(row, row - 1, Document(doc_id, text, shard.name))
     except (OSError, pa.ArrowException, ValueError, KeyError) as exc:
-        log.add(f"{shard.name}:{row + 1}", f"unreadable from here on ({exc})")
+        log.add(f"{shard.name}:{row + 1}", f"{STOPPED_EARLY} ({exc})")
 
 
 def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
@@ -496,7 +523,7 @@ def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
                 header_id = record.rec_headers.get_header(options.id_field)
                 yield Record(n, None, Document(header_id or where, text, shard.name))
     except Exception as exc:  # warcio raises bare Exception subclasses on bad framing
-        log.add(f"{shard.name}:{n + 1}", f"unreadable from here on ({exc})")
+        log.add(f"{shard.name}:{n + 1}", f"{STOPPED_EARLY} ({exc})")
 
 
 def _text(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 from typing import Any
 
-from consentry.scan.model import MatchLevel, json_text
+from consentry.scan.model import NO_TEXT_COLUMN, STOPPED_EARLY, MatchLevel, json_text
 from consentry.scan.pipeline import ScanResult, ShardResult
 
 __all__ = [
@@ -92,15 +92,25 @@ def build_report(
     engine: str = "local",
     workers: int = 1,
     actions: Mapping[str, int] | None = None,
+    purpose: str | None = None,
+    left_out: Sequence[str] = (),
+    catalog: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The scan report as JSON-able data.
 
     ``matcher`` is the matcher factory's ``describe()``: it should carry ``index`` (path,
-    sha256, works), ``spec`` and ``thresholds``. ``actions`` counts what was done with the
-    matches (e.g. ``{"documents_removed": 12}``); omitted when the scan only reported.
+    sha256, works, texts), ``spec`` and ``thresholds``. ``actions`` counts what was done with
+    the matches (e.g. ``{"documents_removed": 12}``); omitted when the scan only reported.
+    ``purpose`` is the purpose the scan was run for (else the matcher's, if it records one);
+    ``left_out`` names corpus files not read because their type is not supported;
+    ``catalog`` gives works' ``title`` and ``rightsholders`` by work id, when known.
     """
     manifest_hash, files = corpus_manifest(result.shards)
     works, by_level, shard_docs = _tally(result)
+    for work_id, entry in works.items():
+        known = (catalog or {}).get(work_id) or {}
+        entry["title"] = known.get("title")
+        entry["rightsholders"] = list(known.get("rightsholders") or [])
     matched_docs = sum(len(docs) for docs in shard_docs.values())
     shard_rows = [
         {
@@ -128,8 +138,23 @@ def build_report(
             "documents": result.documents,
             "chars": result.chars,
             "bad_records": result.bad_records,
+            "stopped_early": sorted(
+                p.location
+                for s in result.shards
+                for p in s.problems
+                if p.reason.startswith(STOPPED_EARLY)
+            ),
+            "not_examined_files": sorted(
+                p.location.rsplit(":", 1)[0]
+                for s in result.shards
+                for p in s.problems
+                if p.reason.startswith(NO_TEXT_COLUMN)
+            ),
+            "left_out_files": sorted(left_out),
             "problems": problems,
         },
+        "purpose": purpose or matcher.get("purpose"),
+        "catalog": catalog is not None,
         "totals": {
             "matches": len(result.matches),
             "documents_matched": matched_docs,
@@ -151,9 +176,78 @@ def _thresholds_text(thresholds: Mapping[str, Any]) -> str:
     return ", ".join(f"{k} = {v}" for k, v in sorted(thresholds.items()))
 
 
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
+
+
+def _method_text(m: Mapping[str, Any]) -> str:
+    index = m.get("index") or {}
+    if m.get("matcher") != "fingerprint":
+        return f"Method: {m.get('matcher', 'an unnamed matcher')}."
+    base = (
+        "Method: normalised word n-gram fingerprints matched by position, so that excerpts "
+        "are found after reformatting and light edits; each (document, work) finding stands "
+        "on its own evidence."
+    )
+    if index.get("texts") is True:
+        return base + " Findings were confirmed by aligning the original texts."
+    return base + (
+        " The index stores no work texts, so findings were not confirmed by aligning the "
+        "original texts; a finding's similarity is the share of its extent covered by "
+        "fingerprint hits."
+    )
+
+
+def _works_text(report: Mapping[str, Any]) -> str:
+    works = report["works"]
+    if not works:
+        return ""
+    named = []
+    for w in works[:10]:
+        who = ", ".join(w.get("rightsholders") or [])
+        title = w.get("title")
+        label = f"{title} ({who}; {w['work']})" if title else w["work"]
+        named.append(f"{label}: {_plural(w['documents'], 'document', 'documents')}")
+    more = f"; and {len(works) - 10} more" if len(works) > 10 else ""
+    text = "Works found: " + "; ".join(named) + more + "."
+    if not report.get("catalog"):
+        text += (
+            " The index file records work ids only; titles and rightsholders are in the "
+            "registry under those ids."
+        )
+    return text
+
+
+def _unread_text(c: Mapping[str, Any]) -> str:
+    stopped, no_text = c.get("stopped_early", []), c.get("not_examined_files", [])
+    records = c["bad_records"] - len(stopped) - len(no_text)
+    parts = [f"{_plural(records, 'record', 'records')} could not be read and were not examined."]
+    if stopped:
+        parts.append(
+            f"Reading stopped early in {_plural(len(stopped), 'file', 'files')} (at "
+            + ", ".join(stopped)
+            + "): the rest of each was not examined, and how many records it holds is unknown."
+        )
+    if no_text:
+        parts.append(
+            f"{_plural(len(no_text), 'file', 'files')} had no text column and "
+            "were not examined: " + ", ".join(no_text) + "."
+        )
+    left_out = c.get("left_out_files", [])
+    if left_out:
+        more = f" and {len(left_out) - 10} more" if len(left_out) > 10 else ""
+        its = "its type is" if len(left_out) == 1 else "their types are"
+        parts.append(
+            f"{_plural(len(left_out), 'file', 'files')} not read because {its} not "
+            f"supported: {', '.join(left_out[:10])}{more}."
+        )
+    return " ".join(parts)
+
+
 def eu_summary(report: Mapping[str, Any]) -> str:
     """A paragraph for section 3.1 of the EU AI Act training-content summary template
-    (respect of reservations of rights from the text and data mining exception)."""
+    (respect of reservations of rights from the text and data mining exception). Every
+    sentence comes from what the run recorded: nothing is claimed that it did not do."""
     m = report["matcher"]
     index = m.get("index") or {}
     c = report["corpus"]
@@ -166,10 +260,16 @@ def eu_summary(report: Mapping[str, Any]) -> str:
         index_words.append(f"sha256 {index['sha256']}")
     if index.get("works") is not None:
         index_words.append(f"{index['works']} registered works")
-    if m.get("purpose"):
-        index_words.append(f"works whose terms reserve the purpose {m['purpose']}")
     index_text = "; ".join(index_words) or m.get("matcher", "a matcher")
     spec = m.get("spec") or "unrecorded"
+    purpose = report.get("purpose")
+    if purpose:
+        purpose_text = (
+            f"The scan was run for the purpose {purpose}: the works are those whose terms "
+            f"reserve {purpose}."
+        )
+    else:
+        purpose_text = "The purpose the works' reservations cover was not recorded for this run."
     actions = report.get("actions") or {}
     if actions:
         acted = (
@@ -182,19 +282,25 @@ def eu_summary(report: Mapping[str, Any]) -> str:
             "This scan only reported matches; the actions taken on them (removal, "
             "redaction or licensing) are recorded separately."
         )
-    return (
+    found = (
+        f"Result: {_plural(t['works_matched'], 'registered work', 'registered works')} found "
+        f"in {_plural(t['documents_matched'], 'document', 'documents')} ({levels})."
+    )
+    parts = [
         "Respect of reservations of rights under Article 4(3) of Directive (EU) 2019/790. "
         f"The training text ({c['documents']:,} documents, {c['chars']:,} characters, in "
         f"{len(c['files'])} files; corpus manifest sha256 {c['manifest_sha256']}) was "
         "scanned with consentry against a registry of works whose rightsholders reserved "
-        f"their use ({index_text}; fingerprint spec {spec}). Method: normalised word "
-        "n-gram fingerprints matched by position and confirmed by aligning the original "
-        "texts, so that excerpts are found after reformatting and light edits; each "
-        f"(document, work) finding stands on its own evidence. Thresholds: "
-        f"{_thresholds_text(report['thresholds'])}. Result: {t['works_matched']} registered "
-        f"works found in {t['documents_matched']:,} documents ({levels}). "
-        f"{c['bad_records']:,} records could not be read and were not examined. {acted}"
-    )
+        f"their use ({index_text}; fingerprint spec {spec}).",
+        purpose_text,
+        _method_text(m),
+        f"Thresholds: {_thresholds_text(report['thresholds'])}.",
+        found,
+        _works_text(report),
+        _unread_text(c),
+        acted,
+    ]
+    return " ".join(p for p in parts if p)
 
 
 def report_json(report: Mapping[str, Any]) -> str:
