@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from consentry.errors import PermissionDenied
-from consentry.registry.access import Actor, Role, unmandated
+from consentry.registry.access import Actor, Role, check_may_register, unmandated
 from consentry.registry.mandates import Mandate
 from consentry.registry.purposes import Purpose
 
@@ -50,3 +50,21 @@ def test_a_party_role_without_a_party_is_refused_not_asserted(role: Role) -> Non
         Actor(role, None).own_party()
     assert role.value in info.value.message
     assert Actor(role, "p1").own_party() == "p1"
+
+
+def test_check_may_register_is_the_one_rule_for_works_and_their_fingerprints() -> None:
+    parties = {"author", "press"}
+    org = Actor(Role.ORGANISATION, "org")
+    with pytest.raises(PermissionDenied, match="press") as info:
+        check_may_register(org, parties, [mandate("author")], at=NOW, what="fingerprints")
+    assert info.value.payload["parties"] == ["press"]
+    assert "registers fingerprints only" in info.value.message
+    check_may_register(org, parties, [mandate("author"), mandate("press")], at=NOW)
+    # listing itself on the work does not stand in for the others' mandates
+    with pytest.raises(PermissionDenied, match="press"):
+        check_may_register(org, parties | {"org"}, [mandate("author")], at=NOW)
+    check_may_register(Actor(Role.ADMIN), parties, [], at=NOW)
+    check_may_register(Actor(Role.CREATOR, "author"), parties, [], at=NOW)
+    for refused in (Actor(Role.CREATOR, "someone"), Actor(Role.DEVELOPER, "author")):
+        with pytest.raises(PermissionDenied):
+            check_may_register(refused, parties, [], at=NOW)
