@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from consentry.scan.filter import FilterResult, ShardFilterResult
     from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult
-    from consentry.scan.readers import ReadOptions
+    from consentry.scan.readers import ReadOptions, Shard
 
 # Commands import what they implement inside their bodies: see consentry.cli.app.
 
@@ -76,6 +76,20 @@ def _print_thresholds(console: Console, describe: dict[str, Any]) -> None:
     console.print(f"thresholds: {text}")
 
 
+def _shards_to_scan(corpora: list[Path], factory: MatcherFactory, engine: str) -> list[Shard]:
+    """The corpus's shards, after the engine is checked; with Ray, a bad index fails here
+    in one line, before any output or cluster."""
+    from consentry.scan.executors import ENGINES, check_matcher
+    from consentry.scan.readers import discover_shards
+
+    if engine not in ENGINES:
+        raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
+    shards = discover_shards(corpora)
+    if engine == "ray" and shards:
+        check_matcher(factory)
+    return shards
+
+
 def run_scan(
     corpora: list[Path],
     factory: MatcherFactory,
@@ -92,18 +106,14 @@ def run_scan(
     """Scan ``corpora`` and write the match file (and the report when asked)."""
     from rich.console import Console
 
-    from consentry.scan.executors import ENGINES, check_matcher, run
+    from consentry.scan.executors import run
     from consentry.scan.pipeline import write_matches
-    from consentry.scan.readers import ReadOptions, discover_shards, unsupported_files
+    from consentry.scan.readers import ReadOptions, unsupported_files
     from consentry.scan.report import build_report, render_html, report_json
 
     console = console or Console(stderr=True)
     options = options or ReadOptions()
-    if engine not in ENGINES:
-        raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
-    shards = discover_shards(corpora)
-    if engine == "ray" and shards:
-        check_matcher(factory)  # a bad index: one line, before any output or cluster
+    shards = _shards_to_scan(corpora, factory, engine)
     describe = factory.describe()
     _print_thresholds(console, describe)
     total_bytes = sum(Path(s.path).stat().st_size for s in shards)

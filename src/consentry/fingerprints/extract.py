@@ -29,7 +29,9 @@ def extract_text(path: str | Path) -> str:
         if suffix in (".txt", ".text", ".md"):
             return _decode(data)
         if suffix in (".html", ".htm", ".xhtml"):
-            return html_text(data)
+            from consentry.charsets import decode_html
+
+            return html_text(decode_html(data))  # BOM, <meta> charset, detection
         if suffix == ".epub":
             return epub_text(data)
         if suffix == ".pdf":
@@ -67,11 +69,13 @@ def html_text(data: bytes | str) -> str:
     """Visible text of an HTML or XHTML document (scripts and styles dropped)."""
     from lxml import etree, html
 
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+    encoding = None  # bytes: lxml reads the document's own declaration
+    if isinstance(data, str):  # decoded already: the parser must not re-read a <meta>
+        data, encoding = data.encode("utf-8"), "utf-8"
     if not data.strip():
         return ""
-    doc = html.fromstring(data, parser=html.HTMLParser(recover=True, no_network=True))
+    parser = html.HTMLParser(recover=True, no_network=True, encoding=encoding)
+    doc = html.fromstring(data, parser=parser)
     etree.strip_elements(doc, "script", "style", "head", etree.Comment, with_tail=False)
     for el in doc.iter():
         if isinstance(el.tag, str) and el.tag.lower() in _BLOCKS:

@@ -331,16 +331,22 @@ _BLOCK_TAGS = frozenset(
 )
 
 
-def html_to_text(data: bytes) -> str:
+def html_to_text(data: bytes, charset: str | None = None) -> str:
     """Visible text of an HTML page: scripts and styles dropped, blocks on their own lines.
 
-    Raises ``ValueError`` when the bytes hold no HTML document.
+    ``charset`` is the HTTP header's; the bytes are decoded by
+    :func:`consentry.charsets.decode_html` (BOM, header, ``<meta>``, detection) before
+    parsing. Raises ``ValueError`` when the bytes hold no HTML document.
     """
     import lxml.etree
     import lxml.html
 
+    from consentry.charsets import decode_html
+
+    utf8 = decode_html(data, charset).encode("utf-8")
     try:
-        root = lxml.html.document_fromstring(data)
+        parser = lxml.html.HTMLParser(encoding="utf-8")
+        root = lxml.html.document_fromstring(utf8, parser=parser)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise ValueError(f"no HTML document ({exc})") from exc
     bad: Any
@@ -488,6 +494,8 @@ def _table(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]
 def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
     from warcio.archiveiterator import ArchiveIterator  # type: ignore[import-untyped]
 
+    from consentry.charsets import charset_of, decode_text
+
     n = 0
     try:
         with open(shard.path, "rb") as stream:
@@ -508,14 +516,11 @@ def _warc(shard: Shard, options: ReadOptions, log: ReadLog) -> Iterator[Record]:
                     log.add(where, _too_large(len(body), options.max_record_bytes) + " (at least)")
                     yield Record(n, None, None)
                     continue
-                try:
+                try:  # charset by BOM, HTTP header, <meta>, detection (consentry.charsets)
                     if "html" in ctype:
-                        text = html_to_text(body)
+                        text = html_to_text(body, charset_of(ctype))
                     else:
-                        charset = "utf-8"
-                        if "charset=" in ctype:
-                            charset = ctype.split("charset=", 1)[1].split(";")[0].strip()
-                        text = body.decode(charset)
+                        text = decode_text(body, charset_of(ctype))
                 except (ValueError, LookupError) as exc:
                     log.add(where, f"{ctype or 'body'} not decodable ({exc})")
                     yield Record(n, None, None)
