@@ -49,7 +49,16 @@ def test_run_scan_writes_matches_and_both_reports_and_prints_thresholds(tmp_path
     )
     lines = read_matches(tmp_path / "m.jsonl")
     assert len(lines) == len(result.matches) > 0
-    assert set(lines[0]) == {"doc", "work", "words", "level", "spans", "similarity"}
+    assert set(lines[0]) == {
+        "doc",
+        "shard",
+        "record",
+        "work",
+        "words",
+        "level",
+        "spans",
+        "similarity",
+    }
     report = json.loads((tmp_path / "rep" / "scan.json").read_text())
     assert report["generated"] == "2026-11-29T03:00:00+00:00"
     assert report["engine"] == {"name": "local", "workers": 2}

@@ -293,3 +293,20 @@ def test_a_corrupt_or_empty_parquet_file_is_named_and_the_filter_goes_on(
     assert (tmp_path / "o" / "c" / "a.jsonl").is_file()
     scan = run_local(discover_shards([root]), ReadOptions(), MATCHER)
     assert scan.bad_records == len(bad)
+
+
+def test_scan_and_filter_agree_on_documents_that_share_an_id(tmp_path: Path) -> None:
+    recs = documents(10, "d")
+    recs[5]["id"] = recs[0]["id"]  # two documents, same id, both carrying passage A
+    recs[5]["text"] = recs[0]["text"]
+    write_jsonl(tmp_path / "c" / "a.jsonl", recs)
+    shards = discover_shards([tmp_path / "c"])
+    scan = run_local(shards, ReadOptions(), MATCHER)
+    assert scan.shards[0].duplicate_ids == 1
+    result = filter_corpus(shards, ReadOptions(), MATCHER, tmp_path / "o")
+    manifest = [json.loads(x) for x in Path(result.manifest).read_text().splitlines()]
+    removed = {(x["shard"], x["record"], x["doc"], x["work"]) for x in manifest}
+    found = {(m.shard, m.record, m.doc, m.work) for m in scan.matches}
+    assert found == removed
+    assert (("c/a.jsonl", 1, "d-0000", "persuasion-a")) in found
+    assert (("c/a.jsonl", 6, "d-0000", "persuasion-a")) in found

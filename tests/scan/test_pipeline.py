@@ -154,11 +154,12 @@ def test_literal_matcher_refuses_an_empty_literal() -> None:
 
 
 def test_write_matches_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) -> None:
-    m = Match("d", "w", 20, MatchLevel.EXCERPT, ((0, 5),), 0.98765)
+    m = Match("d", "w", 20, MatchLevel.EXCERPT, ((0, 5),), 0.98765, "s.jsonl", 3)
     n = write_matches([m], tmp_path / "out" / "m.jsonl")
     assert n == 1
     assert (tmp_path / "out" / "m.jsonl").read_text() == (
-        '{"doc":"d","work":"w","words":20,"level":"excerpt","spans":[[0,5]],"similarity":0.9877}\n'
+        '{"doc":"d","shard":"s.jsonl","record":3,"work":"w","words":20,"level":"excerpt",'
+        '"spans":[[0,5]],"similarity":0.9877}\n'
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["m.jsonl"]
 

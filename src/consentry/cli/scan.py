@@ -131,6 +131,12 @@ def run_scan(
         f"{result.documents:,} documents in {len(shards)} shards ({total_bytes:,} bytes); "
         f"{written:,} matches written to {matches}"
     )
+    for s in result.shards:
+        if s.duplicate_ids:
+            console.print(
+                f"[yellow]warning:[/yellow] {s.shard}: {s.duplicate_ids:,} documents reuse an "
+                "id of an earlier document; matches name each by shard and record"
+            )
     if result.bad_records:
         console.print(f"[yellow]{result.bad_records:,} records could not be read[/yellow]:")
         for s in result.shards:

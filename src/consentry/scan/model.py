@@ -58,11 +58,16 @@ class Match:
     spans: tuple[tuple[int, int], ...]  # character offsets into the document's original text
     similarity: float  # 0..1, from aligning the original texts
     shard: str = ""
+    # 1-based position of the document in its shard (0: unknown); with the shard it tells
+    # apart documents that share an id, as the filter's removal manifest does
+    record: int = 0
 
     def to_json_line(self) -> str:
         return json_text(
             {
                 "doc": self.doc,
+                "shard": self.shard,
+                "record": self.record,
                 "work": self.work,
                 "words": self.words,
                 "level": self.level.value,
@@ -72,5 +77,5 @@ class Match:
             separators=(",", ":"),
         )
 
-    def sort_key(self) -> tuple[str, str, str, tuple[tuple[int, int], ...]]:
-        return (self.shard, self.doc, self.work, self.spans)
+    def sort_key(self) -> tuple[str, str, str, tuple[tuple[int, int], ...], int]:
+        return (self.shard, self.doc, self.work, self.spans, self.record)

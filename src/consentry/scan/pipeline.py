@@ -22,7 +22,7 @@ from typing import Any, Protocol
 
 from consentry.errors import ScanError
 from consentry.scan.model import Document, Match, MatchLevel
-from consentry.scan.readers import ReadLog, ReadOptions, ReadProblem, Shard, read_shard
+from consentry.scan.readers import ReadLog, ReadOptions, ReadProblem, Shard, iter_records
 
 __all__ = [
     "EXAMPLES_PER_WORK",
@@ -78,6 +78,7 @@ class ShardResult:
     examples: tuple[Example, ...]
     bad_records: int
     problems: tuple[ReadProblem, ...]
+    duplicate_ids: int = 0  # documents whose id an earlier document of the shard has
 
     def to_json(self) -> str:
         """A lossless JSON form, for executors that move results between processes."""
@@ -98,12 +99,14 @@ class ShardResult:
                         [list(s) for s in m.spans],
                         m.similarity,
                         m.shard,
+                        m.record,
                     ]
                     for m in self.matches
                 ],
                 "examples": [[e.doc, e.work, list(e.span), e.text] for e in self.examples],
                 "bad_records": self.bad_records,
                 "problems": [[p.location, p.reason] for p in self.problems],
+                "duplicate_ids": self.duplicate_ids,
             },
             ensure_ascii=False,
         )
@@ -127,8 +130,9 @@ class ShardResult:
                     tuple((int(a), int(b)) for a, b in spans),
                     float(sim),
                     shard,
+                    int(record),
                 )
-                for doc, work, words, level, spans, sim, shard in d["matches"]
+                for doc, work, words, level, spans, sim, shard, record in d["matches"]
             ),
             examples=tuple(
                 Example(doc, work, (int(s[0]), int(s[1])), text)
@@ -136,6 +140,7 @@ class ShardResult:
             ),
             bad_records=d["bad_records"],
             problems=tuple(ReadProblem(loc, reason) for loc, reason in d["problems"]),
+            duplicate_ids=int(d.get("duplicate_ids", 0)),
         )
 
 
@@ -171,30 +176,44 @@ def file_sha256(path: str) -> tuple[int, str]:
 
 
 def scan_shard(shard: Shard, options: ReadOptions, matcher: Matcher) -> ShardResult:
-    """Read one shard, run the matcher over its documents, and keep example spans."""
+    """Read one shard, run the matcher over its documents, and keep example spans.
+
+    Documents are keyed by their position in the shard, as the filter keys them: the matcher
+    sees ``"<record>\t<id>"`` as the id and each match gets its id and ``record`` back, so
+    two documents with the same id give two findings, never one. Ids seen more than once are
+    counted (``duplicate_ids``) so the CLI and the report can warn.
+    """
     log = ReadLog()
-    counts = [0, 0]
+    counts = [0, 0, 0]
+    seen: set[int] = set()  # hashes of the ids read (a set of ints, not of the ids)
     # the texts of the last documents read, for example spans: a matcher may batch
     # documents, so keep a bounded window rather than only the current one
-    texts: OrderedDict[str, str] = OrderedDict()
+    texts: OrderedDict[int, str] = OrderedDict()
 
     def documents() -> Iterator[Document]:
-        for doc in read_shard(shard, options, log):
+        for r in iter_records(shard, options, log):
+            doc = r.doc
+            if doc is None:
+                continue
             counts[0] += 1
             counts[1] += len(doc.text)
-            texts[doc.id] = doc.text
-            texts.move_to_end(doc.id)
+            key = hash(doc.id)
+            if key in seen:
+                counts[2] += 1
+            seen.add(key)
+            texts[r.number] = doc.text
             if len(texts) > _TEXT_WINDOW:
                 texts.popitem(last=False)
-            yield doc
+            yield Document(f"{r.number}\t{doc.id}", doc.text, doc.shard)
 
     matches: list[Match] = []
     examples: list[Example] = []
     per_work: dict[str, int] = {}
     for m in matcher(documents()):
-        match = m if m.shard == shard.name else replace(m, shard=shard.name)
+        number, _, doc_id = m.doc.partition("\t")
+        match = replace(m, doc=doc_id, shard=shard.name, record=int(number))
         matches.append(match)
-        text = texts.get(match.doc)
+        text = texts.get(match.record)
         if text is not None and match.spans and per_work.get(match.work, 0) < EXAMPLES_PER_WORK:
             per_work[match.work] = per_work.get(match.work, 0) + 1
             a, b = match.spans[0]
@@ -211,6 +230,7 @@ def scan_shard(shard: Shard, options: ReadOptions, matcher: Matcher) -> ShardRes
         examples=tuple(examples),
         bad_records=log.count,
         problems=tuple(log.problems),
+        duplicate_ids=counts[2],
     )
 
 

@@ -52,12 +52,12 @@ def corpus_manifest(shards: Sequence[ShardResult]) -> tuple[str, list[dict[str, 
 
 def _tally(
     result: ScanResult,
-) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, set[str]]]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, int], dict[str, set[tuple[str, int]]]]:
     """Per work (documents, words, levels, up to three examples), findings per level, and
     the matched documents of each shard."""
     works: dict[str, dict[str, Any]] = {}
     by_level = dict.fromkeys(_LEVELS, 0)
-    shard_docs: dict[str, set[str]] = {}
+    shard_docs: dict[str, set[tuple[str, int]]] = {}
     for m in result.matches:
         w = works.setdefault(
             m.work,
@@ -73,7 +73,7 @@ def _tally(
         w["words"] += m.words
         w["by_level"][m.level.value] += 1
         by_level[m.level.value] += 1
-        shard_docs.setdefault(m.shard, set()).add(m.doc)
+        shard_docs.setdefault(m.shard, set()).add((m.doc, m.record))
     for shard in result.shards:
         for ex in shard.examples:
             entry = works.get(ex.work)
@@ -120,6 +120,7 @@ def build_report(
             "matches": len(s.matches),
             "documents_matched": len(shard_docs.get(s.shard, ())),
             "bad_records": s.bad_records,
+            "duplicate_ids": s.duplicate_ids,
         }
         for s in result.shards
     ]
@@ -151,6 +152,7 @@ def build_report(
                 if p.reason.startswith(NO_TEXT_COLUMN)
             ),
             "left_out_files": sorted(left_out),
+            "duplicate_ids": sum(s.duplicate_ids for s in result.shards),
             "problems": problems,
         },
         "purpose": purpose or matcher.get("purpose"),
@@ -232,6 +234,12 @@ def _unread_text(c: Mapping[str, Any]) -> str:
         parts.append(
             f"{_plural(len(no_text), 'file', 'files')} had no text column and "
             "were not examined: " + ", ".join(no_text) + "."
+        )
+    dups = c.get("duplicate_ids", 0)
+    if dups:
+        parts.append(
+            f"{_plural(dups, 'document has', 'documents have')} an id an earlier document of "
+            "its file has; findings are kept apart by file and position."
         )
     left_out = c.get("left_out_files", [])
     if left_out:
