@@ -176,3 +176,15 @@ def test_stale_temp_files_of_running_processes_are_kept(tmp_path: Path) -> None:
         p.write_text("x")
     assert remove_stale_temp([tmp_path]) == []
     assert mine.exists() and other.exists() and user.exists()
+
+
+def test_a_worker_whose_parent_is_already_gone_exits_at_once() -> None:
+    # the race the watchdog and the death signal cannot see: the parent died before the
+    # worker's initializer ran (the worker's parent is then no longer the one it names)
+    code = (
+        "from consentry.scan.workers import die_with_parent\n"
+        "die_with_parent(parent_pid=1)\n"
+        "import time; time.sleep(600)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], timeout=WAIT, check=False)
+    assert done.returncode == 1
