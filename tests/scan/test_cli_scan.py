@@ -20,6 +20,7 @@ from tests.scan.kit import (
 )
 from typer.testing import CliRunner
 
+from consentry.bootstrap import Registry
 from consentry.cli.app import build_app
 from consentry.cli.scan import report_paths, run_filter, run_scan
 from consentry.errors import ScanError
@@ -341,3 +342,39 @@ def test_problems_beyond_the_five_shown_per_shard_say_and_n_more(tmp_path: Path)
     out = buf.getvalue()
     assert "8 records could not be read" in out
     assert "c/a.jsonl: and 3 more" in out
+
+
+def test_report_names_works_by_title_and_rightsholders_from_the_registry(
+    tmp_path: Path, registry: Registry
+) -> None:
+    from decimal import Decimal
+
+    from consentry.registry.access import SYSTEM
+    from consentry.registry.works import PartyRef, WorkDraft, WorkKind
+    from consentry.scan.pipeline import LiteralMatcher
+
+    work = registry.service.create_work(
+        SYSTEM,
+        WorkDraft(
+            kind=WorkKind.BOOK,
+            title="Persuasion",
+            holders=((PartyRef("Austen Estate"), "rightsholder", Decimal(100), "all"),),
+        ),
+    )
+    write_jsonl(tmp_path / "c" / "a.jsonl", documents(10, "a"))
+    matcher = LiteralMatcher(((work.id, PASSAGE_A), ("unregistered", PASSAGE_B)))
+    console, _ = _console()
+    run_scan(
+        [tmp_path / "c"],
+        matcher,
+        matches=tmp_path / "m.jsonl",
+        report=tmp_path / "r",
+        console=console,
+        registry=registry,
+    )
+    data = json.loads((tmp_path / "r.json").read_text())
+    entry = next(w for w in data["works"] if w["work"] == work.id)
+    assert entry["title"] == "Persuasion" and entry["rightsholders"] == ["Austen Estate"]
+    text = data["summary"]["eu_ai_act_3_1"]
+    assert f"Persuasion (Austen Estate; {work.id})" in text
+    assert "unregistered:" in text and "taken from the registry" in text

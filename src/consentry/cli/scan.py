@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from consentry.cli.common import reports_errors
+from consentry.cli.common import HomeOption, registry_for, reports_errors
 from consentry.errors import ScanError
 from consentry.scan.model import MAX_RECORD_BYTES
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from rich.console import Console
     from rich.progress import Progress
 
+    from consentry.bootstrap import Registry
     from consentry.scan.filter import FilterResult, ShardFilterResult
     from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult
     from consentry.scan.readers import ReadOptions, Shard
@@ -70,6 +73,28 @@ def _progress(console: Console) -> Progress:
     )
 
 
+def registry_catalog(reg: Registry, work_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    """Title and rightsholders (party names) of each work the registry holds, for the
+    report; a work the registry does not hold is left out (the report names it by id)."""
+    from consentry.errors import NotFound
+    from consentry.registry.access import SYSTEM
+
+    out: dict[str, dict[str, Any]] = {}
+    for wid in sorted(set(work_ids)):
+        try:
+            work = reg.service.get_work(wid)
+        except NotFound:
+            continue
+        names = []
+        for party_id in dict.fromkeys(h.party_id for h in work.holders):
+            try:
+                names.append(reg.service.get_party(SYSTEM, party_id).name)
+            except NotFound:
+                names.append(party_id)
+        out[wid] = {"title": work.title, "rightsholders": names}
+    return out
+
+
 def _print_thresholds(console: Console, describe: dict[str, Any]) -> None:
     thresholds = describe.get("thresholds") or {}
     text = ", ".join(f"{k}={v}" for k, v in sorted(thresholds.items())) or "none recorded"
@@ -102,6 +127,7 @@ def run_scan(
     console: Console | None = None,
     now: datetime | None = None,
     purpose: str | None = None,
+    registry: Registry | None = None,
 ) -> ScanResult:
     """Scan ``corpora`` and write the match file (and the report when asked)."""
     from rich.console import Console
@@ -155,6 +181,11 @@ def run_scan(
             workers=workers,
             purpose=purpose,
             left_out=unsupported_files(corpora),
+            catalog=(
+                None
+                if registry is None
+                else registry_catalog(registry, (m.work for m in result.matches))
+            ),
         )
         json_path, html_path = report_paths(report)
         json_path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,8 +286,44 @@ def register(app: typer.Typer) -> None:
         purpose: str | None = typer.Option(
             None, "--purpose", help="Purpose the index was built for (stated in the report)"
         ),
+        names: bool = typer.Option(
+            False,
+            "--names-from-registry",
+            help="Name the works in the report by title and rightsholders from the registry",
+        ),
+        home: Path | None = HomeOption,
     ) -> None:
         """Find registered works in a corpus: one JSONL line per (document, work)."""
+        from contextlib import nullcontext
+
+        with registry_for(home) if names else nullcontext() as reg:
+            _scan(
+                corpus,
+                index,
+                matches,
+                report,
+                text_field,
+                id_field,
+                max_record_bytes,
+                workers,
+                engine,
+                purpose,
+                reg,
+            )
+
+    def _scan(
+        corpus: list[Path],
+        index: Path,
+        matches: Path,
+        report: Path | None,
+        text_field: str,
+        id_field: str,
+        max_record_bytes: int,
+        workers: int,
+        engine: str,
+        purpose: str | None,
+        reg: Registry | None,
+    ) -> None:
         from consentry.scan.readers import ReadOptions
 
         run_scan(
@@ -270,6 +337,7 @@ def register(app: typer.Typer) -> None:
             workers=workers,
             engine=engine,
             purpose=None if purpose is None else _purpose_value(purpose),
+            registry=reg,
         )
 
     @app.command("filter")

@@ -217,6 +217,11 @@ def _works_text(report: Mapping[str, Any]) -> str:
             " The index file records work ids only; titles and rightsholders are in the "
             "registry under those ids."
         )
+    else:
+        text += (
+            " Titles and rightsholders were taken from the registry at the time of the "
+            "report (the index file records work ids only)."
+        )
     return text
 
 
