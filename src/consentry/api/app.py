@@ -10,6 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from consentry import __version__
+from consentry.api import fast_decisions
 from consentry.api.docs_ui import install_docs
 from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
@@ -41,7 +42,11 @@ members, within the mandate); `creator` (own works and declarations); `developer
 """
 
 
-def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
+def create_app(
+    registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY, fast_decisions_path: bool = True
+) -> FastAPI:
+    """``fast_decisions_path=False`` leaves GET /v1/decisions wholly to its FastAPI route (the
+    tests compare the two answers)."""
     app = FastAPI(
         title="consentry",
         version=__version__,
@@ -61,6 +66,10 @@ def create_app(registry: Registry, *, max_body_bytes: int = DEFAULT_MAX_BODY) ->
         ],
     )
     app.state.registry = registry
+    if fast_decisions_path:
+        # GET /v1/decisions without the framework when it can be; inside BodySizeLimit, and
+        # anything the fast path does not answer goes to the route (fast_decisions.py).
+        fast_decisions.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     install_error_handlers(app)
     # Decisions and lookups first: routes are matched in order, one after another, and these
