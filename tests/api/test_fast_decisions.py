@@ -34,6 +34,8 @@ def _cases(world: World) -> list[tuple[str, dict[str, str]]]:
         f"work={w}&purpose=tdm&territory=WORLD",
         f"work={w}&purpose=tdm&territory=gb",
         f"work={w}&purpose=tdm&territory=XX",
+        f"work={w}&purpose=tdm&territory=UK",
+        f"work={w}&purpose=tdm&territory=FR",
         f"work={w}&purpose=tdm&territory=GB%0A",
         f"work={w}&purpose=ai-index&at=2026-06-01T00:00:00Z",
         f"work={w}&purpose=ai-index&at=2026-06-01T02:00:00%2B02:00",

@@ -17,6 +17,7 @@ from consentry.registry.parties import Party, PartyKind, PartyRole
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
+from consentry.store.decision_reads import read_decision_inputs
 
 
 def _party(reg: Registry, name: str, role: PartyRole) -> str:
@@ -159,6 +160,48 @@ def test_a_pooled_connection_is_transactional_again_after_a_single_read(
             uow.single_read()
             with pytest.raises(NotFound):
                 uow.decision_reads.get("w-missing")
+        with registry.uow(write=True) as uow:
+            uow.parties.add(
+                Party("p-gone", "Gone", PartyKind.PERSON, frozenset({PartyRole.CREATOR})),
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
+            )
+            # left without commit: rolled back
+        with registry.uow() as uow:
+            assert not uow.parties.exists("p-gone")
+
+
+def test_the_session_free_read_equals_the_unit_of_works_read(
+    registry: Registry, clock: FakeClock
+) -> None:
+    works, _ = _setup(registry, clock)
+    for work_id in works:
+        with registry.uow() as uow:
+            uow.single_read()
+            expected = uow.decision_reads.get(work_id)
+        assert read_decision_inputs(registry.engine, work_id) == expected
+        assert registry.uow().decision_inputs(work_id) == expected
+    with pytest.raises(NotFound):
+        read_decision_inputs(registry.engine, "w-missing")
+    with pytest.raises(StorageError):
+        registry.uow(write=True).decision_inputs(works[0])
+
+
+def test_a_session_free_read_leaves_its_pooled_connection_as_it_found_it(
+    registry: Registry,
+) -> None:
+    for _ in range(3):  # the pool hands the same connection back
+        with pytest.raises(NotFound):
+            read_decision_inputs(registry.engine, "w-missing")
+        fairy = registry.engine.raw_connection()
+        try:
+            dbapi = fairy.driver_connection
+            assert dbapi is not None
+            if registry.engine.dialect.name == "postgresql":
+                assert not dbapi.autocommit
+            else:
+                assert not dbapi.in_transaction  # the read's BEGIN was rolled back
+        finally:
+            fairy.close()
         with registry.uow(write=True) as uow:
             uow.parties.add(
                 Party("p-gone", "Gone", PartyKind.PERSON, frozenset({PartyRole.CREATOR})),

@@ -8,7 +8,7 @@ scope). This ASGI layer answers the common case itself:
 
 - the query holds each known parameter at most once, no value holds NUL, and every value is
   one the route accepts (``work`` and ``developer`` at most ``MAX_ID`` characters,
-  ``purpose`` one of the purposes, ``territory`` ``WORLD`` or two capitals, ``at`` through
+  ``purpose`` one of the purposes, ``territory`` ``WORLD`` or an assigned ISO code, ``at`` through
   the same pydantic ``Time`` type);
 - the API key is given the way ``deps.get_actor`` reads it and was verified within
   ``AUTH_CACHE_SECONDS`` (``cached_actor``: the same one-second revocation bound).
@@ -30,7 +30,6 @@ not queue other routes behind it). Nothing is cached across requests but the key
 from __future__ import annotations
 
 import asyncio
-import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -51,6 +50,7 @@ from consentry.limits import MAX_ID
 from consentry.registry.access import Actor, Role
 from consentry.registry.purposes import Purpose
 from consentry.registry.service import RegistryService
+from consentry.registry.territories import is_territory
 
 PATH = "/v1/decisions"
 DECISION_THREADS = 8
@@ -58,7 +58,6 @@ THREAD_PREFIX = "consentry-decide"
 
 _PURPOSES: dict[str, Purpose] = {name: Purpose.parse(name) for name in get_args(PurposeName)}
 _PARAMS = frozenset({"work", "purpose", "at", "developer", "territory"})
-_TERRITORY = re.compile(r"WORLD|[A-Z]{2}")  # the schema's ^(WORLD|[A-Z]{2})$, as fullmatch
 _TIME: TypeAdapter[datetime] = TypeAdapter(Time)
 _HEADERS = [(b"content-type", b"application/json")]
 
@@ -110,7 +109,7 @@ def parse_query(query_string: bytes) -> _Query | None:
     if developer is not None and len(developer) > MAX_ID:
         return None
     territory = values.get("territory")
-    if territory is not None and _TERRITORY.fullmatch(territory) is None:
+    if territory is not None and not is_territory(territory):  # the schema's check
         return None
     at: datetime | None = None
     if "at" in values:

@@ -462,9 +462,9 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
         so any territory's reservation denies)."""
         where = _territory(territory)
         when = self.clock() if at is None else utc_time(at, field="at")
-        with self._uow(False) as uow:
-            uow.single_read()  # one statement on PostgreSQL, read outside a transaction
-            work, decls = uow.decision_reads.get(work_id)
+        # No Session: the reads on a pooled driver connection, in the same transactions
+        # (store/decision_reads.read_decision_inputs).
+        work, decls = self._uow(False).decision_inputs(work_id)
         decision = decide(
             work, decls, purpose=purpose, at=when, developer_id=developer_id, territory=where
         )

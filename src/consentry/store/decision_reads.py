@@ -10,8 +10,9 @@ survive between requests (a ``ROLLBACK`` drops them all). On SQLite, a library c
 the six small queries are the faster form: a one-statement ``UNION ALL`` read made SQLite
 about 6x slower.
 
-Both run on the driver's cursor, inside the session's transaction (same snapshot, same
-``BEGIN`` and ``ROLLBACK``): SQLAlchemy's result machinery cost several times the SQLite
+Both run on the driver's cursor, in a unit of work's transaction (same snapshot, same
+``BEGIN`` and ``ROLLBACK``; the decisions themselves go without a Session, see
+:func:`read_decision_inputs`): SQLAlchemy's result machinery cost several times the SQLite
 queries themselves (~60 us a query against ~10 us on the cursor; about 45 % of a decision's
 CPU in-process, ``benchmarks/decision_profile.py``) and, on PostgreSQL, built a result
 description of the statement's 20 columns for every decision (~15 % of its CPU).
@@ -24,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from consentry.errors import NotFound
@@ -84,6 +86,38 @@ FROM w LEFT JOIN LATERAL (
     SELECT party_id FROM holdings WHERE work_id = w.id
     UNION SELECT party_id FROM contributors WHERE work_id = w.id)
 ) d ON true"""
+
+
+def read_decision_inputs(engine: Engine, work_id: str) -> tuple[Work, list[Declaration]]:
+    """:meth:`DecisionReadRepository.get` on a pooled driver connection, without a Session.
+
+    Decision (issue 8): the Session's connection, ``BEGIN`` event and rollback-and-close
+    around these reads cost about as much CPU as the reads themselves (~100 us a decision
+    in-process). The same transactions are kept: on SQLite a deferred ``BEGIN`` ... ``ROLLBACK``
+    around the six reads (one snapshot, as in a unit of work), on PostgreSQL the one statement
+    in autocommit, as :meth:`SqlUnitOfWork.single_read` runs it. The pool's checkout events
+    (the idle ping) run as for a Session.
+    """
+    fairy = engine.raw_connection()
+    try:
+        dbapi: Any = fairy.driver_connection
+        if engine.dialect.name == "sqlite":
+            dbapi.execute("BEGIN")
+            try:
+                return DecisionReadRepository._sqlite(dbapi, work_id)
+            finally:
+                dbapi.execute("ROLLBACK")
+        dbapi.autocommit = True  # idle after checkout; no round trip
+        try:
+            with dbapi.cursor() as cur:
+                rows = cur.execute(PG_DECISION_SQL, (work_id,)).fetchall()
+        finally:
+            dbapi.autocommit = False
+        if not rows:
+            raise NotFound("work", work_id)
+        return pg_decision_inputs(rows)
+    finally:
+        fairy.close()  # back to the pool
 
 
 class DecisionReadRepository:

@@ -15,7 +15,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.errors import StorageError
-from consentry.store.decision_reads import DecisionReadRepository
+from consentry.registry.terms import Declaration
+from consentry.registry.works import Work
+from consentry.store.decision_reads import DecisionReadRepository, read_decision_inputs
 from consentry.store.disputes import DisputeRepository
 from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
@@ -84,6 +86,14 @@ class SqlUnitOfWork:
         self._single_read = True
         if self.session.get_bind().dialect.name == "postgresql":
             self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+    def decision_inputs(self, work_id: str) -> tuple[Work, list[Declaration]]:
+        """What one decision reads, without entering the unit of work (no Session): see
+        :func:`~consentry.store.decision_reads.read_decision_inputs`."""
+        if self._write:
+            raise StorageError("a writing unit of work does not read a decision")
+        bind = self._factory.kw["bind"]
+        return read_decision_inputs(bind, work_id)
 
     def commit(self) -> None:
         if self._single_read:

@@ -45,6 +45,8 @@ def _decide(
 
 # Plain ``def``: the database read runs in a worker thread, never on the event loop (one
 # thread-pool hop per decision; the key is resolved on the loop from memory when cached).
+# Most GET requests never reach this route: api/fast_decisions.py answers those it would
+# accept with a key verified within the second, the same way, and hands it everything else.
 @router.get("", response_model=DecisionOut, summary="Decide one use")
 def decide_get(
     request: Request,
