@@ -252,6 +252,20 @@ def _print_report(report: ImportReport) -> None:
         )
 
 
+# The options both import commands take.
+SkipInvalidOption = typer.Option(
+    False,
+    "--skip-invalid",
+    help="Import the valid records; write the rejects to the data folder (or --rejects).",
+)
+RejectsOption = typer.Option(
+    None,
+    "--rejects",
+    help="With --skip-invalid: write the rejects here (default: "
+    "DATA_FOLDER/rejects/FILE.HASH.rejects.csv).",
+)
+
+
 @import_app.command("csv")
 @reports_errors
 def import_csv(
@@ -259,17 +273,8 @@ def import_csv(
         ..., help="CSV: work_id,kind,title,identifiers,contributors,holders,terms"
     ),
     home: Path | None = HomeOption,
-    skip_invalid: bool = typer.Option(
-        False,
-        "--skip-invalid",
-        help="Import the valid records; write the rejects to the data folder (or --rejects).",
-    ),
-    rejects: Path | None = typer.Option(
-        None,
-        "--rejects",
-        help="With --skip-invalid: write the rejects here (default: "
-        "DATA_FOLDER/rejects/FILE.HASH.rejects.csv).",
-    ),
+    skip_invalid: bool = SkipInvalidOption,
+    rejects: Path | None = RejectsOption,
 ) -> None:
     """Import works from CSV. The file imports whole or not at all."""
     _print_report(_import(file, "csv", home, skip_invalid, rejects))
@@ -280,17 +285,8 @@ def import_csv(
 def import_onix(
     file: Path = typer.Argument(..., help="ONIX for Books 3.0 (reference or short tags) or 2.1"),
     home: Path | None = HomeOption,
-    skip_invalid: bool = typer.Option(
-        False,
-        "--skip-invalid",
-        help="Import the valid records; write the rejects to the data folder (or --rejects).",
-    ),
-    rejects: Path | None = typer.Option(
-        None,
-        "--rejects",
-        help="With --skip-invalid: write the rejects here (default: "
-        "DATA_FOLDER/rejects/FILE.HASH.rejects.csv).",
-    ),
+    skip_invalid: bool = SkipInvalidOption,
+    rejects: Path | None = RejectsOption,
 ) -> None:
     """Import products from an ONIX file. The file imports whole or not at all."""
     _print_report(_import(file, "onix", home, skip_invalid, rejects))
