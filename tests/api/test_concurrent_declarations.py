@@ -18,15 +18,13 @@ from decimal import Decimal
 
 import httpx
 import pytest
-import uvicorn
 
-from consentry.api.server import config
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
 from consentry.registry.access import SYSTEM, Role
 from consentry.registry.parties import PartyKind, PartyRole
 from consentry.registry.works import ContributorRole, PartyRef, WorkDraft, WorkKind
-from tests.api.test_server import free_port
+from tests.serving import serving
 
 WRITERS = 8
 EACH = 10
@@ -54,20 +52,8 @@ class PausingClock:
 def served(settings: Settings) -> Iterator[tuple[str, Registry, PausingClock]]:
     clock = PausingClock()
     reg = build(settings, clock=clock)
-    port = free_port()
-    server = uvicorn.Server(config(reg, host="127.0.0.1", port=port))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive(), "server stopped while starting"
-            assert time.monotonic() < deadline, "server did not start in 30 s"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}", reg, clock
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with serving(reg) as served:
+        yield served.base, reg, clock
         reg.close()
 
 

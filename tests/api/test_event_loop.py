@@ -15,11 +15,9 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
-from consentry.api.server import config
 from tests.api.conftest import World
-from tests.api.test_server import free_port
+from tests.serving import serving
 from tests.signals.test_write_roundtrip import make_epub
 
 MiB = 1024 * 1024
@@ -27,19 +25,8 @@ MiB = 1024 * 1024
 
 @pytest.fixture
 def base_url(world: World) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(config(world.registry, host="127.0.0.1", port=port))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=60)
+    with serving(world.registry, join_timeout=60) as served:
+        yield served.base
 
 
 @pytest.fixture(scope="module")

@@ -15,17 +15,13 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from consentry.api.server import config
 from tests.api.conftest import World
-from tests.api.test_server import free_port
+from tests.serving import serving
 
 ROLES = ["admin", "organisation", "creator", "developer"]
 CONFIG = """\
@@ -36,20 +32,8 @@ expected-statuses = ["2xx", "401", "403", "404", "409", "422"]
 
 @pytest.fixture
 def server(world: World) -> Iterator[str]:
-    port = free_port()
-    srv = uvicorn.Server(config(world.registry, host="127.0.0.1", port=port))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not srv.started:
-            assert thread.is_alive(), "server stopped while starting"
-            assert time.monotonic() < deadline, "server did not start in 30 s"
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=15)
+    with serving(world.registry) as served:
+        yield served.base
 
 
 def st_command() -> list[str]:

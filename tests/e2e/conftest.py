@@ -11,9 +11,6 @@ and FAIL in CI (``CI=true``), where ``scripts/test`` installs it.
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +18,10 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import pytest
-import uvicorn
 
-from consentry.api.server import config
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
+from tests.serving import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Route
@@ -115,12 +111,6 @@ def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
         ctx.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @dataclass(frozen=True)
 class Server:
     base: str
@@ -131,20 +121,10 @@ class Server:
 def server(tmp_path: Path) -> Iterator[Server]:
     """`consentry serve` as it runs for a user: uvicorn, a fresh registry on SQLite."""
     registry = build(Settings(home=tmp_path / "home"))
-    port = free_port()
-    uv = uvicorn.Server(config(registry, host="127.0.0.1", port=port))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
     try:
-        deadline = time.monotonic() + 30
-        while not uv.started:
-            assert thread.is_alive(), "server stopped while starting"
-            assert time.monotonic() < deadline, "server did not start in 30 s"
-            time.sleep(0.05)
-        yield Server(f"http://127.0.0.1:{port}", registry)
+        with serving(registry) as served:
+            yield Server(served.base, registry)
     finally:
-        uv.should_exit = True
-        thread.join(timeout=15)
         registry.close()
 
 
