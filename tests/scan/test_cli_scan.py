@@ -151,6 +151,9 @@ def test_run_functions_refuse_unknown_engine_and_mode(tmp_path: Path) -> None:
         run_filter(
             [tmp_path / "c.jsonl"], MATCHER, out=tmp_path / "o", mode="erase", console=console
         )
+    with pytest.raises(ScanError, match="engine 'dask' is not one of"):
+        run_filter([tmp_path / "c.jsonl"], MATCHER, out=tmp_path / "o", engine="dask")
+    assert not (tmp_path / "o").exists()
 
 
 def test_report_paths() -> None:
@@ -210,7 +213,7 @@ def test_commands_are_registered_with_their_options() -> None:
     ):
         assert option in r.stdout
     r = runner.invoke(app, ["filter", "--help"])
-    for option in ("--index", "--out", "--purpose", "--mode", "--max-record-bytes"):
+    for option in ("--index", "--out", "--purpose", "--mode", "--max-record-bytes", "--engine"):
         assert option in r.stdout
 
 

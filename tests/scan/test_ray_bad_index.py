@@ -1,4 +1,5 @@
-"""With ``--engine ray``, a bad index fails in one line before any Ray cluster starts.
+"""With ``--engine ray``, a bad index fails in one line before any Ray cluster starts, in
+``scan`` and ``filter`` alike.
 
 The index is damaged past its header (the fingerprints out of order), so opening it for the
 report passes and only building the matcher finds it: before the fix, Ray started, every
@@ -21,6 +22,7 @@ from consentry.errors import ScanError
 from consentry.fingerprints.builder import IndexBuilder
 from consentry.fingerprints.index import Index
 from consentry.scan.executors import run_ray
+from consentry.scan.filter import filter_corpus
 from consentry.scan.readers import ReadOptions, discover_shards
 
 # Ray's own DataContext construction warns about its own deprecated settings
@@ -42,24 +44,27 @@ def _damaged_index(path: Path) -> Path:
     return path
 
 
-def test_ray_scan_with_a_damaged_index_fails_in_one_line_before_ray_starts(
-    tmp_path: Path,
+@pytest.mark.parametrize("command", ["scan", "filter"])
+def test_ray_run_with_a_damaged_index_fails_in_one_line_before_ray_starts(
+    tmp_path: Path, command: str
 ) -> None:
     index = _damaged_index(tmp_path / "bad.cidx")
     write_jsonl(tmp_path / "corpus" / "a.jsonl", documents(5, "a"))
     write_jsonl(tmp_path / "corpus" / "b.jsonl", documents(5, "b"))
     ray_tmp = tmp_path / "ray"
+    output = ["--matches", str(tmp_path / "m.jsonl")]
+    if command == "filter":
+        output = ["--out", str(tmp_path / "m.jsonl")]  # a folder: must not be created
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "consentry",
-            "scan",
+            command,
             str(tmp_path / "corpus"),
             "--index",
             str(index),
-            "--matches",
-            str(tmp_path / "m.jsonl"),
+            *output,
             "--engine",
             "ray",
             "--workers",
@@ -88,4 +93,9 @@ def test_run_ray_with_a_matcher_that_cannot_be_built_starts_no_cluster(
     shards = discover_shards([tmp_path / "corpus"])
     with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
         run_ray(shards, ReadOptions(), BrokenFactory(), workers=2)
+    with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
+        filter_corpus(
+            shards, ReadOptions(), BrokenFactory(), tmp_path / "out", workers=2, engine="ray"
+        )
     assert not (tmp_path / "ray").exists()
+    assert not (tmp_path / "out" / "_removals.jsonl").exists()

@@ -103,7 +103,7 @@ def _print_thresholds(console: Console, describe: dict[str, Any]) -> None:
 
 def _shards_to_scan(corpora: list[Path], factory: MatcherFactory, engine: str) -> list[Shard]:
     """The corpus's shards, after the engine is checked; with Ray, a bad index fails here
-    in one line, before any output or cluster."""
+    in one line, before any output or cluster (``scan`` and ``filter`` alike)."""
     from consentry.scan.executors import ENGINES, check_matcher
     from consentry.scan.readers import discover_shards
 
@@ -204,13 +204,14 @@ def run_filter(
     purpose: str = "ai-train",
     options: ReadOptions | None = None,
     workers: int = 1,
+    engine: str = "local",
     console: Console | None = None,
 ) -> FilterResult:
     """Write ``corpus`` to ``out`` without the matched documents or spans (resumable)."""
     from rich.console import Console
 
     from consentry.scan.filter import MODES, filter_corpus
-    from consentry.scan.readers import ReadOptions, discover_shards
+    from consentry.scan.readers import ReadOptions
 
     console = console or Console(stderr=True)
     options = options or ReadOptions()
@@ -223,7 +224,7 @@ def run_filter(
                 "expected a folder outside it (a second run would read the output as corpus)",
                 out=str(out),
             )
-    shards = discover_shards(corpus)
+    shards = _shards_to_scan(corpus, factory, engine)
     _print_thresholds(console, factory.describe())
     with _progress(console) as progress:
         sizes = {s.name: Path(s.path).stat().st_size for s in shards}
@@ -242,6 +243,7 @@ def run_filter(
             mode=mode,
             purpose=purpose,
             workers=workers,
+            engine=engine,
             on_shard=on_shard,
         )
     skipped = sum(1 for s in result.shards if s.skipped)
@@ -357,6 +359,7 @@ def register(app: typer.Typer) -> None:
             help="A larger record (JSONL line, WARC body, text file) is skipped as bad",
         ),
         workers: int = typer.Option(1, "--workers", min=1),
+        engine: str = typer.Option("local", "--engine", help="local or ray"),
     ) -> None:
         """Write the corpus without matched documents (or spans) plus a removal manifest."""
         from consentry.registry.purposes import Purpose
@@ -373,4 +376,5 @@ def register(app: typer.Typer) -> None:
                 text_field=text_field, id_field=id_field, max_record_bytes=max_record_bytes
             ),
             workers=workers,
+            engine=engine,
         )

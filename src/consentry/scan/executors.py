@@ -1,171 +1,77 @@
-"""Executors: run :func:`~consentry.scan.pipeline.scan_shard` over shards, locally or on Ray.
+"""Executors: run per-shard work over a corpus's shards, locally or on Ray.
 
-Both differ only in scheduling. Each builds the matcher once per worker from a picklable
-:class:`~consentry.scan.pipeline.MatcherFactory`, runs whole shards, and hands every
-:class:`~consentry.scan.pipeline.ShardResult` to the one :func:`~consentry.scan.pipeline.merge`,
-so the same corpus gives byte-identical match files on both.
+One executor serves ``scan`` and ``filter``. The work is a picklable :class:`ShardWork`:
+:class:`ScanWork` runs :func:`~consentry.scan.pipeline.scan_shard`,
+:class:`consentry.scan.filter.FilterWork` runs :func:`~consentry.scan.filter.filter_shard`.
+Each worker calls :meth:`ShardWork.start` once (the matcher is built once per worker, so a
+memory-mapped index is opened once per process and never pickled), then applies what it
+returned to whole shards. The executors differ only in scheduling, and callers combine the
+results in one place (:func:`~consentry.scan.pipeline.merge`, the filter's manifest), so the
+same corpus gives byte-identical output on both.
 
-- ``local``: ``workers == 1`` runs in this process; more workers use a ``spawn``
-  multiprocessing pool (safe next to threads, such as a progress bar's). Workers die with
-  their parent (:func:`consentry.scan.workers.die_with_parent`).
+- ``local``: ``workers == 1`` runs in this process; more workers use a ``spawn`` process
+  pool (safe next to threads, such as a progress bar's), biggest shards first. Workers die
+  with their parent (:func:`consentry.scan.workers.die_with_parent`). A worker that dies
+  fails the run with a :class:`~consentry.errors.ScanError` instead of hanging.
 - ``ray``: Ray Data, one block per shard, mapped by an actor pool of ``workers`` actors.
   Needs ``pip install 'consentry[ray]'``. Uses the running Ray cluster when ``ray.init`` was
-  already called, else starts a local one with ``workers`` CPUs. The matcher is built once
-  in the driver first, so a bad index fails in one line before any cluster starts.
+  already called, else starts a local one with ``workers`` CPUs. The work is checked in the
+  driver first (:meth:`ShardWork.check` builds the matcher once), so a bad index fails in
+  one line before any cluster starts. Results travel back pickled. The filter's workers
+  write into its output folder, so on a cluster of several machines that folder must be on
+  a file system every node shares.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
 
 from consentry.errors import ConsentryError, ScanError
-from consentry.scan.pipeline import (
-    Matcher,
-    MatcherFactory,
-    ScanResult,
-    ShardResult,
-    merge,
-    scan_shard,
-)
+from consentry.scan.pipeline import MatcherFactory, ScanResult, ShardResult, merge, scan_shard
 from consentry.scan.readers import ReadOptions, Shard
 from consentry.scan.workers import die_with_parent
 
-__all__ = ["ENGINES", "OnShard", "check_matcher", "run", "run_local", "run_ray"]
+__all__ = [
+    "ENGINES",
+    "OnShard",
+    "ScanWork",
+    "ShardWork",
+    "check_matcher",
+    "execute",
+    "run",
+    "run_local",
+    "run_ray",
+]
 
 ENGINES = ("local", "ray")
 OnShard = Callable[[ShardResult], None]  # called once per finished shard (progress bars)
+R = TypeVar("R")
+R_co = TypeVar("R_co", covariant=True)
 
 
-def _check_workers(workers: int) -> None:
-    if workers < 1:
-        raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
+class ShardWork(Protocol[R_co]):
+    """Per-shard work an executor schedules. Must be picklable (a frozen dataclass, say)."""
 
+    def start(self) -> Callable[[Shard], R_co]:
+        """Called once in each worker: builds what the work needs (the matcher) and returns
+        the function run on each shard."""
+        ...
 
-# --------------------------------------------------------------------------- local
+    def check(self) -> None:
+        """Raise a one-line :class:`ScanError` when the work cannot start (a bad index), in
+        the driver, before a Ray cluster starts."""
+        ...
 
-_worker_matcher: Matcher | None = None
-_worker_options: ReadOptions | None = None
-
-
-def _init_worker(factory: MatcherFactory, options: ReadOptions) -> None:
-    global _worker_matcher, _worker_options
-    die_with_parent()  # a killed scan leaves no worker behind
-    _worker_matcher = factory()
-    _worker_options = options
-
-
-def _run_in_worker(shard: Shard) -> ShardResult:
-    assert _worker_matcher is not None and _worker_options is not None
-    return scan_shard(shard, _worker_options, _worker_matcher)
-
-
-def _iter_local(
-    shards: Sequence[Shard], options: ReadOptions, factory: MatcherFactory, workers: int
-) -> Iterator[ShardResult]:
-    if workers == 1 or len(shards) <= 1:
-        matcher = factory()
-        for shard in shards:
-            yield scan_shard(shard, options, matcher)
-        return
-    ctx = multiprocessing.get_context("spawn")
-    # biggest shards first, so a large last shard does not leave a worker idle at the end
-    order = sorted(shards, key=_shard_size, reverse=True)
-    # a process pool that fails loudly: a worker that dies (or whose matcher cannot be
-    # built) breaks the pool and raises, where multiprocessing.Pool would respawn forever
-    with ProcessPoolExecutor(
-        min(workers, len(shards)),
-        mp_context=ctx,
-        initializer=_init_worker,
-        initargs=(factory, options),
-    ) as pool:
-        futures = [pool.submit(_run_in_worker, shard) for shard in order]
-        try:
-            for future in as_completed(futures):
-                yield future.result()
-        except BrokenProcessPool as exc:
-            raise ScanError(
-                f"a scan worker process died ({exc}); no match file was written",
-                engine="local",
-            ) from exc
-        finally:
-            for future in futures:
-                future.cancel()
-
-
-def _shard_size(shard: Shard) -> int:
-    import os
-
-    try:
-        return os.path.getsize(shard.path)
-    except OSError:
-        return 0
-
-
-def run_local(
-    shards: Sequence[Shard],
-    options: ReadOptions,
-    factory: MatcherFactory,
-    *,
-    workers: int = 1,
-    on_shard: OnShard | None = None,
-) -> ScanResult:
-    """Scan ``shards`` with ``workers`` local processes and merge the results."""
-    _check_workers(workers)
-    results = []
-    for result in _iter_local(shards, options, factory, workers):
-        if on_shard is not None:
-            on_shard(result)
-        results.append(result)
-    return merge(results)
-
-
-# --------------------------------------------------------------------------- ray
-
-
-class _RayShardTask:
-    """Ray Data callable class: one matcher per actor, one shard per row."""
-
-    def __init__(self, factory: MatcherFactory, options: ReadOptions) -> None:
-        self._matcher = factory()
-        self._options = options
-
-    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
-        shard = Shard(str(row["path"]), str(row["kind"]), str(row["name"]))
-        return {"result": scan_shard(shard, self._options, self._matcher).to_json()}
-
-
-def run_ray(
-    shards: Sequence[Shard],
-    options: ReadOptions,
-    factory: MatcherFactory,
-    *,
-    workers: int = 2,
-    on_shard: OnShard | None = None,
-) -> ScanResult:
-    """Scan ``shards`` with Ray Data (an actor pool of ``workers``) and merge the results."""
-    _check_workers(workers)
-    try:
-        import ray
-        import ray.data
-    except ImportError as exc:
-        raise ScanError(
-            "the ray engine needs Ray Data: pip install 'consentry[ray]'", engine="ray"
-        ) from exc
-    if not shards:
-        return merge([])
-    check_matcher(factory)  # a bad index fails here, in one line, before a cluster starts
-    started = not ray.is_initialized()
-    if started:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
-    try:
-        return _run_on_ray(ray, shards, options, factory, workers, on_shard)
-    finally:
-        if started:  # a cluster we started is ours to stop; a running one is left alone
-            ray.shutdown()
+    def died(self, exc: BaseException) -> ScanError:
+        """The error to raise when a worker process died (says what was kept)."""
+        ...
 
 
 def check_matcher(factory: MatcherFactory) -> None:
@@ -180,30 +86,160 @@ def check_matcher(factory: MatcherFactory) -> None:
         raise ScanError(f"the matcher cannot be built: {exc}", engine="ray") from exc
 
 
-def _run_on_ray(
-    ray: Any,
+@dataclass(frozen=True, slots=True)
+class ScanWork:
+    """``scan``: each shard through :func:`~consentry.scan.pipeline.scan_shard`."""
+
+    factory: MatcherFactory
+    options: ReadOptions
+
+    def start(self) -> Callable[[Shard], ShardResult]:
+        matcher, options = self.factory(), self.options
+        return lambda shard: scan_shard(shard, options, matcher)
+
+    def check(self) -> None:
+        check_matcher(self.factory)
+
+    def died(self, exc: BaseException) -> ScanError:
+        return ScanError(
+            f"a scan worker process died ({exc}); no match file was written", engine="local"
+        )
+
+
+def _check_workers(workers: int) -> None:
+    if workers < 1:
+        raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
+
+
+def _biggest_first(shards: Sequence[Shard]) -> list[Shard]:
+    """So a large last shard does not leave a worker idle at the end."""
+
+    def size(shard: Shard) -> int:
+        try:
+            return os.path.getsize(shard.path)
+        except OSError:
+            return 0
+
+    return sorted(shards, key=size, reverse=True)
+
+
+# --------------------------------------------------------------------------- local
+
+_worker_run: Callable[[Shard], Any] | None = None
+
+
+def _init_worker(work: ShardWork[Any]) -> None:
+    global _worker_run
+    die_with_parent()  # a killed scan or filter leaves no worker behind
+    _worker_run = work.start()
+
+
+def _run_in_worker(shard: Shard) -> Any:
+    assert _worker_run is not None
+    return _worker_run(shard)
+
+
+def _iter_local(shards: Sequence[Shard], work: ShardWork[R], workers: int) -> Iterator[R]:
+    if workers == 1 or len(shards) <= 1:
+        run_one = work.start()
+        for shard in shards:
+            yield run_one(shard)
+        return
+    # a process pool that fails loudly: a worker that dies (or whose matcher cannot be
+    # built) breaks the pool and raises, where multiprocessing.Pool would respawn forever
+    with ProcessPoolExecutor(
+        min(workers, len(shards)),
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_init_worker,
+        initargs=(work,),
+    ) as pool:
+        futures = [pool.submit(_run_in_worker, shard) for shard in _biggest_first(shards)]
+        try:
+            for future in as_completed(futures):
+                yield future.result()
+        except BrokenProcessPool as exc:
+            raise work.died(exc) from exc
+        finally:
+            for future in futures:
+                future.cancel()
+
+
+# --------------------------------------------------------------------------- ray
+
+
+class _RayShardTask:
+    """Ray Data callable class: the work started once per actor, one shard per row."""
+
+    def __init__(self, work: ShardWork[Any]) -> None:
+        self._run = work.start()
+
+    def __call__(self, row: dict[str, Any]) -> dict[str, Any]:
+        shard = Shard(str(row["path"]), str(row["kind"]), str(row["name"]))
+        return {"result": pickle.dumps(self._run(shard))}
+
+
+def _import_ray() -> Any:
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise ScanError(
+            "the ray engine needs Ray Data: pip install 'consentry[ray]'", engine="ray"
+        ) from exc
+    return ray
+
+
+def _iter_ray(shards: Sequence[Shard], work: ShardWork[R], workers: int) -> Iterator[R]:
+    ray = _import_ray()
+    if not shards:
+        return
+    work.check()  # a bad index fails here, in one line, before a cluster starts
+    started = not ray.is_initialized()
+    if started:
+        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+    try:
+        ray.data.DataContext.get_current().enable_progress_bars = False
+        order = _biggest_first(shards)
+        items = [{"path": s.path, "kind": s.kind, "name": s.name} for s in order]
+        ds = ray.data.from_items(items, override_num_blocks=len(items)).map(
+            _RayShardTask,  # Ray Data accepts callable classes (one instance per actor)
+            fn_constructor_args=(work,),
+            compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))),
+            num_cpus=1,
+        )
+        for row in ds.iter_rows():
+            yield pickle.loads(row["result"])
+    finally:
+        if started:  # a cluster we started is ours to stop; a running one is left alone
+            ray.shutdown()
+
+
+# --------------------------------------------------------------------------- both
+
+
+def execute(
+    engine: str,
     shards: Sequence[Shard],
-    options: ReadOptions,
-    factory: MatcherFactory,
-    workers: int,
-    on_shard: OnShard | None,
-) -> ScanResult:
-    ctx = ray.data.DataContext.get_current()
-    ctx.enable_progress_bars = False
-    items = [{"path": s.path, "kind": s.kind, "name": s.name} for s in shards]
-    ds = ray.data.from_items(items, override_num_blocks=len(items)).map(
-        _RayShardTask,  # Ray Data accepts callable classes (one instance per actor)
-        fn_constructor_args=(factory, options),
-        compute=ray.data.ActorPoolStrategy(size=min(workers, len(items))),
-        num_cpus=1,
-    )
-    results = []
-    for row in ds.iter_rows():
-        result = ShardResult.from_json(row["result"])
-        if on_shard is not None:
-            on_shard(result)
-        results.append(result)
-    return merge(results)
+    work: ShardWork[R],
+    *,
+    workers: int = 1,
+    on_result: Callable[[R], None] | None = None,
+) -> list[R]:
+    """Run ``work`` over every shard on ``engine`` (``local`` or ``ray``) with ``workers``
+    workers; the results in the order they finished (``on_result`` sees each as it does)."""
+    _check_workers(workers)
+    if engine == "local":
+        results = _iter_local(shards, work, workers)
+    elif engine == "ray":
+        results = _iter_ray(shards, work, workers)
+    else:
+        raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
+    out = []
+    for result in results:
+        if on_result is not None:
+            on_result(result)
+        out.append(result)
+    return out
 
 
 def run(
@@ -215,9 +251,30 @@ def run(
     workers: int = 1,
     on_shard: OnShard | None = None,
 ) -> ScanResult:
-    """Dispatch to an executor by name (``local`` or ``ray``)."""
-    if engine == "local":
-        return run_local(shards, options, factory, workers=workers, on_shard=on_shard)
-    if engine == "ray":
-        return run_ray(shards, options, factory, workers=workers, on_shard=on_shard)
-    raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
+    """Scan ``shards`` on ``engine`` and merge the results."""
+    work = ScanWork(factory, options)
+    return merge(execute(engine, shards, work, workers=workers, on_result=on_shard))
+
+
+def run_local(
+    shards: Sequence[Shard],
+    options: ReadOptions,
+    factory: MatcherFactory,
+    *,
+    workers: int = 1,
+    on_shard: OnShard | None = None,
+) -> ScanResult:
+    """Scan ``shards`` with ``workers`` local processes and merge the results."""
+    return run("local", shards, options, factory, workers=workers, on_shard=on_shard)
+
+
+def run_ray(
+    shards: Sequence[Shard],
+    options: ReadOptions,
+    factory: MatcherFactory,
+    *,
+    workers: int = 2,
+    on_shard: OnShard | None = None,
+) -> ScanResult:
+    """Scan ``shards`` with Ray Data (an actor pool of ``workers``) and merge the results."""
+    return run("ray", shards, options, factory, workers=workers, on_shard=on_shard)

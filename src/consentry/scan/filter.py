@@ -6,6 +6,9 @@ and every record is copied, dropped or redacted; the output shard, its part of t
 manifest and a completed-shard marker are each written atomically (temporary file, then
 rename), the marker last. A restarted run skips shards whose marker matches the same input
 file (sha256), mode, purpose and matcher, so an interrupted filter resumes per shard.
+Shards run on the executors ``scan`` uses (:mod:`consentry.scan.executors`, ``local`` or
+``ray``) as :class:`FilterWork`; the manifest is assembled from the shards' parts in the
+driver, so every engine writes the same bytes.
 
 Output formats: JSONL shards keep their format and compression with every field of every
 kept record (only the text field changes when redacted); Parquet shards stay Parquet with
@@ -23,22 +26,27 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from consentry.errors import ScanError
+from consentry.scan.executors import ENGINES, check_matcher, execute
 from consentry.scan.model import Document, Match, json_text
 from consentry.scan.pipeline import Matcher, MatcherFactory, file_sha256
 from consentry.scan.readers import ReadLog, ReadOptions, Shard, iter_records
-from consentry.scan.workers import die_with_parent, remove_stale_temp
+from consentry.scan.workers import remove_stale_temp
 
-__all__ = ["MODES", "FilterResult", "ShardFilterResult", "filter_corpus", "filter_shard"]
+__all__ = [
+    "MODES",
+    "FilterResult",
+    "FilterWork",
+    "ShardFilterResult",
+    "filter_corpus",
+    "filter_shard",
+]
 
 MODES = ("drop", "redact")
 STATE_DIR = ".consentry-filter"
@@ -457,20 +465,44 @@ def _write_parquet(copy: _ShardCopy, tmp: Path) -> bool:
 
 # --------------------------------------------------------------------------- corpus
 
-_w_matcher: Matcher | None = None
-_w_args: tuple[ReadOptions, Path, str, str, str] | None = None
 
+@dataclass(frozen=True, slots=True)
+class FilterWork:
+    """``filter`` as per-shard work for :func:`consentry.scan.executors.execute`: each
+    shard through :func:`filter_shard` into ``out`` (picklable; one matcher per worker)."""
 
-def _init(factory: MatcherFactory, args: tuple[ReadOptions, Path, str, str, str]) -> None:
-    global _w_matcher, _w_args
-    die_with_parent()  # a killed filter leaves no worker writing into the output
-    _w_matcher, _w_args = factory(), args
+    factory: MatcherFactory
+    options: ReadOptions
+    out: Path
+    mode: str
+    purpose: str
+    matcher_id: str
 
+    def start(self) -> Callable[[Shard], ShardFilterResult]:
+        matcher = self.factory()
 
-def _task(shard: Shard) -> ShardFilterResult:
-    assert _w_matcher is not None and _w_args is not None
-    options, out, mode, purpose, mid = _w_args
-    return filter_shard(shard, options, _w_matcher, out, mode=mode, purpose=purpose, matcher_id=mid)
+        def run(shard: Shard) -> ShardFilterResult:
+            return filter_shard(
+                shard,
+                self.options,
+                matcher,
+                self.out,
+                mode=self.mode,
+                purpose=self.purpose,
+                matcher_id=self.matcher_id,
+            )
+
+        return run
+
+    def check(self) -> None:
+        check_matcher(self.factory)
+
+    def died(self, exc: BaseException) -> ScanError:
+        return ScanError(
+            f"a filter worker process died ({exc}); completed shards are kept and "
+            "a rerun resumes after them",
+            out=str(self.out),
+        )
 
 
 def filter_corpus(
@@ -482,34 +514,29 @@ def filter_corpus(
     mode: str = "drop",
     purpose: str = "ai-train",
     workers: int = 1,
+    engine: str = "local",
     on_shard: Callable[[ShardFilterResult], None] | None = None,
 ) -> FilterResult:
-    """Filter every shard into ``out_dir`` and write the removal manifest
-    (``out_dir/_removals.jsonl``, the shards' parts in shard-name order)."""
+    """Filter every shard into ``out_dir`` on ``engine`` (``local`` or ``ray``, the
+    executors ``scan`` uses) and write the removal manifest (``out_dir/_removals.jsonl``,
+    the shards' parts in shard-name order)."""
     out = Path(out_dir)
-    _check_arguments(shards, out, mode, workers)
+    _check_arguments(shards, out, mode, workers, engine)
     matcher_id = json.dumps(factory.describe(), sort_keys=True, default=str)
     remove_stale_temp([out])  # left by a killed run's workers (.NAME.tmpPID)
-    if workers == 1 or len(shards) <= 1:
-        matcher = factory()
-        results = []
-        for shard in shards:
-            r = filter_shard(
-                shard, options, matcher, out, mode=mode, purpose=purpose, matcher_id=matcher_id
-            )
-            results.append(r)
-            if on_shard is not None:
-                on_shard(r)
-    else:
-        args = (options, out, mode, purpose, matcher_id)
-        results = _filter_in_processes(shards, factory, args, workers, out, on_shard)
+    work = FilterWork(factory, options, out, mode, purpose, matcher_id)
+    results = execute(engine, shards, work, workers=workers, on_result=on_shard)
     results.sort(key=lambda r: r.shard)
     return FilterResult(tuple(results), str(_write_manifest(shards, out)))
 
 
-def _check_arguments(shards: Sequence[Shard], out: Path, mode: str, workers: int) -> None:
+def _check_arguments(
+    shards: Sequence[Shard], out: Path, mode: str, workers: int, engine: str
+) -> None:
     if mode not in MODES:
         raise ScanError(f"filter mode {mode!r} is not one of {list(MODES)}", mode=mode)
+    if engine not in ENGINES:
+        raise ScanError(f"engine {engine!r} is not one of {list(ENGINES)}", engine=engine)
     if workers < 1:
         raise ScanError(f"workers is {workers}, expected 1 or more", workers=workers)
     for shard in shards:
@@ -518,39 +545,6 @@ def _check_arguments(shards: Sequence[Shard], out: Path, mode: str, workers: int
                 f"corpus file {shard.path!r} is inside the output folder {str(out)!r}",
                 path=shard.path,
             )
-
-
-def _filter_in_processes(
-    shards: Sequence[Shard],
-    factory: MatcherFactory,
-    args: tuple[ReadOptions, Path, str, str, str],
-    workers: int,
-    out: Path,
-    on_shard: Callable[[ShardFilterResult], None] | None,
-) -> list[ShardFilterResult]:
-    """Each shard in a worker process (spawned; each builds its own matcher)."""
-    results: list[ShardFilterResult] = []
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        min(workers, len(shards)), mp_context=ctx, initializer=_init, initargs=(factory, args)
-    ) as pool:
-        futures = [pool.submit(_task, shard) for shard in shards]
-        try:
-            for future in as_completed(futures):
-                r = future.result()
-                results.append(r)
-                if on_shard is not None:
-                    on_shard(r)
-        except BrokenProcessPool as exc:
-            raise ScanError(
-                f"a filter worker process died ({exc}); completed shards are kept and "
-                "a rerun resumes after them",
-                out=str(out),
-            ) from exc
-        finally:
-            for future in futures:
-                future.cancel()
-    return results
 
 
 def _write_manifest(shards: Sequence[Shard], out: Path) -> Path:

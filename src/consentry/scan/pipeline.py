@@ -80,69 +80,6 @@ class ShardResult:
     problems: tuple[ReadProblem, ...]
     duplicate_ids: int = 0  # documents whose id an earlier document of the shard has
 
-    def to_json(self) -> str:
-        """A lossless JSON form, for executors that move results between processes."""
-        return json.dumps(
-            {
-                "shard": self.shard,
-                "path": self.path,
-                "size": self.size,
-                "sha256": self.sha256,
-                "documents": self.documents,
-                "chars": self.chars,
-                "matches": [
-                    [
-                        m.doc,
-                        m.work,
-                        m.words,
-                        m.level.value,
-                        [list(s) for s in m.spans],
-                        m.similarity,
-                        m.shard,
-                        m.record,
-                    ]
-                    for m in self.matches
-                ],
-                "examples": [[e.doc, e.work, list(e.span), e.text] for e in self.examples],
-                "bad_records": self.bad_records,
-                "problems": [[p.location, p.reason] for p in self.problems],
-                "duplicate_ids": self.duplicate_ids,
-            },
-            ensure_ascii=False,
-        )
-
-    @classmethod
-    def from_json(cls, data: str) -> ShardResult:
-        d = json.loads(data)
-        return cls(
-            shard=d["shard"],
-            path=d["path"],
-            size=d["size"],
-            sha256=d["sha256"],
-            documents=d["documents"],
-            chars=d["chars"],
-            matches=tuple(
-                Match(
-                    doc,
-                    work,
-                    words,
-                    MatchLevel(level),
-                    tuple((int(a), int(b)) for a, b in spans),
-                    float(sim),
-                    shard,
-                    int(record),
-                )
-                for doc, work, words, level, spans, sim, shard, record in d["matches"]
-            ),
-            examples=tuple(
-                Example(doc, work, (int(s[0]), int(s[1])), text)
-                for doc, work, s, text in d["examples"]
-            ),
-            bad_records=d["bad_records"],
-            problems=tuple(ReadProblem(loc, reason) for loc, reason in d["problems"]),
-            duplicate_ids=int(d.get("duplicate_ids", 0)),
-        )
-
 
 @dataclass(slots=True)
 class ScanResult:
