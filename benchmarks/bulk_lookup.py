@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import time
@@ -99,6 +100,8 @@ def main() -> None:
         "found": found,
         "invalid": errors,
         "target_s": TARGET_S,
+        # what else the machine was doing: figures under load are not the quiet machine's
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }
     if args.cli_runs:
         env = registry_env(home, args.database_url)

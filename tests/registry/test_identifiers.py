@@ -19,6 +19,7 @@ from consentry.errors import IdentifierError, ValidationError
 from consentry.registry.identifiers import (
     Identifier,
     Scheme,
+    _parse,
     isbn10_check,
     isbn13_check,
     issn_check,
@@ -384,3 +385,23 @@ def test_every_documented_error_message_is_the_real_one() -> None:
         with pytest.raises(IdentifierError) as caught:
             parse_identifier(text)
         assert str(caught.value) == message, text
+
+
+@given(
+    st.sampled_from(["isbn:978", "isbn:979", "isbn:9790", "isbn:977", "ISBN:978", "isbn:978 "]),
+    st.text(alphabet="0123456789", min_size=8, max_size=11),
+)
+def test_the_canonical_isbn_shortcut_answers_as_the_general_parser(prefix: str, rest: str) -> None:
+    """Issue 8 (bulk lookup): ``isbn:`` + 13 digits skips the general parser when valid;
+    valid or not, the answer (or the error's message) is the general parser's."""
+    digits = "".join(c for c in prefix + rest if c.isdigit())[:12]
+    for text in (prefix + rest, prefix + rest + isbn13_check(digits)):
+        try:
+            got: object = parse_identifier(text)
+        except IdentifierError as exc:
+            got = exc.message
+        try:
+            general: object = _parse(text, "identifier")
+        except IdentifierError as exc:
+            general = exc.message
+        assert got == general

@@ -14,7 +14,7 @@ everywhere, so each party's most restrictive answer over every territory counts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -233,39 +233,117 @@ def terms_for(
     territory: str | None = None,
 ) -> TermsSet:
     """:func:`terms_at` for a work known by its id and consent parties only."""
-    # latest declaration per (party, purpose) and scope (level 0 = this work, 1 = catalogue;
-    # territory)
-    slots: dict[tuple[str, Purpose], Slots] = {}
-    wanted = set(parties)
+    mine: dict[str, list[Declaration]] = {p: [] for p in parties}
     for d in declarations:
-        if d.party_id not in wanted or d.effective_from > at or d.recorded_at > at:
+        of_party = mine.get(d.party_id)
+        if of_party is not None:
+            of_party.append(d)
+    return _combine([_held(mine[p], work_id, at, territory) for p in parties])
+
+
+def terms_for_works(
+    works: Iterable[tuple[str, Sequence[str]]],
+    own: Mapping[str, Sequence[Declaration]],
+    catalogue: Mapping[str, Sequence[Declaration]],
+    *,
+    at: datetime,
+    territory: str | None = None,
+) -> dict[str, TermsSet]:
+    """:func:`terms_for` of many works, each given as (work id, consent parties): ``own``
+    holds each work's own declarations, ``catalogue`` each party's catalogue-wide ones.
+
+    Decision (issue 8, bulk lookup): a party's catalogue answer is the same for every work
+    it holds without a declaration of its own for that work, so it is worked out once per
+    party, and works whose parties answer alike share one :class:`TermsSet` (computed once).
+    A 10,000-identifier lookup worked the same answers out 9,000 times (~0.17 s).
+    """
+    keys: dict[Held, int] = {}  # each distinct answer of one party, numbered
+    answers: list[Held] = []
+    of_party: dict[str, int] = {}  # a party's catalogue answer, by number
+    combined: dict[tuple[int, ...], TermsSet] = {}
+    out: dict[str, TermsSet] = {}
+
+    def number(held: Held) -> int:
+        n = keys.get(held)
+        if n is None:
+            n = keys[held] = len(answers)
+            answers.append(held)
+        return n
+
+    for work_id, parties in works:
+        mine = own.get(work_id)
+        key: list[int] = []
+        for p in parties:
+            decls = [d for d in mine if d.party_id == p] if mine else None
+            if decls:  # the party declared for this work: its answer is this work's own
+                key.append(number(_held([*decls, *catalogue.get(p, ())], work_id, at, territory)))
+                continue
+            n = of_party.get(p)
+            if n is None:
+                n = of_party[p] = number(_held(catalogue.get(p, ()), None, at, territory))
+            key.append(n)
+        k = tuple(key)
+        terms = combined.get(k)
+        if terms is None:
+            terms = combined[k] = _combine([answers[n] for n in k])
+        out[work_id] = terms
+    return out
+
+
+# One party's answer for one work, per purpose in ALL_PURPOSES order: the governing
+# declaration's (status, attribution required, licence URL), None when nothing declared
+# governs (the default reservation).
+Held = tuple[tuple[Status, bool, str | None] | None, ...]
+
+
+def _held(
+    declarations: Iterable[Declaration], work_id: str | None, at: datetime, territory: str | None
+) -> Held:
+    """One party's answer from its declarations (those for ``work_id`` and its catalogue's;
+    declarations for other works are ignored)."""
+    # latest declaration per purpose and scope (level 0 = this work, 1 = catalogue; territory)
+    slots: dict[Purpose, Slots] = {}
+    for d in declarations:
+        if d.effective_from > at or d.recorded_at > at:
             continue
-        if d.work_id == work_id:
-            level = 0
-        elif d.work_id is None:
+        if d.work_id is None:
             level = 1
+        elif d.work_id == work_id:
+            level = 0
         else:
             continue
-        held_by = slots.setdefault((d.party_id, d.purpose), {})
+        held_by = slots.setdefault(d.purpose, {})
         key = (level, d.territory)
         cur = held_by.get(key)
         if cur is None or _later(d, cur):
             held_by[key] = d
-    out: dict[Purpose, PurposeTerms] = {}
+    out: list[tuple[Status, bool, str | None] | None] = []
     for purpose in ALL_PURPOSES:
+        scopes = slots.get(purpose)
+        held = governing(scopes, territory) if scopes else None
+        out.append(
+            None if held is None else (held.status, held.attribution_required, held.licence_url)
+        )
+    return tuple(out)
+
+
+def _combine(answers: Sequence[Held]) -> TermsSet:
+    """Every consent party's answer combined, per purpose: any reservation (or no party at
+    all) reserves; otherwise any licence requires one; otherwise allowed."""
+    out: dict[Purpose, PurposeTerms] = {}
+    for i, purpose in enumerate(ALL_PURPOSES):
         statuses: set[Status] = set()
         attribution = False
         licence_url: str | None = None
-        for party in parties:
-            scopes = slots.get((party, purpose))
-            held = governing(scopes, territory) if scopes else None
+        for answer in answers:
+            held = answer[i]
             if held is None:
                 statuses.add(Status.RESERVED)
                 continue
-            statuses.add(held.status)
-            attribution = attribution or held.attribution_required
-            licence_url = licence_url or held.licence_url
-        if not parties or Status.RESERVED in statuses:
+            statuses.add(held[0])
+            attribution = attribution or held[1]
+            licence_url = licence_url or held[2]
+        if not answers or Status.RESERVED in statuses:
             out[purpose] = PurposeTerms(Status.RESERVED)
         elif Status.LICENCE in statuses:
             out[purpose] = PurposeTerms(Status.LICENCE, licence_url=licence_url)

@@ -25,7 +25,7 @@ from consentry.ledger.chain import ChainReport, LedgerEntry, verify_chain
 from consentry.limits import MAX_URL, check_optional, utc_time
 from consentry.registry import events
 from consentry.registry.access import Actor, Role, check_may_register
-from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for
+from consentry.registry.decisions import Decision, decide, party_terms_at, terms_at, terms_for_works
 from consentry.registry.disputes import most_restrictive
 from consentry.registry.identifiers import parse_identifier
 from consentry.registry.importing import PartyResolver, build_work
@@ -443,11 +443,9 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
     ) -> tuple[dict[str, WorkSummary], dict[str, TermsSet]]:
         with self._uow(False) as uow:
             works = uow.works.summaries(work_ids)
-            decls = uow.declarations.for_works(list(works.values()))
-        return works, {
-            wid: terms_for(wid, w.parties, decls[wid], at=when, territory=territory)
-            for wid, w in works.items()
-        }
+            own, catalogue = uow.declarations.own_and_catalogue(list(works.values()))
+        parties = [(wid, w.parties) for wid, w in works.items()]
+        return works, terms_for_works(parties, own, catalogue, at=when, territory=territory)
 
     def decide(
         self,

@@ -66,16 +66,21 @@ class TermsSet:
     """Status per purpose; every purpose present (unset ones are ``reserved``)."""
 
     purposes: Mapping[Purpose, PurposeTerms] = field(default_factory=dict)
+    # as_dict's answer, made once: a bulk lookup asks it of the same TermsSet thousands of
+    # times (works with the same parties share one, decisions.terms_for_works)
+    _statuses: dict[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         full = {p: self.purposes.get(p, PurposeTerms(Status.RESERVED)) for p in ALL_PURPOSES}
         object.__setattr__(self, "purposes", full)
+        object.__setattr__(self, "_statuses", {p.value: t.status.value for p, t in full.items()})
 
     def status(self, purpose: Purpose) -> Status:
         return self.purposes[purpose].status
 
     def as_dict(self) -> dict[str, str]:
-        return {p.value: t.status.value for p, t in self.purposes.items()}
+        """Status per purpose name, every purpose (a new dict each call: callers may change it)."""
+        return self._statuses.copy()
 
     @classmethod
     def from_statuses(

@@ -407,10 +407,21 @@ class DeclarationRepository:
 
     def for_works(self, works: Sequence[Work | WorkSummary]) -> dict[str, list[Declaration]]:
         """Per work: its own declarations plus the catalogue declarations of its parties."""
+        by_work, by_party = self.own_and_catalogue(works)
+        return {
+            w.id: by_work.get(w.id, []) + [d for p in w.consent_parties() for d in by_party[p]]
+            for w in works
+        }
+
+    def own_and_catalogue(
+        self, works: Sequence[Work | WorkSummary]
+    ) -> tuple[dict[str, list[Declaration]], dict[str, list[Declaration]]]:
+        """The works' own declarations by work id, and the catalogue declarations of their
+        consent parties by party id (every consent party present, maybe with none)."""
         work_ids = [w.id for w in works]
         party_ids = sorted({p for w in works for p in w.consent_parties()})
         by_work: dict[str, list[Declaration]] = defaultdict(list)
-        by_party: dict[str, list[Declaration]] = defaultdict(list)
+        by_party: dict[str, list[Declaration]] = {p: [] for p in party_ids}
         for part in chunks(work_ids):
             for v in bulk.DECLARATIONS_OF_WORKS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
                 d = declaration_from(v)
@@ -419,10 +430,7 @@ class DeclarationRepository:
             for v in bulk.CATALOGUE_DECLARATIONS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
                 d = declaration_from(v)
                 by_party[d.party_id].append(d)
-        return {
-            w.id: by_work[w.id] + [d for p in w.consent_parties() for d in by_party[p]]
-            for w in works
-        }
+        return dict(by_work), by_party
 
     def for_party(self, party_id: str) -> list[Declaration]:
         rows = self.s.scalars(
