@@ -81,6 +81,7 @@ EDGES: dict[str, dict[str, str]] = {
     },
     # the signing key's PEM files; the C2PA signing key and CA certificate in the data folder
     "ledger": {"keys.py": "files", "c2pa_keys.py": "files"},
+    "licensing": {"service.py": "service", "service_*.py": "service"},
     "signals": {
         "check.py": "network",
         "checkrun.py": "network",

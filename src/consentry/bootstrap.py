@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.config import Settings
 from consentry.errors import StorageError
+from consentry.licensing.service import LicensingService
 from consentry.registry.service import IdFactory, RegistryService, random_ids
 from consentry.registry.terms import TermsSet
 from consentry.store.engine import make_engine, migrate
@@ -60,6 +61,7 @@ class Registry:
     sessions: sessionmaker[Session]
     service: RegistryService
     key: SigningKey = field(repr=False)
+    licensing: LicensingService = field(repr=False)
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -140,7 +142,10 @@ def build(
         sign_receipt=sign,
         read_parallelism=2 if engine.dialect.name == "postgresql" else 1,
     )
-    return Registry(settings, engine, sessions, service, key)
+    licensing = LicensingService(
+        lambda write: SqlUnitOfWork(sessions, write=write), clock=clock, ids=ids, sign=sign
+    )
+    return Registry(settings, engine, sessions, service, key, licensing)
 
 
 @contextmanager

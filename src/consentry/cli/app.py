@@ -34,6 +34,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.fingerprints",
     "consentry.cli.bundle",
     "consentry.cli.scan",
+    "consentry.cli.licensing",
 )
 
 _built = False

@@ -273,3 +273,102 @@ class DisputeWorkRow(Base):
     dispute_id: Mapped[str] = mapped_column(ForeignKey("disputes.id"), primary_key=True)
     work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------- licensing (issue 12)
+class LicenceSchemeRow(Base):
+    """A collective scheme run by an organisation (licensing/terms.py ``Scheme``)."""
+
+    __tablename__ = "licence_schemes"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    purposes: Mapped[str] = mapped_column(String(200))  # comma-separated, sorted
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+
+
+class LicenceOptInRow(Base):
+    """A party opting a work into a scheme for some purposes (insert-only)."""
+
+    __tablename__ = "licence_opt_ins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scheme_id: Mapped[str] = mapped_column(ForeignKey("licence_schemes.id"), index=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    purposes: Mapped[str] = mapped_column(String(200))
+    opted_in_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+
+
+class LicenceOfferRow(Base):
+    __tablename__ = "licence_offers"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # work, party, scheme
+    subject_id: Mapped[str] = mapped_column(String(40), index=True)
+    terms: Mapped[str] = mapped_column(Text)  # canonical JSON of LicenceTerms.to_json()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(80))
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LicenceOfferPartyRow(Base):
+    """A party that made or joined a work or catalogue offer (its agreement to license)."""
+
+    __tablename__ = "licence_offer_parties"
+    offer_id: Mapped[str] = mapped_column(ForeignKey("licence_offers.id"), primary_key=True)
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LicenceRequestRow(Base):
+    __tablename__ = "licence_requests"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("licence_offers.id"), index=True)
+    developer_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+
+
+class LicenceGrantRow(Base):
+    __tablename__ = "licence_grants"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    request_id: Mapped[str] = mapped_column(ForeignKey("licence_requests.id"), unique=True)
+    offer_id: Mapped[str] = mapped_column(ForeignKey("licence_offers.id"), index=True)
+    licensee_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    terms: Mapped[str] = mapped_column(Text)  # canonical JSON, as offered
+    territory: Mapped[str] = mapped_column(String(5))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+    document: Mapped[str] = mapped_column(Text)  # the signed licence document (JSON)
+
+
+class LicenceGrantWorkRow(Base):
+    """A work a grant covers, for some purposes; decisions read it by (work, licensee)."""
+
+    __tablename__ = "licence_grant_works"
+    __table_args__ = (Index("ix_licence_grant_works_work_licensee", "work_id", "licensee_id"),)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("licence_grants.id"), primary_key=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), primary_key=True)
+    licensee_id: Mapped[str] = mapped_column(String(40))
+    purposes: Mapped[str] = mapped_column(String(200))
+
+
+class CreditRecordRow(Base):
+    """A signed attribution record: work, credit line, licensee, model, period."""
+
+    __tablename__ = "credit_records"
+    __table_args__ = (UniqueConstraint("grant_id", "work_id", "model", "period"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    grant_id: Mapped[str] = mapped_column(ForeignKey("licence_grants.id"), index=True)
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"), index=True)
+    licensee_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    model: Mapped[str] = mapped_column(String(200), index=True)
+    period: Mapped[str] = mapped_column(String(10))
+    credit_line: Mapped[str] = mapped_column(Text)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+    document: Mapped[str] = mapped_column(Text)  # the signed record (JSON)

@@ -22,6 +22,7 @@ from consentry.store.disputes import DisputeRepository
 from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
+from consentry.store.licensing import LicensingRepository
 from consentry.store.repositories import (
     ApiKeyRepository,
     DeclarationRepository,
@@ -44,6 +45,7 @@ class SqlUnitOfWork:
     imports: ImportRepository
     fingerprints: FingerprintRepository
     disputes: DisputeRepository
+    licensing: LicensingRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -69,6 +71,7 @@ class SqlUnitOfWork:
         self.imports = ImportRepository(s)
         self.fingerprints = FingerprintRepository(s)
         self.disputes = DisputeRepository(s)
+        self.licensing = LicensingRepository(s)
         return self
 
     def single_read(self) -> None:
