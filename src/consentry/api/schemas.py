@@ -417,6 +417,18 @@ class EvidenceOut(BaseModel):
     territory: str | None  # where the declaration holds; None: nothing declared
 
 
+class GrantCoverOut(BaseModel):
+    grant_id: str
+    licensee_id: str
+    purposes: list[str]
+    territory: str
+    valid_from: str
+    valid_until: str | None
+    revoked_at: str | None
+    ledger_seq: int | None
+    credit_required: bool
+
+
 class DecisionOut(BaseModel):
     work_id: str
     purpose: str
@@ -427,6 +439,9 @@ class DecisionOut(BaseModel):
     attribution_required: bool
     reasons: list[str]
     evidence: list[EvidenceOut]
+    grant: GrantCoverOut | None = Field(
+        None, description="The licence grant that allows the use for this developer, if any"
+    )
 
 
 class KeyOut(BaseModel):

@@ -44,6 +44,7 @@ class GrantCover:
     valid_until: datetime | None
     revoked_at: datetime | None
     ledger_seq: int | None = None
+    credit_required: bool = False
 
     def end(self) -> datetime | None:
         ends = [t for t in (self.valid_until, self.revoked_at) if t is not None]
@@ -69,7 +70,23 @@ class GrantCover:
             "valid_until": self.valid_until.isoformat() if self.valid_until else None,
             "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
             "ledger_seq": self.ledger_seq,
+            "credit_required": self.credit_required,
         }
+
+    def why_not(self, *, purpose: Purpose, territory: str | None, at: datetime) -> str | None:
+        """Why this grant (of the asking licensee) does not cover the use; None if it does."""
+        if purpose not in self.purposes:
+            return None  # about another purpose: not worth a reason
+        if self.territory != WORLD and self.territory != territory:
+            where = f"in {territory}" if territory else "everywhere"
+            return f"licence {self.grant_id} holds in {self.territory} only, not {where}"
+        if at < self.valid_from:
+            return f"licence {self.grant_id} was granted at {self.valid_from.isoformat()}, later"
+        end = self.end()
+        if end is not None and at >= end:
+            how = "revoked" if end == self.revoked_at else "expired"
+            return f"licence {self.grant_id} {how} at {end.isoformat()}"
+        return None
 
 
 def covering_grant(
@@ -165,6 +182,7 @@ class Grant:
                 self.valid_until,
                 self.revoked_at,
                 self.ledger_seq,
+                self.terms.requires_credit,
             )
             for work_id, purposes in self.works
         ]

@@ -10,6 +10,14 @@ consent (the Creators' Rights Alliance's consent-chain demand).
 Asked for a territory, each party's answer is the declaration that governs there (see
 :mod:`consentry.registry.terms` for the precedence); asked for none, the answer must hold
 everywhere, so each party's most restrictive answer over every territory counts.
+
+Licence grants (issue 12, :mod:`consentry.licensing.grants`): a grant in force for the
+asking developer, covering the purpose in the territory asked, makes the answer ``allow``
+with the grant as evidence (and credit required when its licence requires credit),
+whatever the declarations say: every consent party agreed to it when it was granted. For
+anyone else, and outside the grant's purposes, territory and term, the answer is the
+declarations' own. A revoked or expired grant no longer answers from that moment; asked
+for an earlier time, it answers as it did then.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from consentry.licensing.grants import GrantCover, covering_grant
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
 from consentry.registry.terms import (
     Declaration,
@@ -86,6 +95,7 @@ class Decision:
     developer_id: str | None = None
     attribution_required: bool = False
     territory: str | None = None  # as asked; None: everywhere
+    grant: GrantCover | None = None  # the licence grant that allows the use, if any
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -98,6 +108,7 @@ class Decision:
             "attribution_required": self.attribution_required,
             "reasons": list(self.reasons),
             "evidence": [e.to_json() for e in self.evidence],
+            "grant": self.grant.to_json() if self.grant is not None else None,
         }
 
 
@@ -109,8 +120,11 @@ def decide(
     at: datetime,
     developer_id: str | None = None,
     territory: str | None = None,
+    grants: Sequence[GrantCover] = (),
 ) -> Decision:
-    """``territory`` None or ``WORLD``: may the work be used so everywhere."""
+    """``territory`` None or ``WORLD``: may the work be used so everywhere. ``grants``: the
+    licence grants of ``developer_id`` covering the work (any time; only those in force at
+    ``at`` count)."""
     territory = None if territory == WORLD else territory
     evidence: list[Evidence] = []
     reasons: list[str] = []
@@ -128,6 +142,19 @@ def decide(
     attribution = outcome is Outcome.ALLOW and any(e.attribution_required for e in evidence)
     if attribution:
         reasons.append("attribution required by at least one holder")
+    grant = covering_grant(
+        grants, licensee_id=developer_id, purpose=purpose, territory=territory, at=at
+    )
+    if grant is not None:
+        outcome, attribution = Outcome.ALLOW, attribution or grant.credit_required
+        reasons.extend(_grant_reasons(grant, purpose, decided=_outcome_word(evidence, parties)))
+    elif developer_id is not None:
+        reasons.extend(
+            r
+            for g in grants
+            if g.licensee_id == developer_id
+            and (r := g.why_not(purpose=purpose, territory=territory, at=at))
+        )
     return Decision(
         work_id=work.id,
         purpose=purpose,
@@ -138,7 +165,26 @@ def decide(
         developer_id=developer_id,
         attribution_required=attribution,
         territory=territory,
+        grant=grant,
     )
+
+
+def _outcome_word(evidence: Sequence[Evidence], parties: Sequence[str]) -> str:
+    return (_outcome(evidence) if parties else Outcome.DENY).value
+
+
+def _grant_reasons(grant: GrantCover, purpose: Purpose, *, decided: str) -> list[str]:
+    end = grant.end()
+    until = f"until {end.isoformat()}" if end is not None else "with no end"
+    where = "everywhere" if grant.territory == WORLD else f"in {grant.territory}"
+    out = [
+        f"licence {grant.grant_id} granted to {grant.licensee_id} covers {purpose.value} "
+        f"{where} from {grant.valid_from.isoformat()} {until}: allowed for this licensee "
+        f"(the declarations alone answer {decided})"
+    ]
+    if grant.credit_required:
+        out.append(f"credit required by licence {grant.grant_id}")
+    return out
 
 
 def _party_answer(

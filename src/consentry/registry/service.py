@@ -462,9 +462,16 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
         when = self.clock() if at is None else utc_time(at, field="at")
         # No Session: the reads on a pooled driver connection, in the same transactions
         # (store/decision_reads.read_decision_inputs).
-        work, decls = self._uow(False).decision_inputs(work_id)
+        # The licensee's grants are read in the same snapshot (issue 12).
+        work, decls, grants = self._uow(False).decision_context(work_id, developer_id)
         decision = decide(
-            work, decls, purpose=purpose, at=when, developer_id=developer_id, territory=where
+            work,
+            decls,
+            purpose=purpose,
+            at=when,
+            developer_id=developer_id,
+            territory=where,
+            grants=grants,
         )
         disputed = self.dispute_reasons(work_id)  # a set look-up unless the work is disputed
         return replace(decision, reasons=decision.reasons + disputed) if disputed else decision

@@ -22,6 +22,7 @@ declarations, in the same order, as the generic reads on the same data.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from consentry.errors import NotFound
+from consentry.licensing.grants import GrantCover
 from consentry.registry.purposes import Purpose, Status
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Contributor, Holding, Work, WorkKind
@@ -89,7 +91,16 @@ FROM w LEFT JOIN LATERAL (
 
 
 def read_decision_inputs(engine: Engine, work_id: str) -> tuple[Work, list[Declaration]]:
-    """:meth:`DecisionReadRepository.get` on a pooled driver connection, without a Session.
+    """:func:`read_decision_context` without a licensee: the work and its declarations."""
+    work, decls, _ = read_decision_context(engine, work_id, None)
+    return work, decls
+
+
+def read_decision_context(
+    engine: Engine, work_id: str, licensee: str | None
+) -> tuple[Work, list[Declaration], list[GrantCover]]:
+    """:meth:`DecisionReadRepository.get` on a pooled driver connection, without a Session,
+    and the licence grants of ``licensee`` (None: none read) covering the work.
 
     Decision (issue 8): the Session's connection, ``BEGIN`` event and rollback-and-close
     around these reads cost about as much CPU as the reads themselves (~100 us a decision
@@ -97,6 +108,10 @@ def read_decision_inputs(engine: Engine, work_id: str) -> tuple[Work, list[Decla
     around the six reads (one snapshot, as in a unit of work), on PostgreSQL the one statement
     in autocommit, as :meth:`SqlUnitOfWork.single_read` runs it. The pool's checkout events
     (the idle ping) run as for a Session.
+
+    Decision (issue 12): the grants are read in the same snapshot: on SQLite one more small
+    query (only when a licensee is asked for), on PostgreSQL one more array column of the
+    same statement (:data:`PG_DECISION_GRANTS_SQL`), so a decision stays one round trip.
     """
     fairy = engine.raw_connection()
     try:
@@ -104,20 +119,72 @@ def read_decision_inputs(engine: Engine, work_id: str) -> tuple[Work, list[Decla
         if engine.dialect.name == "sqlite":
             dbapi.execute("BEGIN")
             try:
-                return DecisionReadRepository._sqlite(dbapi, work_id)
+                work, decls = DecisionReadRepository._sqlite(dbapi, work_id)
+                grants = _sqlite_grants(dbapi, work_id, licensee) if licensee else []
+                return work, decls, grants
             finally:
                 dbapi.execute("ROLLBACK")
         dbapi.autocommit = True  # idle after checkout; no round trip
         try:
             with dbapi.cursor() as cur:
-                rows = cur.execute(PG_DECISION_SQL, (work_id,)).fetchall()
+                if licensee is None:
+                    rows = cur.execute(PG_DECISION_SQL, (work_id,)).fetchall()
+                else:
+                    rows = cur.execute(PG_DECISION_GRANTS_SQL, (licensee, work_id)).fetchall()
         finally:
             dbapi.autocommit = False
         if not rows:
             raise NotFound("work", work_id)
-        return pg_decision_inputs(rows)
+        work, decls = pg_decision_inputs(rows)
+        grants = [raw_grant(g) for g in rows[0][-1]] if licensee is not None else []
+        return work, decls, grants
     finally:
         fairy.close()  # back to the pool
+
+
+# A licensee's grants covering one work, as text columns (both backends): grant id,
+# licensee, work, purposes, territory, valid_from, valid_until, revoked_at, ledger seq, terms.
+_GRANT_COLUMNS = (
+    "g.id, g.licensee_id, gw.work_id, gw.purposes, g.territory, g.valid_from, g.valid_until, "
+    "g.revoked_at, CAST(g.ledger_seq AS TEXT), g.terms"
+)
+_SQLITE_GRANTS = (
+    f"SELECT {_GRANT_COLUMNS} FROM licence_grant_works gw "
+    "JOIN licence_grants g ON g.id = gw.grant_id "
+    "WHERE gw.work_id = ? AND gw.licensee_id = ? ORDER BY g.id"
+)
+# PG_DECISION_SQL with the grants as a last column (an array of text arrays): the
+# declaration columns keep their positions.
+PG_DECISION_GRANTS_SQL = PG_DECISION_SQL.replace(
+    "  FROM works w WHERE w.id = %s",
+    f"""    ,ARRAY(SELECT ARRAY[{_GRANT_COLUMNS}]
+          FROM licence_grant_works gw JOIN licence_grants g ON g.id = gw.grant_id
+          WHERE gw.work_id = w.id AND gw.licensee_id = %s ORDER BY g.id) AS grants
+  FROM works w WHERE w.id = %s""",
+)
+PG_DECISION_GRANTS_SQL = PG_DECISION_GRANTS_SQL.replace(
+    "d.ledger_seq, d.territory\nFROM w", "d.ledger_seq, d.territory, w.grants\nFROM w"
+)
+
+
+def _sqlite_grants(dbapi: Any, work_id: str, licensee: str) -> list[GrantCover]:
+    return [raw_grant(r) for r in dbapi.execute(_SQLITE_GRANTS, (work_id, licensee))]
+
+
+def raw_grant(r: Sequence[Any]) -> GrantCover:
+    """From the text columns of :data:`_GRANT_COLUMNS`, by position."""
+    return GrantCover(
+        grant_id=r[0],
+        licensee_id=r[1],
+        work_id=r[2],
+        purposes=frozenset(Purpose(p) for p in r[3].split(",") if p),
+        territory=r[4],
+        valid_from=parse_time(r[5]),
+        valid_until=parse_time(r[6]) if r[6] else None,
+        revoked_at=parse_time(r[7]) if r[7] else None,
+        ledger_seq=int(r[8]) if r[8] else None,
+        credit_required=json.loads(r[9]).get("attribution") is not None,
+    )
 
 
 class DecisionReadRepository:

@@ -268,6 +268,7 @@ class LicensingRepository:
                 LicenceGrantRow.valid_until,
                 LicenceGrantRow.revoked_at,
                 LicenceGrantRow.ledger_seq,
+                LicenceGrantRow.terms,
             )
             .join(LicenceGrantRow, LicenceGrantRow.id == LicenceGrantWorkRow.grant_id)
             .where(LicenceGrantWorkRow.work_id == work_id)
@@ -329,7 +330,7 @@ class LicensingRepository:
 
 def cover_of(r: Sequence[Any]) -> GrantCover:
     """From a row of (grant id, licensee, work, purposes, territory, valid_from, valid_until,
-    revoked_at, ledger_seq); times as datetimes."""
+    revoked_at, ledger_seq, terms); times as datetimes."""
     return GrantCover(
         grant_id=r[0],
         licensee_id=r[1],
@@ -340,4 +341,5 @@ def cover_of(r: Sequence[Any]) -> GrantCover:
         valid_until=r[6],
         revoked_at=r[7],
         ledger_seq=r[8],
+        credit_required=json.loads(r[9]).get("attribution") is not None,
     )

@@ -15,9 +15,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from consentry.errors import StorageError
+from consentry.licensing.grants import GrantCover
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Work
-from consentry.store.decision_reads import DecisionReadRepository, read_decision_inputs
+from consentry.store.decision_reads import (
+    DecisionReadRepository,
+    read_decision_context,
+    read_decision_inputs,
+)
 from consentry.store.disputes import DisputeRepository
 from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
@@ -97,6 +102,14 @@ class SqlUnitOfWork:
             raise StorageError("a writing unit of work does not read a decision")
         bind = self._factory.kw["bind"]
         return read_decision_inputs(bind, work_id)
+
+    def decision_context(
+        self, work_id: str, licensee: str | None
+    ) -> tuple[Work, list[Declaration], list[GrantCover]]:
+        """:meth:`decision_inputs` and the licensee's grants covering the work (issue 12)."""
+        if self._write:
+            raise StorageError("a writing unit of work does not read a decision")
+        return read_decision_context(self._factory.kw["bind"], work_id, licensee)
 
     def commit(self) -> None:
         if self._single_read:
