@@ -12,7 +12,7 @@ from consentry.caches import ENTRY_OVERHEAD, BoundedCache
 from consentry.registry.identifiers import _PARSED, parse_identifier
 from consentry.signals.robots import rule_regex
 from consentry.store.repositories import decimal_share
-from consentry.store.tables import parse_time
+from consentry.store.times import parse_time
 
 
 def retained_bytes(work: Callable[[], None]) -> int:

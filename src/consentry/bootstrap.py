@@ -16,19 +16,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
-
 from consentry.config import Settings
 from consentry.errors import StorageError
 from consentry.licensing.service import LicensingService
 from consentry.registry.service import IdFactory, RegistryService, random_ids
 from consentry.registry.terms import TermsSet
-from consentry.store.engine import make_engine, migrate
-from consentry.store.uow import SqlUnitOfWork
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from consentry.store.lookup_reads import SqliteLookups
+    from consentry.store.uow import SqlUnitOfWork
 
 
 def system_clock() -> datetime:
@@ -68,6 +68,8 @@ class Registry:
         return self.key.get()
 
     def uow(self, write: bool = False) -> SqlUnitOfWork:
+        from consentry.store.uow import SqlUnitOfWork
+
         return SqlUnitOfWork(self.sessions, write=write)
 
     @property
@@ -115,6 +117,11 @@ def build(
     ids: IdFactory = random_ids,
     run_migrations: bool = True,
 ) -> Registry:
+    from sqlalchemy.orm import sessionmaker
+
+    from consentry.store.engine import make_engine, migrate
+    from consentry.store.uow import SqlUnitOfWork
+
     make_home(settings.home)
     engine = make_engine(settings.resolved_database_url())
     if run_migrations:
@@ -157,3 +164,41 @@ def open_registry(home: Path | None = None, settings: Settings | None = None) ->
         yield registry
     finally:
         registry.close()
+
+
+class LookupOnly:
+    """A service that answers lookups and nothing else (see :func:`open_lookups`)."""
+
+    def __init__(self, settings: Settings, lookups: SqliteLookups, clock: Callable[[], datetime]):
+        self.settings = settings
+        self._lookups = lookups
+        self.service = RegistryService(
+            _no_unit_of_work, clock=clock, sign_receipt=_no_signing, lookup_uow=lambda: lookups
+        )
+
+    def close(self) -> None:
+        self._lookups.close()
+
+
+def open_lookups(
+    settings: Settings, *, clock: Callable[[], datetime] = system_clock
+) -> LookupOnly | None:
+    """Lookups on the default SQLite database without SQLAlchemy (the command line's
+    ``lookup``: see ``store/lookup_reads.py``), or None when that is not the whole answer:
+    PostgreSQL or another database URL, no database yet, a schema behind the newest (then
+    :func:`build` creates or migrates it first) or a database that cannot be read."""
+    path = settings.sqlite_path()
+    if path is None:
+        return None
+    from consentry.store.lookup_reads import open_sqlite_lookups
+
+    lookups = open_sqlite_lookups(path)
+    return None if lookups is None else LookupOnly(settings, lookups, clock)
+
+
+def _no_unit_of_work(write: bool) -> SqlUnitOfWork:
+    raise StorageError("this registry answers lookups only (bootstrap.open_lookups)")
+
+
+def _no_signing(fields: Mapping[str, Any]) -> dict[str, Any]:
+    raise StorageError("this registry answers lookups only (bootstrap.open_lookups)")

@@ -21,6 +21,7 @@ from pathlib import Path
 from consentry.errors import ValidationError
 
 ENV_PREFIX = "CONSENTRY_"
+SQLITE_FILE = "consentry.sqlite3"  # the default database, in the data folder
 
 
 def default_home() -> Path:
@@ -73,7 +74,12 @@ class Settings:
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite:///{self.home / 'consentry.sqlite3'}"
+        return f"sqlite:///{self.home / SQLITE_FILE}"
+
+    def sqlite_path(self) -> Path | None:
+        """The default SQLite database in the data folder; None when ``database_url`` names
+        another database."""
+        return None if self.database_url else self.home / SQLITE_FILE
 
 
 def _port(text: str | None) -> int:

@@ -24,6 +24,7 @@ from consentry.text import is_utf8
 if TYPE_CHECKING:
     from consentry.bootstrap import Registry
     from consentry.config import Settings
+    from consentry.registry.service import LookupResult
 
 HomeOption = typer.Option(
     None,
@@ -51,6 +52,25 @@ def registry_for(home: Path | None) -> Iterator[Registry]:
         yield reg
     finally:
         reg.close()
+
+
+def lookup_results(
+    home: Path | None, ids: list[str], *, at: datetime | None, territory: str | None
+) -> list[LookupResult]:
+    """The registry's answers for ``ids``. On the default SQLite database with a current
+    schema they are read without SQLAlchemy (``bootstrap.open_lookups``: about 0.2 s less of
+    start-up); otherwise through the whole registry, which creates or migrates it first."""
+    from consentry.bootstrap import open_lookups
+
+    settings = settings_for(home)
+    light = open_lookups(settings)
+    if light is None:
+        with registry_for(home) as reg:
+            return reg.service.lookup(ids, at=at, territory=territory)
+    try:
+        return light.service.lookup(ids, at=at, territory=territory)
+    finally:
+        light.close()
 
 
 def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:

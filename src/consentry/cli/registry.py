@@ -13,6 +13,7 @@ import typer
 from consentry.cli.common import (
     HomeOption,
     echo_json,
+    lookup_results,
     parse_territory_option,
     parse_time,
     registry_for,
@@ -312,10 +313,8 @@ def lookup(
     Exit status: 0 when every identifier is registered; 1 when any is invalid or not
     registered (each is still reported, on stdout).
     """
-    with registry_for(home) as reg:
-        results = reg.service.lookup(
-            ids, at=parse_time(at), territory=parse_territory_option(territory)
-        )
+    where = parse_territory_option(territory)
+    results = lookup_results(home, ids, at=parse_time(at), territory=where)
     missing = sum(1 for r in results if r.error or not r.works)
     for r in results:
         if as_json:

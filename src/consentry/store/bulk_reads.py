@@ -20,26 +20,50 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
-
-from sqlalchemy import String, TextClause, bindparam, text
-from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
+from typing import TYPE_CHECKING, Any
 
 from consentry.registry.works import CREATIVE_ROLES
 
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy import TextClause
+    from sqlalchemy.orm import Session
+
 
 class BulkRead:
-    """One read, in SQL with ``{ids}`` where the membership test on ``column`` goes."""
+    """One read, in SQL with ``{ids}`` where the membership test on ``column`` goes.
+
+    The SQLAlchemy statements are built on first use, not at import: this module is also what
+    the command line's ``lookup`` reads with on a plain ``sqlite3`` connection
+    (:meth:`sqlite_rows`), which must not load SQLAlchemy (~0.2 s of its start-up) nor
+    PostgreSQL's dialect (~25 ms of every command before).
+    """
 
     def __init__(self, sql: str, column: str) -> None:
         self.sql = sql
-        self.generic: TextClause = text(sql.format(ids=f"{column} IN :ids")).bindparams(
-            bindparam("ids", expanding=True)
-        )
-        self.postgresql: TextClause = text(sql.format(ids=f"{column} = ANY(:ids)")).bindparams(
-            bindparam("ids", type_=ARRAY(String()))
-        )
+        self.column = column
+        self._generic: TextClause | None = None
+        self._postgresql: TextClause | None = None
+
+    def statement(self, dialect: str) -> TextClause:
+        """The statement for ``dialect``, built once: SQLAlchemy's compiled cache keys on it."""
+        if dialect == "postgresql":
+            if self._postgresql is None:
+                from sqlalchemy import String, bindparam, text
+                from sqlalchemy.dialects.postgresql import ARRAY
+
+                self._postgresql = text(
+                    self.sql.format(ids=f"{self.column} = ANY(:ids)")
+                ).bindparams(bindparam("ids", type_=ARRAY(String())))
+            return self._postgresql
+        if self._generic is None:
+            from sqlalchemy import bindparam, text
+
+            self._generic = text(self.sql.format(ids=f"{self.column} IN :ids")).bindparams(
+                bindparam("ids", expanding=True)
+            )
+        return self._generic
 
     def rows(self, session: Session, ids: Sequence[Any], *names: str) -> list[tuple[Any, ...]]:
         """The rows for ``ids``, each as a tuple of the columns ``names`` (in that order).
@@ -49,22 +73,33 @@ class BulkRead:
         row, and independent of the order the statement selects them in.
         """
         conn = session.connection()
-        stmt = self.postgresql if conn.dialect.name == "postgresql" else self.generic
-        result = conn.execute(stmt, {"ids": list(ids)})
-        keys = list(result.keys())
+        result = conn.execute(self.statement(conn.dialect.name), {"ids": list(ids)})
+        # fetchall: one driver call for every row (iterating fetched them one at a time,
+        # two Python calls a row: 47,000 rows for a 10,000-identifier lookup)
+        return self._pick(list(result.keys()), result.fetchall(), names)
+
+    def sqlite_rows(
+        self, conn: sqlite3.Connection, ids: Sequence[Any], *names: str
+    ) -> list[tuple[Any, ...]]:
+        """:meth:`rows` on a ``sqlite3`` connection: the statement SQLAlchemy's expanding
+        parameter renders for SQLite (``column IN (?, ?, ...)``), so the same plan and rows."""
+        marks = ", ".join("?" * len(ids))
+        cur = conn.execute(self.sql.format(ids=f"{self.column} IN ({marks})"), list(ids))
+        return self._pick([c[0] for c in cur.description], cur.fetchall(), names)
+
+    def _pick(
+        self, keys: list[str], rows: Sequence[Sequence[Any]], names: Sequence[str]
+    ) -> list[tuple[Any, ...]]:
         missing = [n for n in names if n not in keys]
         if missing:
             raise KeyError(f"{self.sql!r} selects no column {', '.join(missing)}")
         pick = itemgetter(*(keys.index(n) for n in names))
-        # fetchall: one driver call for every row (iterating fetched them one at a time,
-        # two Python calls a row: 47,000 rows for a 10,000-identifier lookup)
-        rows = result.fetchall()
         if len(names) == 1:
             return [(pick(r),) for r in rows]
         return [pick(r) for r in rows]
 
 
-# The declaration fields a read gives, by name (see repositories.declaration_from).
+# The declaration fields a read gives, by name (see lookup_reads.declaration_from).
 DECLARATION_FIELDS = (
     "id",
     "party_id",
@@ -100,6 +135,11 @@ HOLDING_PARTIES = BulkRead("SELECT work_id, party_id FROM holdings WHERE {ids}",
 CREATIVE_PARTIES = BulkRead(
     f"SELECT work_id, party_id FROM contributors WHERE {{ids}} AND role IN ({_CREATIVE})",
     "work_id",
+)
+OPEN_DISPUTES = BulkRead(
+    "SELECT identifier, id FROM disputes WHERE {ids} AND resolved_at IS NULL"
+    " ORDER BY opened_at, id",
+    "identifier",
 )
 WORKS_BY_IDENTIFIER = BulkRead(
     "SELECT identifier, work_id FROM work_identifiers WHERE {ids} ORDER BY work_id",

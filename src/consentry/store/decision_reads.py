@@ -36,7 +36,7 @@ from consentry.registry.terms import Declaration
 from consentry.registry.works import Contributor, Holding, Work, WorkKind
 from consentry.store.bulk_reads import DECLARATION_COLUMNS
 from consentry.store.repositories import CONTRIBUTOR_ROLES, decimal_share
-from consentry.store.tables import parse_time
+from consentry.store.times import parse_time
 
 _DECL_SQL = f"SELECT {DECLARATION_COLUMNS} FROM declarations"
 

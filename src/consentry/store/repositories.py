@@ -32,6 +32,7 @@ from consentry.registry.works import (
     WorkSummary,
 )
 from consentry.store import bulk_reads as bulk
+from consentry.store.lookup_reads import LookupReads, session_rows
 from consentry.store.tables import (
     ApiKeyRow,
     ContactRow,
@@ -44,7 +45,6 @@ from consentry.store.tables import (
     PartyRow,
     WorkIdentifierRow,
     WorkRow,
-    parse_time,
     table,
 )
 
@@ -286,29 +286,10 @@ class WorkRepository:
 
     def summaries(self, ids: Sequence[str]) -> dict[str, WorkSummary]:
         """Id, title and consent parties of many works: all a lookup needs (3 queries a chunk)."""
-        ids = list(dict.fromkeys(ids))
-        titles: dict[str, str] = {}
-        parties: dict[str, dict[str, None]] = defaultdict(dict)
-        for part in chunks(ids):
-            titles.update(bulk.TITLES.rows(self.s, part, "id", "title"))
-            for work_id, party in bulk.HOLDING_PARTIES.rows(self.s, part, "work_id", "party_id"):
-                parties[work_id][party] = None
-            for work_id, party in bulk.CREATIVE_PARTIES.rows(self.s, part, "work_id", "party_id"):
-                parties[work_id][party] = None
-        # parties sorted: the covering indexes answer these queries in index order
-        return {
-            wid: WorkSummary(wid, title, tuple(sorted(parties[wid])))
-            for wid, title in titles.items()
-        }
+        return LookupReads(session_rows(self.s)).summaries(ids)
 
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = defaultdict(list)
-        for part in chunks(list(dict.fromkeys(identifiers))):
-            for ident, work_id in bulk.WORKS_BY_IDENTIFIER.rows(
-                self.s, part, "identifier", "work_id"
-            ):
-                out[ident].append(work_id)
-        return out
+        return LookupReads(session_rows(self.s)).ids_for_identifiers(identifiers)
 
     def ids_for_external(self, external_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -373,28 +354,6 @@ def declaration_row(d: Declaration) -> dict[str, Any]:
     }
 
 
-def declaration_from(v: Sequence[Any]) -> Declaration:
-    """From the values of :data:`bulk_reads.DECLARATION_FIELDS`, in that order (a read picks
-    them by column name)."""
-    (id_, party_id, work_id, purpose, status, attribution, licence_url) = v[:7]
-    (effective_from, recorded_at, declared_by, mandate_id, ledger_seq, territory) = v[7:]
-    return Declaration(
-        id=id_,
-        party_id=party_id,
-        purpose=Purpose(purpose),
-        status=Status(status),
-        effective_from=parse_time(effective_from),
-        recorded_at=parse_time(recorded_at),
-        work_id=work_id,
-        attribution_required=bool(attribution),
-        licence_url=licence_url,
-        declared_by=declared_by,
-        mandate_id=mandate_id,
-        ledger_seq=ledger_seq,
-        territory=territory,
-    )
-
-
 class DeclarationRepository:
     def __init__(self, session: Session) -> None:
         self.s = session
@@ -418,19 +377,7 @@ class DeclarationRepository:
     ) -> tuple[dict[str, list[Declaration]], dict[str, list[Declaration]]]:
         """The works' own declarations by work id, and the catalogue declarations of their
         consent parties by party id (every consent party present, maybe with none)."""
-        work_ids = [w.id for w in works]
-        party_ids = sorted({p for w in works for p in w.consent_parties()})
-        by_work: dict[str, list[Declaration]] = defaultdict(list)
-        by_party: dict[str, list[Declaration]] = {p: [] for p in party_ids}
-        for part in chunks(work_ids):
-            for v in bulk.DECLARATIONS_OF_WORKS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
-                d = declaration_from(v)
-                by_work[d.work_id or ""].append(d)
-        for part in chunks(party_ids):
-            for v in bulk.CATALOGUE_DECLARATIONS.rows(self.s, part, *bulk.DECLARATION_FIELDS):
-                d = declaration_from(v)
-                by_party[d.party_id].append(d)
-        return dict(by_work), by_party
+        return LookupReads(session_rows(self.s)).own_and_catalogue(works)
 
     def for_party(self, party_id: str) -> list[Declaration]:
         rows = self.s.scalars(

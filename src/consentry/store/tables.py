@@ -7,7 +7,7 @@ ledger hashes exactly the text that is stored.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -28,7 +28,6 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from consentry.caches import memo_str
 from consentry.limits import (
     MAX_CONTACT,
     MAX_EXTERNAL_ID,
@@ -39,6 +38,8 @@ from consentry.limits import (
     MAX_TITLE,
     MAX_URL,
 )
+from consentry.store.times import format_time as format_time
+from consentry.store.times import parse_time as parse_time
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -51,21 +52,6 @@ NAMING = {
 
 # Bounded in bytes by its keys: a datetime (and its fixed-offset tzinfo) has a fixed size.
 @lru_cache(maxsize=4096)
-def format_time(value: datetime) -> str:
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: consentry stores aware UTC times only")
-    # isoformat, not strftime: strftime's %Y writes the year 320 as "320", which is neither
-    # fixed-width nor readable back (every read of that row failed)
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
-
-
-# Keys: stored times (27 characters); a longer text is parsed each time, never kept.
-@memo_str(65536, 32)
-def parse_time(text: str) -> datetime:
-    # fromisoformat (3.11) reads the stored form ...Z as UTC, ~10x faster than strptime
-    return datetime.fromisoformat(text)
-
-
 def table(row: type[DeclarativeBase]) -> Table:
     """The Core table of a mapped class: bulk inserts go through Core, not the ORM."""
     t = row.__table__

@@ -28,6 +28,8 @@ from consentry.store.engine import WRITE_OPTION
 from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
 from consentry.store.licensing import LicensingRepository
+from consentry.store.lookup_reads import LookupReads as LookupReads
+from consentry.store.lookup_reads import session_rows
 from consentry.store.repositories import (
     ApiKeyRepository,
     DeclarationRepository,
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
     fingerprints: FingerprintRepository
     disputes: DisputeRepository
     licensing: LicensingRepository
+    lookups: LookupReads
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -77,6 +80,7 @@ class SqlUnitOfWork:
         self.fingerprints = FingerprintRepository(s)
         self.disputes = DisputeRepository(s)
         self.licensing = LicensingRepository(s)
+        self.lookups = LookupReads(session_rows(s))
         return self
 
     def single_read(self) -> None:
