@@ -14,6 +14,8 @@ import pytest
 
 from consentry.api.app import create_app
 from consentry.bootstrap import Registry
+from consentry.licensing.terms import OfferScope, make_terms
+from consentry.registry.access import SYSTEM
 from tests.api.conftest import EMMA_ISBN, ApiClient, Shared, World
 
 ROLES = (
@@ -46,6 +48,36 @@ def everyone(status: int) -> dict[str, int]:
 
 def only(allowed: dict[str, int], otherwise: int = 403) -> dict[str, int]:
     return {r: allowed.get(r, otherwise) for r in ROLES}
+
+
+# Licensing (issue 12): each call gets fresh objects, made by the registry itself: a
+# free-attribution training offer of the creator's work (the creator is its only holder).
+def fresh_offer(w: World) -> str:
+    t = make_terms(purposes=["ai-train"], fee_model="free-attribution")
+    offer = w.registry.licensing.make_offer(
+        SYSTEM, scope=OfferScope.WORK, subject_id=w.work, terms=t
+    )
+    return offer.id
+
+
+def fresh_request(w: World) -> str:
+    return w.registry.licensing.request(SYSTEM, fresh_offer(w), developer_id=w.developer).id
+
+
+def fresh_grant(w: World) -> str:
+    return w.registry.licensing.grant(SYSTEM, fresh_request(w)).id
+
+
+def fresh_scheme(w: World) -> str:
+    lic = w.registry.licensing
+    return lic.create_scheme(SYSTEM, organisation_id=w.org, name="S", purposes=["ai-train"]).id
+
+
+LICENSORS = {"admin": 0, "organisation": 0, "creator": 0}  # the work's side (org: mandated)
+
+
+def licensors(status: int) -> dict[str, int]:
+    return only(dict.fromkeys(LICENSORS, status))
 
 
 def new_work(w: World) -> dict[str, Any]:
@@ -221,6 +253,109 @@ CASES = [
         lambda w: f"/v1/parties/{w.creator}/signals/tdmrep",
         everyone(200),
     ),
+    Case(
+        "POST",
+        "/v1/offers",
+        lambda w: "/v1/offers",
+        licensors(201),
+        lambda w: {
+            "scope": "work",
+            "subject_id": w.work,
+            "purposes": ["ai-train"],
+            "fee_model": "free-attribution",
+        },
+    ),
+    Case("GET", "/v1/offers/{offer_id}", lambda w: f"/v1/offers/{fresh_offer(w)}", everyone(200)),
+    Case(
+        "GET",
+        "/v1/offers/{offer_id}/odrl",
+        lambda w: f"/v1/offers/{fresh_offer(w)}/odrl",
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        "/v1/offers/{offer_id}/rsl",
+        lambda w: f"/v1/offers/{fresh_offer(w)}/rsl",
+        everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/offers/{offer_id}/join",
+        lambda w: f"/v1/offers/{fresh_offer(w)}/join",
+        licensors(200),
+        lambda w: {"party_id": w.creator},
+    ),
+    Case(
+        "POST",
+        "/v1/offers/{offer_id}/requests",
+        lambda w: f"/v1/offers/{fresh_offer(w)}/requests",
+        # a developer key for its own party (an ai-developer); an admin naming one
+        only({"admin": 201, "developer": 201}),
+        lambda w: {"developer_id": w.developer},
+    ),
+    Case(
+        "POST",
+        "/v1/requests/{request_id}/grant",
+        lambda w: f"/v1/requests/{fresh_request(w)}/grant",
+        licensors(201),
+    ),
+    Case(
+        "GET",
+        "/v1/grants/{grant_id}",
+        lambda w: f"/v1/grants/{fresh_grant(w)}",
+        only({**dict.fromkeys(LICENSORS, 200), "developer": 200}),  # + the licensee
+    ),
+    Case(
+        "POST",
+        "/v1/grants/{grant_id}/revoke",
+        lambda w: f"/v1/grants/{fresh_grant(w)}/revoke",
+        licensors(200),
+    ),
+    Case(
+        "POST",
+        "/v1/grants/{grant_id}/credits",
+        lambda w: f"/v1/grants/{fresh_grant(w)}/credits",
+        only({"admin": 201, "developer": 201}),  # the licensee records its models
+        lambda w: {"model": "acme/writer-7b", "period": "2026-Q1"},
+    ),
+    Case(
+        "POST",
+        "/v1/schemes",
+        lambda w: "/v1/schemes",
+        only({"admin": 201, "organisation": 201}),  # an organisation, for itself
+        lambda w: {"organisation_id": w.org, "name": "AI Licences", "purposes": ["ai-train"]},
+    ),
+    Case(
+        "GET", "/v1/schemes/{scheme_id}", lambda w: f"/v1/schemes/{fresh_scheme(w)}", everyone(200)
+    ),
+    Case(
+        "POST",
+        "/v1/schemes/{scheme_id}/opt-ins",
+        lambda w: f"/v1/schemes/{fresh_scheme(w)}/opt-ins",
+        licensors(201),
+        lambda w: {"work_id": w.work},
+    ),
+    Case(
+        "GET", "/v1/works/{work_id}/credits", lambda w: f"/v1/works/{w.work}/credits", everyone(200)
+    ),
+    Case(
+        "GET",
+        "/v1/models/{name}/credits",
+        lambda w: "/v1/models/acme/writer-7b/credits",
+        everyone(200),  # public: no key needed either (tests/api/test_licensing_api.py)
+    ),
+    Case(
+        "GET",
+        "/v1/models/{name}/credits.html",
+        lambda w: "/v1/models/acme/writer-7b/credits.html",
+        everyone(200),
+    ),
+    Case(
+        "GET",
+        "/v1/models/{name}/credits.md",
+        lambda w: "/v1/models/acme/writer-7b/credits.md",
+        everyone(200),
+    ),
 ]
 
 PUBLIC = {
@@ -246,7 +381,7 @@ def call(
         assert problem["status"] == r.status_code
         assert problem["title"]
         assert problem["detail"]
-    return r.status_code, r.json()
+    return r.status_code, r.json() if "json" in ctype else {}
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)

@@ -50,7 +50,7 @@ def test_records_are_signed_ledger_entries_and_idempotent(registry: Registry) ->
     assert registry.service.counts()["ledger"] == seq  # nothing new
     assert registry.licensing.model_credits("acme/writer-7b") == [record]
     card = model_card_markdown("acme/writer-7b", [record])
-    assert "## Credits: acme/writer\\-7b" in card and "- Odes by Sam Poet" in card
+    assert "## Credits: acme/writer-7b" in card and "- Odes by Sam Poet" in card
     assert model_card_json("acme/writer-7b", [record])["credits"][0]["credit_line"] == (
         "Odes by Sam Poet"
     )
@@ -95,3 +95,18 @@ def test_what_credit_does_a_work_require(registry: Registry) -> None:
         }
     ]
     assert lic.work_credit(c.poem)["credit_required"] is False
+
+
+def test_model_card_markdown_is_inert() -> None:
+    from datetime import UTC, datetime
+
+    from consentry.licensing.credits import CreditRecord
+
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    line = "- *Odes* <b>by</b> [Sam](http://x) | #1_x"
+    r = CreditRecord("cr1", "gr1", "w1", "dev", "m", "2026-Q1", line, at, 7)
+    md = model_card_markdown("m", [r])
+    assert (
+        "- \\- \\*Odes\\* \\<b\\>by\\</b\\> \\[Sam\\](http://x) \\| \\#1\\_x (licence `gr1`)" in md
+    )
+    assert "### 2026-Q1" in md and "ledger entries 7" in md

@@ -20,6 +20,7 @@ from consentry.api.routes import (
     disputes,
     keys,
     ledger,
+    licensing,
     lookup,
     mandates,
     parties,
@@ -63,6 +64,7 @@ def create_app(
             {"name": "disputes", "description": "Identifiers claimed by unrelated registrants"},
             {"name": "keys", "description": "API keys"},
             {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
+            {"name": "licensing", "description": "Licence offers, schemes, grants, credits"},
         ],
     )
     app.state.registry = registry
@@ -85,6 +87,8 @@ def create_app(
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)
+    app.include_router(licensing.public)  # a model's credits page: no key
+    app.include_router(licensing.router)
     install_docs(app)
     install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
     return app

@@ -128,8 +128,10 @@ def model_card_json(model: str, records: Sequence[CreditRecord]) -> dict[str, An
 
 
 def _md(text: str) -> str:
-    """Markdown-inert text: every character Markdown could read as markup is escaped."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", " ".join(text.split()))
+    """Markdown-inert text on one line: the characters that make emphasis, code, links,
+    HTML, tables or headings are escaped (a leading list or heading marker too)."""
+    out = re.sub(r"([\\`*_\[\]<>|#~])", r"\\\1", " ".join(text.split()))
+    return re.sub(r"^([-+]|\d+[.)])", r"\\\1", out)
 
 
 def model_card_markdown(model: str, records: Sequence[CreditRecord]) -> str:
@@ -143,7 +145,7 @@ def model_card_markdown(model: str, records: Sequence[CreditRecord]) -> str:
         by_period.setdefault(r.period, []).append(r)
     for period, items in by_period.items():
         lines.extend([f"### {_md(period)}", ""])
-        lines.extend(f"- {_md(r.credit_line)} (licence {_md(r.grant_id)})" for r in items)
+        lines.extend(f"- {_md(r.credit_line)} (licence `{r.grant_id}`)" for r in items)
         lines.append("")
     lines.append(
         "Each credit is a signed attribution record of the consentry registry (ledger "

@@ -172,6 +172,12 @@ class LicensingService(CreditCases):
         parties = work.consent_parties()
         if party_id is None and actor.role is Role.CREATOR:
             party_id = actor.own_party()
+            if party_id not in parties:
+                raise PermissionDenied(
+                    f"a creator key for party {party_id} acts only for works it holds rights "
+                    f"in or created; it has no part in work {work.id}",
+                    party=party_id,
+                )
         if party_id is None:
             return parties
         if party_id not in parties:
@@ -269,12 +275,12 @@ class LicensingService(CreditCases):
                 )
             if offer.scope is OfferScope.WORK:
                 self._parties_for(actor, uow.works.get(offer.subject_id), party_id)
-            if party_id in offer.parties:
-                return offer
             terms = offer.terms
             self._act_for(
                 uow, actor, party_id, purposes=terms.purposes, territory=terms.territory, now=now
             )
+            if party_id in offer.parties:
+                return offer  # joined already: nothing to record
             uow.ledger.append(*events.offer_joined(offer_id, party_id), actor=actor.label, at=now)
             uow.licensing.add_offer_parties(offer_id, [party_id], at=now)
             offer = uow.licensing.get_offer(offer_id)
