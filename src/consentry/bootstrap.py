@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from consentry.accounting.service import AccountingService
 from consentry.config import Settings
 from consentry.errors import StorageError
 from consentry.licensing.service import LicensingService
@@ -62,6 +63,7 @@ class Registry:
     service: RegistryService
     key: SigningKey = field(repr=False)
     licensing: LicensingService = field(repr=False)
+    accounting: AccountingService = field(repr=False)
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -152,7 +154,10 @@ def build(
     licensing = LicensingService(
         lambda write: SqlUnitOfWork(sessions, write=write), clock=clock, ids=ids, sign=sign
     )
-    return Registry(settings, engine, sessions, service, key, licensing)
+    accounting = AccountingService(
+        lambda write: SqlUnitOfWork(sessions, write=write), clock=clock, ids=ids
+    )
+    return Registry(settings, engine, sessions, service, key, licensing, accounting)
 
 
 @contextmanager

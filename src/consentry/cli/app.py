@@ -35,6 +35,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.bundle",
     "consentry.cli.scan",
     "consentry.cli.licensing",
+    "consentry.cli.accounting",
 )
 
 _built = False

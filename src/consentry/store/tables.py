@@ -358,3 +358,70 @@ class CreditRecordRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
     document: Mapped[str] = mapped_column(Text)  # the signed record (JSON)
+
+
+# -------------------------------------------------------------------- accounting (issue 12)
+class UsageReportRow(Base):
+    """An imported usage report; ``sha256`` is its digest (accounting/usage.py)."""
+
+    __tablename__ = "usage_reports"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(1000))
+    format: Mapped[str] = mapped_column(String(10))
+    lines: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UsageLineRow(Base):
+    """One usage line; units in integer thousandths (exact sums on both backends)."""
+
+    __tablename__ = "usage_lines"
+    __table_args__ = (Index("ix_usage_lines_period_unit", "period", "unit", "licensee_key"),)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    report_id: Mapped[str] = mapped_column(ForeignKey("usage_reports.id"), index=True)
+    licensee: Mapped[str] = mapped_column(String(200))
+    licensee_key: Mapped[str] = mapped_column(String(600))  # casefolded name
+    model: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[str] = mapped_column(String(20))
+    period: Mapped[str] = mapped_column(String(7))
+    identifier: Mapped[str] = mapped_column(String(MAX_IDENTIFIER))
+    units_milli: Mapped[int] = mapped_column(BigInteger)
+    unit: Mapped[str] = mapped_column(String(20))
+
+
+class DistributionRunRow(Base):
+    """A closed distribution: one per scope (period, unit, licensee), never redone differently."""
+
+    __tablename__ = "distribution_runs"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(300), unique=True)
+    period: Mapped[str] = mapped_column(String(7))
+    unit: Mapped[str] = mapped_column(String(20))
+    licensee: Mapped[str | None] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3))
+    pool_minor: Mapped[int] = mapped_column(BigInteger)
+    threshold_minor: Mapped[int] = mapped_column(BigInteger)
+    inputs_sha256: Mapped[str] = mapped_column(String(64))
+    rules_version: Mapped[str] = mapped_column(String(40))
+    summary: Mapped[str] = mapped_column(Text)  # summary.json as written
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AccountingEntryRow(Base):
+    """A posting of the double-entry books (accounting/books.py); insert-only. The amounts
+    of one run, and of the whole table per currency, add up to zero."""
+
+    __tablename__ = "accounting_entries"
+    __table_args__ = (Index("ix_accounting_entries_account", "account", "currency", "party_id"),)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    run_id: Mapped[str] = mapped_column(ForeignKey("distribution_runs.id"), index=True)
+    account: Mapped[str] = mapped_column(String(20))  # pool, payee, unidentified, carried
+    party_id: Mapped[str | None] = mapped_column(String(40))
+    period: Mapped[str] = mapped_column(String(7))
+    currency: Mapped[str] = mapped_column(String(3))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)

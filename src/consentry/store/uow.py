@@ -18,6 +18,7 @@ from consentry.errors import StorageError
 from consentry.licensing.grants import GrantCover
 from consentry.registry.terms import Declaration
 from consentry.registry.works import Work
+from consentry.store.accounting import AccountingRepository
 from consentry.store.decision_reads import (
     DecisionReadRepository,
     read_decision_context,
@@ -54,6 +55,7 @@ class SqlUnitOfWork:
     disputes: DisputeRepository
     licensing: LicensingRepository
     lookups: LookupReads
+    accounting: AccountingRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -81,6 +83,7 @@ class SqlUnitOfWork:
         self.disputes = DisputeRepository(s)
         self.licensing = LicensingRepository(s)
         self.lookups = LookupReads(session_rows(s))
+        self.accounting = AccountingRepository(s)
         return self
 
     def single_read(self) -> None:

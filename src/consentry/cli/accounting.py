@@ -1,0 +1,152 @@
+"""``consentry usage import``, ``consentry distribute`` and ``consentry claims``: usage
+reports, distributions with statements, and past-use claims (docs/usage.md,
+docs/distribution.md, docs/claims in docs/distribution.md).
+
+The command line acts as the registry's operator (an admin), as every other command does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from consentry.cli.common import HomeOption, echo_json, registry_for, reports_errors
+from consentry.errors import ValidationError
+
+if TYPE_CHECKING:
+    from consentry.accounting.service import Distribution
+
+usage_app = typer.Typer(help="Usage reports from licensees.", no_args_is_help=True)
+claims_app = typer.Typer(help="Claims for past use (settlement works lists).", no_args_is_help=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(usage_app, name="usage")
+    app.command("distribute")(distribute)
+    app.add_typer(claims_app, name="claims")
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            f"{path}: cannot be read ({exc.strerror or exc})",
+            field=what,
+            value=str(path),
+            expected="a readable file",
+        ) from None
+
+
+@usage_app.command("import")
+@reports_errors
+def usage_import(
+    file: Path = typer.Argument(..., help="CSV or JSON usage report (docs/usage.md)"),
+    fmt: str | None = typer.Option(None, "--format", help="csv or json (default: by suffix)"),
+    skip_invalid: bool = typer.Option(
+        False, "--skip-invalid", help="Import the valid lines and list the invalid ones"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the import report as JSON"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Import a usage report. The file imports whole or not at all; the same report twice
+    changes nothing."""
+    from consentry.accounting.usage import parse_report
+    from consentry.registry.access import SYSTEM
+
+    report = parse_report(_read(file, "FILE"), name=file.name, fmt=fmt)
+    with registry_for(home) as reg:
+        done = reg.accounting.import_usage(
+            SYSTEM, report, filename=file.name, skip_invalid=skip_invalid
+        )
+    if as_json:
+        echo_json(done.to_json())
+        return
+    if done.already_imported:
+        typer.echo(f"this report was imported before (report {done.report_id}): nothing changed")
+        return
+    typer.echo(
+        f"report {done.report_id}: lines: {done.records}, imported: {done.imported}, "
+        f"rejected: {len(done.rejected)}"
+    )
+    for number, reason in done.rejected[:50]:
+        typer.echo(f"  record {number}: {reason}", err=True)
+
+
+@reports_errors
+def distribute(
+    period: str = typer.Option(..., "--period", help="2026-Q1 or 2026-03"),
+    pool: str = typer.Option(..., "--pool", help="The licence income to distribute"),
+    currency: str = typer.Option(..., "--currency", help="ISO 4217 code"),
+    out: Path = typer.Option(..., "--out", help="Folder for summary.json and statements/"),
+    unit: str | None = typer.Option(None, "--unit", help="documents, tokens, words, answers"),
+    licensee: str | None = typer.Option(None, "--licensee", help="Only this licensee's usage"),
+    threshold: str = typer.Option("0", "--threshold", help="Minimum payment; less is carried"),
+    pdf: bool = typer.Option(True, "--pdf/--no-pdf", help="Also write PDF statements"),
+    as_json: bool = typer.Option(False, "--json", help="Print summary.json"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Distribute a period's licence income over its usage; write summary.json and a
+    statement per payee (CSV and PDF). A closed period is never redistributed differently."""
+    from consentry.registry.access import SYSTEM
+
+    _check_out(out)
+    with registry_for(home) as reg:
+        result = reg.accounting.distribute(
+            SYSTEM,
+            period=period,
+            pool=pool,
+            currency=currency,
+            unit=unit,
+            licensee=licensee,
+            threshold=threshold,
+        )
+    write_outputs(result, out, pdf=pdf)
+    if as_json:
+        typer.echo(result.summary_text, nl=False)
+        return
+    s = result.summary
+    again = " (closed before: same inputs, same statements)" if result.reused else ""
+    typer.echo(
+        f"distribution {result.run_id} {s['period']}{again}: pool {s['pool']} {s['currency']}, "
+        f"paid {len(s['paid'])} payees, carried forward {len(s['carried_forward'])}, "
+        f"unidentified {s['unidentified']}; written to {out}"
+    )
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise ValidationError(
+            f"--out {out} is a file, expected a folder",
+            field="--out",
+            value=str(out),
+            expected="a folder (created if missing)",
+        )
+
+
+def write_outputs(result: Distribution, out: Path, *, pdf: bool = True) -> int:
+    """summary.json and statements/PARTY.csv (and .pdf); returns the statements written."""
+    from consentry.accounting.pdf import html_to_pdf
+    from consentry.accounting.statements import build_statement, statement_csv, statement_html
+
+    folder = out / "statements"
+    folder.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(result.summary_text, encoding="utf-8")
+    for party_id in result.payees:
+        st = build_statement(
+            party_id,
+            inputs=result.inputs,
+            allocation=result.allocation,
+            party=result.parties.get(party_id),
+            titles=result.titles,
+            run_id=result.run_id,
+            inputs_sha256=result.digest,
+            rules_version=result.summary["rules_version"],
+            closed_at=result.closed_at,
+        )
+        (folder / f"{party_id}.csv").write_text(statement_csv(st), encoding="utf-8", newline="")
+        if pdf:
+            (folder / f"{party_id}.pdf").write_bytes(html_to_pdf(statement_html(st)))
+    return len(result.payees)
