@@ -56,6 +56,7 @@ def test_run_scan_writes_matches_and_both_reports_and_prints_thresholds(tmp_path
         "record",
         "work",
         "words",
+        "doc_words",
         "level",
         "spans",
         "similarity",

@@ -159,8 +159,8 @@ def test_write_matches_is_atomic_and_leaves_no_temporary_file(tmp_path: Path) ->
     n = write_matches([m], tmp_path / "out" / "m.jsonl")
     assert n == 1
     assert (tmp_path / "out" / "m.jsonl").read_text() == (
-        '{"doc":"d","shard":"s.jsonl","record":3,"work":"w","words":20,"level":"excerpt",'
-        '"spans":[[0,5]],"similarity":0.9877}\n'
+        '{"doc":"d","shard":"s.jsonl","record":3,"work":"w","words":20,"doc_words":20,'
+        '"level":"excerpt","spans":[[0,5]],"similarity":0.9877}\n'
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["m.jsonl"]
 

@@ -277,6 +277,7 @@ def _removal(shard: Shard, doc: str, record: int | None, reason: str, **match: A
             "spans": match.get("spans", []),
             "level": match.get("level"),
             "words": match.get("words", 0),
+            "doc_words": match.get("doc_words", match.get("words", 0)),
             "reason": reason,
         },
     )
@@ -340,6 +341,7 @@ class _ShardCopy:
                         spans=[list(s) for s in m.spans],
                         level=m.level.value,
                         words=m.words,
+                        doc_words=m.words if m.doc_words is None else m.doc_words,
                     )
                 )
             yield r.raw, r.doc, decision

@@ -8,7 +8,10 @@ when its extent (first to last matched word) reaches ``min_words``; it is then c
 aligning the document's original words with the work's words with ``rapidfuzz`` when the
 index stores them (else the similarity is the share of the extent covered by hits). Every
 claim is one document x one work with its own evidence: never chained transitively.
-Spans are character offsets into the document's original text.
+Spans are character offsets into the document's original text. Levels measure how much of
+the *work* a document covers (distinct work word positions: a passage repeated a hundred
+times in one document covers the passage's words once); the document's words matched are
+reported beside them (``doc_words``).
 """
 
 from __future__ import annotations
@@ -31,9 +34,11 @@ class MatchOptions:
     """Thresholds of the matcher; printed in every report."""
 
     min_words: int = 15  # evidence: matched extent in words
-    excerpt_words: int = 40  # excerpt: extent, with coverage >= excerpt_coverage
+    excerpt_words: int = 40  # excerpt: work words covered, with coverage >= excerpt_coverage
     excerpt_coverage: float = 0.5
-    substantial_fraction: float = 0.10  # share of the work's words in one document
+    # levels: the share of the WORK's words one document covers (distinct work positions,
+    # so a passage repeated in a document counts once)
+    substantial_fraction: float = 0.10
     copy_fraction: float = 0.80
     band: int = 8  # diagonal tolerance in words
     max_gap: int = 60  # split clusters on gaps longer than this (words)
@@ -101,6 +106,11 @@ class _Clusters:
     rfirst: I64
     rlast: I64
     covered: I64  # words covered by hit grams
+
+
+# one cluster of a (document, work) pair: document character span (start, end), similarity,
+# document extent in words, document word range (first, last), work word range (first, last)
+_Part = tuple[int, int, float, int, int, int, int, int]
 
 
 def _lexsort(keys: tuple[I64, ...]) -> I64:
@@ -200,7 +210,7 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
         )
     else:
         sims = cl.covered / extent
-    by_pair: dict[tuple[int, int], list[tuple[int, int, float, int, int, int]]] = {}
+    by_pair: dict[tuple[int, int], list[_Part]] = {}
     for i in np.flatnonzero(sims >= opt.min_similarity).tolist():
         by_pair.setdefault((docs_l[i], works_l[i]), []).append(
             (
@@ -210,6 +220,8 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
                 int(extent[i]),
                 int(cl.dfirst[i]),
                 int(cl.dlast[i]),
+                int(cl.rfirst[i]),
+                int(cl.rlast[i]),
             )
         )
     for (d, w), parts in sorted(
@@ -218,11 +230,22 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
         yield _to_match(batch[d], index, w, parts, opt)
 
 
+def _union_words(ranges: Iterable[tuple[int, int]]) -> int:
+    """Words in the union of inclusive word ranges ``(first, last)``."""
+    words = 0
+    last = -1
+    for lo, hi in sorted(ranges):
+        if hi > last:
+            words += hi - max(lo, last + 1) + 1
+            last = hi
+    return words
+
+
 def _to_match(
     doc: Document,
     index: Index,
     work: int,
-    parts: list[tuple[int, int, float, int, int, int]],
+    parts: list[_Part],
     opt: MatchOptions,
 ) -> Match:
     parts.sort()
@@ -232,13 +255,10 @@ def _to_match(
             spans[-1][1] = max(spans[-1][1], b)
         else:
             spans.append([a, b])
-    # matched extent in words: the union of the clusters' word ranges
-    words = 0
-    last = -1
-    for lo, hi in sorted((p[4], p[5]) for p in parts):
-        if hi > last:
-            words += hi - max(lo, last + 1) + 1
-            last = hi
+    # the work's words the document covers: the union of the clusters' work ranges (a
+    # passage repeated in the document counts once); beside it the document's words matched
+    words = _union_words((p[6], p[7]) for p in parts)
+    doc_words = _union_words((p[4], p[5]) for p in parts)
     sim = sum(p[2] * p[3] for p in parts) / max(1, sum(p[3] for p in parts))
     total = int(index.work_words[work]) or 1
     share = words / total
@@ -258,4 +278,5 @@ def _to_match(
         spans=tuple((a, b) for a, b in spans),
         similarity=round(sim, 4),
         shard=doc.shard,
+        doc_words=doc_words,
     )

@@ -49,11 +49,13 @@ class MatchLevel(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """One (document, work) found: its matched extent, spans and similarity."""
+    """One (document, work) found: the work's words it covers, its spans and similarity."""
 
     doc: str
     work: str
-    words: int  # matched extent in words
+    # the work's words the document covers (distinct work positions; levels are measured
+    # on these, so a passage repeated in the document counts once)
+    words: int
     level: MatchLevel
     spans: tuple[tuple[int, int], ...]  # character offsets into the document's original text
     similarity: float  # 0..1, from aligning the original texts
@@ -61,21 +63,23 @@ class Match:
     # 1-based position of the document in its shard (0: unknown); with the shard it tells
     # apart documents that share an id, as the filter's removal manifest does
     record: int = 0
+    # the document's words matched (its side of the evidence: a repeated passage counts
+    # each time); None when the matcher did not count them apart (then the same as words)
+    doc_words: int | None = None
 
     def to_json_line(self) -> str:
-        return json_text(
-            {
-                "doc": self.doc,
-                "shard": self.shard,
-                "record": self.record,
-                "work": self.work,
-                "words": self.words,
-                "level": self.level.value,
-                "spans": [list(s) for s in self.spans],
-                "similarity": round(self.similarity, 4),
-            },
-            separators=(",", ":"),
-        )
+        line: dict[str, Any] = {
+            "doc": self.doc,
+            "shard": self.shard,
+            "record": self.record,
+            "work": self.work,
+            "words": self.words,
+            "doc_words": self.words if self.doc_words is None else self.doc_words,
+            "level": self.level.value,
+            "spans": [list(s) for s in self.spans],
+            "similarity": round(self.similarity, 4),
+        }
+        return json_text(line, separators=(",", ":"))
 
     def sort_key(self) -> tuple[str, str, str, tuple[tuple[int, int], ...], int]:
         return (self.shard, self.doc, self.work, self.spans, self.record)

@@ -282,7 +282,8 @@ class LiteralMatcher:
 
     Not a fingerprint matcher: it is the in-memory fake for tests and demos of the pipeline,
     the executors, the filter and the reports (every occurrence is one span; ``words`` is
-    the literal's word count; ``similarity`` 1.0; level ``excerpt``).
+    the literal's word count, ``doc_words`` that times its occurrences; ``similarity`` 1.0;
+    level ``excerpt``).
     """
 
     literals: tuple[tuple[str, str], ...]  # (work id, literal text)
@@ -304,8 +305,16 @@ class LiteralMatcher:
                         spans.append((start, start + len(lit)))
                         start = doc.text.find(lit, start + len(lit))
                     if spans:
-                        words = len(lit.split()) * len(spans)
-                        yield Match(doc.id, work, words, MatchLevel.EXCERPT, tuple(spans), 1.0)
+                        words = len(lit.split())
+                        yield Match(
+                            doc.id,
+                            work,
+                            words,
+                            MatchLevel.EXCERPT,
+                            tuple(spans),
+                            1.0,
+                            doc_words=words * len(spans),
+                        )
 
         return match
 

@@ -65,12 +65,14 @@ def _tally(
                 "work": m.work,
                 "documents": 0,
                 "words": 0,
+                "doc_words": 0,
                 "by_level": dict.fromkeys(_LEVELS, 0),
                 "examples": [],
             },
         )
         w["documents"] += 1
         w["words"] += m.words
+        w["doc_words"] += m.words if m.doc_words is None else m.doc_words
         w["by_level"][m.level.value] += 1
         by_level[m.level.value] += 1
         shard_docs.setdefault(m.shard, set()).add((m.doc, m.record))
@@ -162,6 +164,7 @@ def build_report(
             "documents_matched": matched_docs,
             "works_matched": len(works),
             "words_matched": sum(w["words"] for w in works.values()),
+            "doc_words_matched": sum(w["doc_words"] for w in works.values()),
             "by_level": by_level,
         },
         "works": sorted(works.values(), key=lambda w: (-w["documents"], w["work"])),
@@ -257,6 +260,23 @@ def _unread_text(c: Mapping[str, Any]) -> str:
     return " ".join(parts)
 
 
+def _found_text(t: Mapping[str, Any]) -> str:
+    """The result: works and documents found, by level, and what the levels measure."""
+    levels = ", ".join(f"{n:,} {lvl}" for lvl, n in t["by_level"].items() if n) or "none"
+    found = (
+        f"Result: {_plural(t['works_matched'], 'registered work', 'registered works')} found "
+        f"in {_plural(t['documents_matched'], 'document', 'documents')} ({levels})."
+    )
+    if t["matches"]:
+        found += (
+            " Levels measure how much of each work a document covers (distinct words of the "
+            "work, so a passage repeated in a document counts once): "
+            f"{t['words_matched']:,} words of works covered; the documents' side of the "
+            f"same findings is {t.get('doc_words_matched', t['words_matched']):,} words."
+        )
+    return found
+
+
 def eu_summary(report: Mapping[str, Any]) -> str:
     """A paragraph for section 3.1 of the EU AI Act training-content summary template
     (respect of reservations of rights from the text and data mining exception). Every
@@ -265,7 +285,6 @@ def eu_summary(report: Mapping[str, Any]) -> str:
     index = m.get("index") or {}
     c = report["corpus"]
     t = report["totals"]
-    levels = ", ".join(f"{n:,} {lvl}" for lvl, n in t["by_level"].items() if n) or "none"
     index_words = []
     if index.get("path"):
         index_words.append(f"index file {PurePath(str(index['path'])).name}")
@@ -295,10 +314,7 @@ def eu_summary(report: Mapping[str, Any]) -> str:
             "This scan only reported matches; the actions taken on them (removal, "
             "redaction or licensing) are recorded separately."
         )
-    found = (
-        f"Result: {_plural(t['works_matched'], 'registered work', 'registered works')} found "
-        f"in {_plural(t['documents_matched'], 'document', 'documents')} ({levels})."
-    )
+    found = _found_text(t)
     parts = [
         "Respect of reservations of rights under Article 4(3) of Directive (EU) 2019/790. "
         f"The training text ({c['documents']:,} documents, {c['chars']:,} characters, in "
@@ -386,7 +402,8 @@ def render_html(report: Mapping[str, Any], *, top: int = 25) -> str:
         ("documents scanned", c["documents"]),
         ("documents matched", t["documents_matched"]),
         ("works found", t["works_matched"]),
-        ("words matched", t["words_matched"]),
+        ("work words covered", t["words_matched"]),
+        ("document words matched", t.get("doc_words_matched", t["words_matched"])),
         ("unreadable records", c["bad_records"]),
     ):
         out.append(f'<span class="kpi"><b>{value:,}</b>{_e(label)}</span>')
@@ -434,8 +451,8 @@ def _html_works(report: Mapping[str, Any], top: int) -> list[str]:
         _bar_chart([(lvl, n) for lvl, n in t["by_level"].items()], "Findings by level", "#8a5aa5")
     )
     out.append(
-        '<table><tr><th>work</th><th class="n">documents</th><th class="n">words</th>'
-        "<th>levels</th><th>example spans</th></tr>"
+        '<table><tr><th>work</th><th class="n">documents</th><th class="n">work words</th>'
+        '<th class="n">document words</th><th>levels</th><th>example spans</th></tr>'
     )
     for w in works:
         levels = ", ".join(f"{n} {lvl}" for lvl, n in w["by_level"].items() if n)
@@ -446,7 +463,8 @@ def _html_works(report: Mapping[str, Any], top: int) -> list[str]:
         )
         out.append(
             f'<tr><td>{_e(w["work"])}</td><td class="n">{w["documents"]:,}</td>'
-            f'<td class="n">{w["words"]:,}</td><td>{_e(levels)}</td><td>{examples}</td></tr>'
+            f'<td class="n">{w["words"]:,}</td><td class="n">{w.get("doc_words", 0):,}</td>'
+            f"<td>{_e(levels)}</td><td>{examples}</td></tr>"
         )
     if not works:
         out.append("<tr><td colspan=5><em>no registered work found</em></td></tr>")
