@@ -12,7 +12,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+def _shared() -> Path:
+    """``shared`` beside the project root; a git worktree one level deeper finds it too."""
+    for parent in Path(__file__).resolve().parents[1:]:
+        if (parent / "shared" / "eval").is_dir():
+            return parent / "shared"
+    return Path(__file__).resolve().parents[2] / "shared"
+
+
+SHARED = _shared()
 EVAL = SHARED / "eval"
 
 

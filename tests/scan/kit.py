@@ -169,3 +169,23 @@ class BrokenFactory:
 
     def describe(self) -> dict[str, Any]:
         return {"matcher": "broken"}
+
+
+class BrokenInChildFactory:
+    """A matcher factory that works in the process that made it and fails in any other (a
+    spawned worker): the worker dies at start-up while the parent's own matcher runs."""
+
+    def __init__(self) -> None:
+        import os
+
+        self.pid = os.getpid()
+
+    def __call__(self) -> Any:
+        import os
+
+        if os.getpid() != self.pid:
+            raise RuntimeError("index cannot be opened in a worker")
+        return MATCHER()
+
+    def describe(self) -> dict[str, Any]:
+        return MATCHER.describe()

@@ -18,6 +18,7 @@ from tests.scan.kit import (
     PASSAGE_A,
     PASSAGE_B,
     BrokenFactory,
+    BrokenInChildFactory,
     build_mixed_corpus,
     documents,
     expected_pairs,
@@ -214,8 +215,10 @@ def test_filter_refuses_bad_options(tmp_path: Path) -> None:
 def test_a_filter_worker_that_cannot_start_fails_instead_of_hanging(tmp_path: Path) -> None:
     build_mixed_corpus(tmp_path / "corpus")
     shards = discover_shards([tmp_path / "corpus"])
-    with pytest.raises(ScanError, match="a filter worker process died"):
+    with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
         filter_corpus(shards, ReadOptions(), BrokenFactory(), tmp_path / "o", workers=2)
+    with pytest.raises(ScanError, match="a filter worker process died"):
+        filter_corpus(shards, ReadOptions(), BrokenInChildFactory(), tmp_path / "o", workers=2)
 
 
 # --------------------------------------------------------------- output and manifest agree

@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
-from tests.scan.kit import MATCHER, PASSAGE_A, BrokenFactory, build_mixed_corpus, expected_pairs
+from tests.scan.kit import (
+    MATCHER,
+    PASSAGE_A,
+    BrokenFactory,
+    BrokenInChildFactory,
+    build_mixed_corpus,
+    expected_pairs,
+)
 
 from consentry.errors import ScanError
 from consentry.scan.executors import run, run_local
@@ -121,6 +128,10 @@ def test_shard_result_counts_size_hash_and_examples(corpus: tuple[Path, dict]) -
     assert r.documents == 30
     ex_a = [e for e in r.examples if e.work == "persuasion-a"]
     assert 0 < len(ex_a) <= 3 and ex_a[0].text == PASSAGE_A[:240]
+    # without a report nothing needs the hash: the same result, the hash left empty
+    bare = scan_shard(shard, ReadOptions(), MATCHER(), digest=False)
+    assert (bare.size, bare.sha256) == (len(data), "")
+    assert (bare.matches, bare.examples, bare.documents) == (r.matches, r.examples, 30)
 
 
 def test_matches_from_a_batching_matcher_still_get_examples(tmp_path: Path) -> None:
@@ -169,5 +180,7 @@ def test_a_worker_that_cannot_start_fails_the_scan_instead_of_hanging(
     corpus: tuple[Path, dict],
 ) -> None:
     root, _ = corpus
-    with pytest.raises(ScanError, match="a scan worker process died"):
+    with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
         run_local(discover_shards([root]), ReadOptions(), BrokenFactory(), workers=2)
+    with pytest.raises(ScanError, match="a scan worker process died"):
+        run_local(discover_shards([root]), ReadOptions(), BrokenInChildFactory(), workers=2)

@@ -1,7 +1,7 @@
 """Workers die with their parent, and a re-run cleans up after a killed run.
 
-``consentry scan`` / ``consentry filter`` with ``--workers 2`` run as real subprocesses on a
-corpus of many shards. Once the workers are busy they are frozen (``SIGSTOP``) so the run is
+``consentry scan`` / ``consentry filter`` with ``--workers 3`` (the command's process and two
+spawned workers) run as real subprocesses on a corpus of many shards. Once the workers are busy they are frozen (``SIGSTOP``) so the run is
 certainly mid-way, the parent is killed (``kill -9`` or ``SIGTERM``), the workers are let go
 (``SIGCONT``), and ``/proc`` is polled until they are gone (bounded wait; before the fix they
 blocked on their task queue for ever). A re-run then removes the killed run's temporary
@@ -46,7 +46,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "consentry", *args, "--workers", "2"]
+    # three workers: the command's own process and two spawned ones
+    return [sys.executable, "-m", "consentry", *args, "--workers", "3"]
 
 
 def _workers_of(parent: int) -> list[int]:

@@ -14,6 +14,7 @@ rich's formatter alone costs about 0.1 s of every invocation.
 from __future__ import annotations
 
 import importlib
+import os
 
 import typer
 
@@ -51,4 +52,9 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
+    # numpy's OpenBLAS starts a thread per core that spins after start-up (about 65 ms of
+    # CPU per process); consentry does no linear algebra, and with --workers N every worker
+    # would spend it on the cores the others scan on. Set before numpy is first imported
+    # (commands import it in their bodies); an explicit setting is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     build_app()(prog_name="consentry")

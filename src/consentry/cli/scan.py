@@ -151,7 +151,16 @@ def run_scan(
             done[0] += 1
             progress.update(task, advance=result.size, shards=f"{done[0]}/{len(shards)}")
 
-        result = run(engine, shards, options, factory, workers=workers, on_shard=on_shard)
+        # shard hashes only go into the report's corpus manifest
+        result = run(
+            engine,
+            shards,
+            options,
+            factory,
+            workers=workers,
+            on_shard=on_shard,
+            digest=report is not None,
+        )
     written = write_matches(result.matches, matches)
     console.print(
         f"{result.documents:,} documents in {len(shards)} shards ({total_bytes:,} bytes); "

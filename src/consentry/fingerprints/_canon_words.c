@@ -276,14 +276,13 @@ static inline int keep_gram(gram_out_t *out, uint64_t g, int64_t i) {
     return 0;
 }
 
-#define PREFETCH_AHEAD 16
 #define GRAM_BLOCK 256
 
 /* The k-grams of words [w0, w1) (one text): hash of the k words joined by spaces, fmix64.
  * The hash rolls from one gram to the next: drop the first word and its space (minus
  * (h_i * B + 32) * B**E, E the length of the rest) and append " w" (times B**(len(w) + 1),
  * plus 32 * B**len(w) + hash(w)). Grams are hashed a block at a time, then checked against
- * the Bloom filter with its words prefetched a few grams ahead (its look-ups are cache
+ * the Bloom filter, its words prefetched as the block is hashed (its look-ups are cache
  * misses, independent of each other). */
 static int text_grams(const uint64_t *h, const int64_t *wl, int64_t w0, int64_t w1,
                       Py_ssize_t k, gram_out_t *out) {
@@ -298,11 +297,16 @@ static int text_grams(const uint64_t *h, const int64_t *wl, int64_t w0, int64_t 
         g = g * p * BASE + 32ULL * p + h[w0 + j];
         total += wl[w0 + j] + 1;
     }
+    const uint64_t *bloom = out->bloom;
+    uint64_t nbloom = out->nbloom;
     for (int64_t i0 = w0; i0 <= last; i0 += GRAM_BLOCK) {
         int64_t nb = last - i0 + 1 < GRAM_BLOCK ? last - i0 + 1 : GRAM_BLOCK;
         for (int64_t b = 0; b < nb; b++) {
             int64_t i = i0 + b;
-            block[b] = fmix64(g);
+            uint64_t x = fmix64(g);
+            block[b] = x;
+            if (bloom) /* its word is in cache by the time the block is checked */
+                __builtin_prefetch(&bloom[((x >> 32) * nbloom) >> 32]);
             if (i < last) {
                 if (k == 1) {
                     g = h[i + 1];
@@ -323,13 +327,7 @@ static int text_grams(const uint64_t *h, const int64_t *wl, int64_t w0, int64_t 
             }
             continue;
         }
-        const uint64_t *bloom = out->bloom;
-        uint64_t nbloom = out->nbloom;
-        for (int64_t b = 0; b < nb && b < PREFETCH_AHEAD; b++)
-            __builtin_prefetch(&bloom[((block[b] >> 32) * nbloom) >> 32]);
         for (int64_t b = 0; b < nb; b++) {
-            if (b + PREFETCH_AHEAD < nb)
-                __builtin_prefetch(&bloom[((block[b + PREFETCH_AHEAD] >> 32) * nbloom) >> 32]);
             uint64_t x = block[b];
             uint64_t word = bloom[((x >> 32) * nbloom) >> 32];
             uint64_t bits = (1ULL << (x & 63)) | (1ULL << ((x >> 6) & 63));

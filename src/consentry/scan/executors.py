@@ -9,15 +9,18 @@ returned to whole shards. The executors differ only in scheduling, and callers c
 results in one place (:func:`~consentry.scan.pipeline.merge`, the filter's manifest), so the
 same corpus gives byte-identical output on both.
 
-- ``local``: ``workers == 1`` runs in this process; more workers use a ``spawn`` process
-  pool (safe next to threads, such as a progress bar's), biggest shards first. Workers die
-  with their parent (:func:`consentry.scan.workers.die_with_parent`). A worker that dies
-  fails the run with a :class:`~consentry.errors.ScanError` instead of hanging.
+- ``local``: ``workers == 1`` runs in this process. With N workers this process is one of
+  them, beside a ``spawn`` pool of N - 1 processes (spawned: safe next to threads, such as a
+  progress bar's): the children take the biggest shards first, two queued each, and this
+  process, whose imports are done, takes the smallest left whenever the children have
+  enough, so it neither waits for their start-up nor sits idle. Children die with their
+  parent (:func:`consentry.scan.workers.die_with_parent`). A child that dies fails the run
+  with a :class:`~consentry.errors.ScanError` instead of hanging.
 - ``ray``: Ray Data, one block per shard, mapped by an actor pool of ``workers`` actors.
   Needs ``pip install 'consentry[ray]'``. Uses the running Ray cluster when ``ray.init`` was
   already called, else starts a local one with ``workers`` CPUs. The work is checked in the
-  driver first (:meth:`ShardWork.check` builds the matcher once), so a bad index fails in
-  one line before any cluster starts. Results travel back pickled. The filter's workers
+  driver first (the work is started once there), so a bad index fails in one line before
+  any cluster starts. Results travel back pickled. The filter's workers
   write into its output folder, so on a cluster of several machines that folder must be on
   a file system every node shares.
 """
@@ -27,8 +30,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -64,11 +68,6 @@ class ShardWork(Protocol[R_co]):
         the function run on each shard."""
         ...
 
-    def check(self) -> None:
-        """Raise a one-line :class:`ScanError` when the work cannot start (a bad index), in
-        the driver, before a Ray cluster starts."""
-        ...
-
     def died(self, exc: BaseException) -> ScanError:
         """The error to raise when a worker process died (says what was kept)."""
         ...
@@ -78,27 +77,32 @@ def check_matcher(factory: MatcherFactory) -> None:
     """Build the matcher once in this process (an index is opened, its prefilter built and
     its order checked), so a bad index is one :class:`ScanError` line here instead of a
     failure inside every Ray actor after the cluster started."""
+    _start(factory)
+
+
+def _start(work: Callable[[], R]) -> R:
+    """``work()`` (a matcher factory, a work's ``start``) in this process; what cannot be
+    built is one :class:`ScanError` line naming why."""
     try:
-        factory()
+        return work()
     except ConsentryError:
         raise
     except Exception as exc:
-        raise ScanError(f"the matcher cannot be built: {exc}", engine="ray") from exc
+        raise ScanError(f"the matcher cannot be built: {exc}") from exc
 
 
 @dataclass(frozen=True, slots=True)
 class ScanWork:
-    """``scan``: each shard through :func:`~consentry.scan.pipeline.scan_shard`."""
+    """``scan``: each shard through :func:`~consentry.scan.pipeline.scan_shard`
+    (``digest``: with the shard's sha256, which only the report uses)."""
 
     factory: MatcherFactory
     options: ReadOptions
+    digest: bool = True
 
     def start(self) -> Callable[[Shard], ShardResult]:
-        matcher, options = self.factory(), self.options
-        return lambda shard: scan_shard(shard, options, matcher)
-
-    def check(self) -> None:
-        check_matcher(self.factory)
+        matcher, options, digest = self.factory(), self.options, self.digest
+        return lambda shard: scan_shard(shard, options, matcher, digest=digest)
 
     def died(self, exc: BaseException) -> ScanError:
         return ScanError(
@@ -145,23 +149,51 @@ def _iter_local(shards: Sequence[Shard], work: ShardWork[R], workers: int) -> It
         for shard in shards:
             yield run_one(shard)
         return
+    # this process is one of the workers, beside workers - 1 spawned ones: it has its imports
+    # done, so it starts on the biggest shard while they start up, and does not sit idle
+    children = min(workers, len(shards)) - 1
     # a process pool that fails loudly: a worker that dies (or whose matcher cannot be
     # built) breaks the pool and raises, where multiprocessing.Pool would respawn forever
     with ProcessPoolExecutor(
-        min(workers, len(shards)),
+        children,
         mp_context=multiprocessing.get_context("spawn"),
         initializer=_init_worker,
         initargs=(work,),
     ) as pool:
-        futures = [pool.submit(_run_in_worker, shard) for shard in _biggest_first(shards)]
         try:
-            for future in as_completed(futures):
-                yield future.result()
+            yield from _share_shards(pool, children, _biggest_first(shards), work)
         except BrokenProcessPool as exc:
             raise work.died(exc) from exc
-        finally:
-            for future in futures:
-                future.cancel()
+
+
+def _share_shards(
+    pool: ProcessPoolExecutor, children: int, order: list[Shard], work: ShardWork[R]
+) -> Iterator[R]:
+    """Shards biggest first to the pool, two queued per child so none waits, and one at a
+    time to this process whenever the children have enough; results as they finish."""
+    pending = deque(order)
+    inflight: set[Future[R]] = set()
+
+    def top_up() -> None:
+        while pending and len(inflight) < 2 * children:
+            inflight.add(pool.submit(_run_in_worker, pending.popleft()))
+
+    try:
+        top_up()
+        run_here = _start(work.start)  # while the children start up
+        while pending or inflight:
+            finished = {f for f in inflight if f.done()}
+            for future in finished:
+                inflight.discard(future)
+                yield future.result()
+            if pending:
+                yield run_here(pending.pop())  # the smallest left: the children have the big
+            elif inflight and not finished:
+                wait(inflight, return_when=FIRST_COMPLETED)
+            top_up()
+    finally:
+        for future in inflight:
+            future.cancel()
 
 
 # --------------------------------------------------------------------------- ray
@@ -193,7 +225,7 @@ def _iter_ray(shards: Sequence[Shard], work: ShardWork[R], workers: int) -> Iter
     ray = _import_ray()
     if not shards:
         return
-    work.check()  # a bad index fails here, in one line, before a cluster starts
+    _start(work.start)  # a bad index fails here, in one line, before a cluster starts
     started = not ray.is_initialized()
     if started:
         ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
@@ -250,9 +282,11 @@ def run(
     *,
     workers: int = 1,
     on_shard: OnShard | None = None,
+    digest: bool = True,
 ) -> ScanResult:
-    """Scan ``shards`` on ``engine`` and merge the results."""
-    work = ScanWork(factory, options)
+    """Scan ``shards`` on ``engine`` and merge the results (``digest``: hash every shard,
+    for a report's corpus manifest)."""
+    work = ScanWork(factory, options, digest)
     return merge(execute(engine, shards, work, workers=workers, on_result=on_shard))
 
 

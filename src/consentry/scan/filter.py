@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from consentry.errors import ScanError
-from consentry.scan.executors import ENGINES, check_matcher, execute
+from consentry.scan.executors import ENGINES, execute
 from consentry.scan.model import Document, Match, json_text
 from consentry.scan.pipeline import Matcher, MatcherFactory, file_sha256
 from consentry.scan.readers import ReadLog, ReadOptions, Shard, iter_records
@@ -495,9 +495,6 @@ class FilterWork:
             )
 
         return run
-
-    def check(self) -> None:
-        check_matcher(self.factory)
 
     def died(self, exc: BaseException) -> ScanError:
         return ScanError(

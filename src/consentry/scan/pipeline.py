@@ -16,7 +16,8 @@ import os
 import tempfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -112,14 +113,48 @@ def file_sha256(path: str) -> tuple[int, str]:
     return size, h.hexdigest()
 
 
-def scan_shard(shard: Shard, options: ReadOptions, matcher: Matcher) -> ShardResult:
+def scan_shard(
+    shard: Shard, options: ReadOptions, matcher: Matcher, *, digest: bool = True
+) -> ShardResult:
     """Read one shard, run the matcher over its documents, and keep example spans.
 
     Documents are keyed by their position in the shard, as the filter keys them: the matcher
     sees ``"<record>\t<id>"`` as the id and each match gets its id and ``record`` back, so
     two documents with the same id give two findings, never one. Ids seen more than once are
     counted (``duplicate_ids``) so the CLI and the report can warn.
+
+    The shard's sha256 (for the report's corpus manifest) is computed on a thread while the
+    shard is matched (``hashlib`` and file reads release the GIL); with ``digest=False``
+    (no report asked for) it is not computed and ``sha256`` is empty.
     """
+    if not digest:
+        counts, matches, examples, log = _scan_documents(shard, options, matcher)
+        size, sha256 = os.path.getsize(shard.path), ""
+    else:
+        with ThreadPoolExecutor(1, thread_name_prefix="consentry-sha256") as hasher:
+            hashed = hasher.submit(file_sha256, shard.path)
+            counts, matches, examples, log = _scan_documents(shard, options, matcher)
+            size, sha256 = hashed.result()
+    return ShardResult(
+        shard=shard.name,
+        path=shard.path,
+        size=size,
+        sha256=sha256,
+        documents=counts[0],
+        chars=counts[1],
+        matches=tuple(matches),
+        examples=tuple(examples),
+        bad_records=log.count,
+        problems=tuple(log.problems),
+        duplicate_ids=counts[2],
+    )
+
+
+def _scan_documents(
+    shard: Shard, options: ReadOptions, matcher: Matcher
+) -> tuple[list[int], list[Match], list[Example], ReadLog]:
+    """:func:`scan_shard`'s read and match: counts (documents, characters, duplicate ids),
+    matches, examples and the read log."""
     log = ReadLog()
     counts = [0, 0, 0]
     seen: set[int] = set()  # hashes of the ids read (a set of ints, not of the ids)
@@ -146,29 +181,18 @@ def scan_shard(shard: Shard, options: ReadOptions, matcher: Matcher) -> ShardRes
     matches: list[Match] = []
     examples: list[Example] = []
     per_work: dict[str, int] = {}
+    name = shard.name
     for m in matcher(documents()):
         number, _, doc_id = m.doc.partition("\t")
-        match = replace(m, doc=doc_id, shard=shard.name, record=int(number))
+        record = int(number)
+        match = Match(doc_id, m.work, m.words, m.level, m.spans, m.similarity, name, record)
         matches.append(match)
-        text = texts.get(match.record)
+        text = texts.get(record)
         if text is not None and match.spans and per_work.get(match.work, 0) < EXAMPLES_PER_WORK:
             per_work[match.work] = per_work.get(match.work, 0) + 1
             a, b = match.spans[0]
-            examples.append(Example(match.doc, match.work, (a, b), text[a : min(b, a + _SNIPPET)]))
-    size, digest = file_sha256(shard.path)
-    return ShardResult(
-        shard=shard.name,
-        path=shard.path,
-        size=size,
-        sha256=digest,
-        documents=counts[0],
-        chars=counts[1],
-        matches=tuple(matches),
-        examples=tuple(examples),
-        bad_records=log.count,
-        problems=tuple(log.problems),
-        duplicate_ids=counts[2],
-    )
+            examples.append(Example(doc_id, match.work, (a, b), text[a : min(b, a + _SNIPPET)]))
+    return counts, matches, examples, log
 
 
 def merge(results: Iterable[ShardResult]) -> ScanResult:
