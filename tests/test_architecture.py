@@ -83,7 +83,7 @@ EDGES: dict[str, dict[str, str]] = {
     "ledger": {"keys.py": "files", "c2pa_keys.py": "files"},
     "licensing": {"service.py": "service", "service_*.py": "service"},
     # pdf.py: WeasyPrint reads the system's fonts
-    "accounting": {"service.py": "service", "pdf.py": "files"},
+    "accounting": {"service.py": "service", "service_*.py": "service", "pdf.py": "files"},
     "signals": {
         "check.py": "network",
         "checkrun.py": "network",

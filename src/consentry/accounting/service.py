@@ -25,6 +25,7 @@ from consentry.accounting.distribution import (
     inputs_digest,
 )
 from consentry.accounting.money import format_amount, parse_amount
+from consentry.accounting.service_claims import ClaimCases
 from consentry.accounting.usage import ParsedReport, parse_period, report_digest
 from consentry.currencies import parse_currency
 from consentry.errors import Conflict, ImportRejected, LedgerError, ValidationError
@@ -85,7 +86,7 @@ def scope_key(period: str, unit: str, licensee: str | None) -> str:
     return f"{period}|{unit}|{name_key(licensee) if licensee else '*'}"
 
 
-class AccountingService:
+class AccountingService(ClaimCases):
     def __init__(
         self,
         uow: Callable[[bool], SqlUnitOfWork],

@@ -150,3 +150,105 @@ def write_outputs(result: Distribution, out: Path, *, pdf: bool = True) -> int:
         if pdf:
             (folder / f"{party_id}.pdf").write_bytes(html_to_pdf(statement_html(st)))
     return len(result.payees)
+
+
+MATCHED, REVIEW, UNMATCHED = "matched.csv", "review.csv", "unmatched.csv"
+
+
+@claims_app.command("match")
+@reports_errors
+def claims_match(
+    works_list: Path = typer.Argument(..., help="CSV with ISBN, title and author columns"),
+    out: Path = typer.Option(..., "--out", help="Folder for matched, review, unmatched.csv"),
+    match_at: float = typer.Option(90.0, "--match-at", help="Fuzzy confidence for a match"),
+    review_at: float = typer.Option(60.0, "--review-at", help="Fuzzy confidence for review"),
+    as_json: bool = typer.Option(False, "--json", help="Print the counts as JSON"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Match a published list of works used against the registry: by ISBN first, else by
+    title and author; uncertain matches go to review, never paid automatically."""
+    from consentry.accounting.claims import outcomes_csv, parse_list
+    from consentry.registry.access import SYSTEM
+
+    _check_out(out)
+    listed = parse_list(_read(works_list, "LIST"), name=works_list.name)
+    with registry_for(home) as reg:
+        outcomes = reg.accounting.match_claims(
+            SYSTEM, listed, match_at=match_at, review_at=review_at
+        )
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for status, name in (("matched", MATCHED), ("review", REVIEW), ("unmatched", UNMATCHED)):
+        chosen = [o for o in outcomes if o.status == status]
+        (out / name).write_text(outcomes_csv(chosen), encoding="utf-8", newline="")
+        counts[status] = len(chosen)
+    if as_json:
+        echo_json({"records": len(outcomes), **counts})
+        return
+    typer.echo(
+        f"{len(outcomes)} listed works: {counts['matched']} matched, {counts['review']} to "
+        f"review, {counts['unmatched']} unmatched; written to {out}"
+    )
+
+
+@claims_app.command("prepare")
+@reports_errors
+def claims_prepare(
+    folder: Path = typer.Argument(..., help="The folder `claims match` wrote"),
+    per_work: str = typer.Option(..., "--per-work", help="Amount claimed per work"),
+    currency: str = typer.Option(..., "--currency", help="ISO 4217 code"),
+    as_json: bool = typer.Option(False, "--json", help="Print compensation.json"),
+    home: Path | None = HomeOption,
+) -> None:
+    """Prepare claims per work and holder for the matched works (review.csv is not paid):
+    writes claims.csv and compensation.json (for a `compensation` notice)."""
+    import json
+
+    from consentry.accounting.claims import read_matched
+    from consentry.registry.access import SYSTEM
+
+    matched = read_matched(_read(folder / MATCHED, "DIR"), name=str(folder / MATCHED))
+    with registry_for(home) as reg:
+        prepared = reg.accounting.prepare_claims(
+            SYSTEM, matched, per_work=per_work, currency=currency
+        )
+    doc = prepared.to_json()
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    (folder / "compensation.json").write_text(text, encoding="utf-8")
+    (folder / "claims.csv").write_text(claims_csv(doc), encoding="utf-8", newline="")
+    if as_json:
+        typer.echo(text, nl=False)
+        return
+    typer.echo(
+        f"{len(doc['works'])} works claimed at {doc['per_work']} {doc['currency']}: "
+        f"{doc['total']} {doc['currency']}; written to {folder}/claims.csv and compensation.json"
+    )
+
+
+def claims_csv(doc: dict[str, object]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(
+        ("work_id", "title", "party_id", "name", "role", "share", "amount", "currency", "basis")
+    )
+    works = doc["works"]
+    assert isinstance(works, list)
+    for work in works:
+        for c in work["claimants"]:
+            w.writerow(
+                (
+                    work["work_id"],
+                    work["title"],
+                    c["party_id"] or "",
+                    c["name"] or "",
+                    c["role"],
+                    c["share"],
+                    c["amount"],
+                    doc["currency"],
+                    c["basis"],
+                )
+            )
+    return out.getvalue()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,13 +19,16 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from consentry.accounting.books import CARRIED, Posting
+from consentry.accounting.claims import Candidate
 from consentry.accounting.distribution import UseRow
 from consentry.accounting.usage import UsageLine
 from consentry.registry.parties import name_key
 from consentry.store.tables import (
     AccountingEntryRow,
+    ContributorRow,
     DistributionRunRow,
     HoldingRow,
+    PartyRow,
     UsageLineRow,
     UsageReportRow,
     WorkIdentifierRow,
@@ -229,3 +233,62 @@ class AccountingRepository:
             .group_by(e.account, e.party_id)
         )
         return {(a, p): int(n) for a, p, n in self.s.execute(q)}
+
+    # ------------------------------------------------------------------ past-use claims
+    def claim_candidates(self) -> list[Candidate]:
+        """Every work with its title and the names of its authors (for fuzzy matching)."""
+        c, pr = ContributorRow, PartyRow
+        authors: dict[str, list[str]] = defaultdict(list)
+        q = (
+            select(c.work_id, pr.name)
+            .join(pr, pr.id == c.party_id)
+            .where(c.role.in_(AUTHOR_ROLES))
+            .order_by(c.work_id, c.position)
+        )
+        for work_id, name in self.s.execute(q):
+            authors[work_id].append(name)
+        rows = self.s.execute(select(WorkRow.id, WorkRow.title).order_by(WorkRow.id))
+        return [Candidate(w, t, tuple(authors.get(w, ()))) for w, t in rows]
+
+    def claim_parties(self, work_ids: Sequence[str]) -> dict[str, ClaimParties]:
+        """Per work: holders of right ``all`` (party, name, role, share), authors and
+        publishers among its contributors (party, name), and its identifiers."""
+        out: dict[str, ClaimParties] = {w: ClaimParties() for w in work_ids}
+        h, c, pr, wi = HoldingRow, ContributorRow, PartyRow, WorkIdentifierRow
+        ids = sorted(set(work_ids))
+        for i in range(0, len(ids), 5000):
+            chunk = ids[i : i + 5000]
+            q = (
+                select(h.work_id, h.party_id, pr.name, h.role, h.share)
+                .join(pr, pr.id == h.party_id)
+                .where(h.work_id.in_(chunk), h.right == "all")
+            )
+            for work_id, party_id, name, role, share in self.s.execute(q):
+                out[work_id].holders.append((party_id, name, role, Decimal(share)))
+            q2 = (
+                select(c.work_id, c.party_id, pr.name, c.role)
+                .join(pr, pr.id == c.party_id)
+                .where(c.work_id.in_(chunk))
+            )
+            for work_id, party_id, name, role in self.s.execute(q2):
+                if role in AUTHOR_ROLES:
+                    out[work_id].authors.append((party_id, name))
+                elif role == "publisher":
+                    out[work_id].publishers.append((party_id, name))
+            q3 = select(wi.work_id, wi.identifier).where(wi.work_id.in_(chunk))
+            for work_id, ident in self.s.execute(q3):
+                out[work_id].identifiers.append(ident)
+        for parties in out.values():
+            parties.identifiers.sort()
+        return out
+
+
+AUTHOR_ROLES = ("author", "co-author")
+
+
+@dataclass(slots=True)
+class ClaimParties:
+    holders: list[tuple[str, str, str, Decimal]] = field(default_factory=list)
+    authors: list[tuple[str, str]] = field(default_factory=list)
+    publishers: list[tuple[str, str]] = field(default_factory=list)
+    identifiers: list[str] = field(default_factory=list)
