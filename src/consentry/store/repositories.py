@@ -32,7 +32,7 @@ from consentry.registry.works import (
     WorkSummary,
 )
 from consentry.store import bulk_reads as bulk
-from consentry.store.lookup_reads import LookupReads, session_rows
+from consentry.store.lookup_reads import session_lookups
 from consentry.store.tables import (
     ApiKeyRow,
     ContactRow,
@@ -286,10 +286,10 @@ class WorkRepository:
 
     def summaries(self, ids: Sequence[str]) -> dict[str, WorkSummary]:
         """Id, title and consent parties of many works: all a lookup needs (3 queries a chunk)."""
-        return LookupReads(session_rows(self.s)).summaries(ids)
+        return session_lookups(self.s).summaries(ids)
 
     def ids_for_identifiers(self, identifiers: Sequence[str]) -> dict[str, list[str]]:
-        return LookupReads(session_rows(self.s)).ids_for_identifiers(identifiers)
+        return session_lookups(self.s).ids_for_identifiers(identifiers)
 
     def ids_for_external(self, external_ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -377,7 +377,7 @@ class DeclarationRepository:
     ) -> tuple[dict[str, list[Declaration]], dict[str, list[Declaration]]]:
         """The works' own declarations by work id, and the catalogue declarations of their
         consent parties by party id (every consent party present, maybe with none)."""
-        return LookupReads(session_rows(self.s)).own_and_catalogue(works)
+        return session_lookups(self.s).own_and_catalogue(works)
 
     def for_party(self, party_id: str) -> list[Declaration]:
         rows = self.s.scalars(

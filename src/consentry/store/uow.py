@@ -30,7 +30,7 @@ from consentry.store.fingerprints import FingerprintRepository
 from consentry.store.ledger import LedgerRepository
 from consentry.store.licensing import LicensingRepository
 from consentry.store.lookup_reads import LookupReads as LookupReads
-from consentry.store.lookup_reads import session_rows
+from consentry.store.lookup_reads import session_lookups
 from consentry.store.repositories import (
     ApiKeyRepository,
     DeclarationRepository,
@@ -82,7 +82,7 @@ class SqlUnitOfWork:
         self.fingerprints = FingerprintRepository(s)
         self.disputes = DisputeRepository(s)
         self.licensing = LicensingRepository(s)
-        self.lookups = LookupReads(session_rows(s))
+        self.lookups = session_lookups(s)
         self.accounting = AccountingRepository(s)
         return self
 
