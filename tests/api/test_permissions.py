@@ -287,6 +287,12 @@ CASES = [
     ),
     Case(
         "POST",
+        "/v1/offers/{offer_id}/withdraw",
+        lambda w: f"/v1/offers/{fresh_offer(w)}/withdraw",
+        licensors(200),
+    ),
+    Case(
+        "POST",
         "/v1/offers/{offer_id}/requests",
         lambda w: f"/v1/offers/{fresh_offer(w)}/requests",
         # a developer key for its own party (an ai-developer); an admin naming one

@@ -61,6 +61,11 @@ def test_offer_request_grant_revoke(tmp_path: Path) -> None:
     assert "revoked at" in out
     code, _, err = run("licences", "revoke", str(granted["grant_id"]), home=home)
     assert code == 1 and "already revoked" in err
+    code, out, err = run("licences", "withdraw", str(offered["offer_id"]), home=home)
+    assert code == 0 and "withdrawn at" in out, err
+    code, _, err = run("licences", "request", str(offered["offer_id"]), "--developer",
+                       c.developer, home=home)  # fmt: skip
+    assert code == 1 and "withdrawn" in err
 
 
 def test_scheme_create_and_opt_in(tmp_path: Path) -> None:

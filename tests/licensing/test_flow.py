@@ -187,3 +187,23 @@ def test_refused_input_changes_nothing(registry: Registry, c: Cast) -> None:
         lic.make_offer(SYSTEM, scope=OfferScope.WORK, subject_id="w_nope", terms=TRAINING)
     assert "w_nope" in str(err.value)
     assert ledger_count(registry) == before
+
+
+def test_a_withdrawn_offer_takes_no_requests_nor_grants(registry: Registry, c: Cast) -> None:
+    lic = registry.licensing
+    offer = lic.make_offer(SYSTEM, scope=OfferScope.WORK, subject_id=c.poem, terms=TRAINING)
+    granted = lic.grant(SYSTEM, lic.request(SYSTEM, offer.id, developer_id=c.developer).id)
+    pending = lic.request(SYSTEM, offer.id, developer_id=c.other_developer)
+    with pytest.raises(PermissionDenied):
+        lic.withdraw_offer(Actor(Role.CREATOR, c.author), offer.id)  # not a licensor
+    withdrawn = lic.withdraw_offer(Actor(Role.CREATOR, c.poet), offer.id)
+    assert withdrawn.withdrawn_at is not None
+    for act in (
+        lambda: lic.request(SYSTEM, offer.id, developer_id=c.developer),
+        lambda: lic.grant(SYSTEM, pending.id),
+        lambda: lic.withdraw_offer(SYSTEM, offer.id),
+    ):
+        with pytest.raises(Conflict) as err:
+            act()
+        assert "withdrawn" in err.value.message
+    assert lic.get_grant(SYSTEM, granted.id).revoked_at is None  # a grant made stands

@@ -125,6 +125,20 @@ def join(
     typer.echo(f"offer {made.id}: made or joined by {', '.join(made.parties)}")
 
 
+@licences_app.command("withdraw")
+@reports_errors
+def withdraw(
+    offer_id: str = typer.Argument(..., help="The offer"), home: Path | None = HomeOption
+) -> None:
+    """Withdraw an offer: no further requests or grants under it (grants made stand)."""
+    from consentry.registry.access import SYSTEM
+
+    with registry_for(home) as reg:
+        made = reg.licensing.withdraw_offer(SYSTEM, offer_id)
+    assert made.withdrawn_at is not None
+    typer.echo(f"offer {made.id} withdrawn at {made.withdrawn_at.isoformat()}")
+
+
 @licences_app.command("show")
 @reports_errors
 def show(

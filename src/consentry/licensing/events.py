@@ -54,6 +54,10 @@ def offer_joined(offer_id: str, party_id: str) -> Event:
     return "licence.offer_joined", {"offer_id": offer_id, "party_id": party_id}
 
 
+def offer_withdrawn(offer_id: str) -> Event:
+    return "licence.offer_withdrawn", {"offer_id": offer_id}
+
+
 def requested(r: LicenceRequest) -> Event:
     return "licence.requested", {
         "request_id": r.id,

@@ -287,6 +287,23 @@ class LicensingService(CreditCases):
             uow.commit()
         return offer
 
+    def withdraw_offer(self, actor: Actor, offer_id: str) -> Offer:
+        """No further requests or grants under the offer; grants made stand (revoke them)."""
+        with self._uow(True) as uow:
+            now = uow.ledger.locked_now(self.clock)
+            offer = uow.licensing.get_offer(offer_id)
+            if offer.withdrawn_at is not None:
+                raise Conflict(
+                    f"offer {offer_id} was already withdrawn at {offer.withdrawn_at.isoformat()}",
+                    offer=offer_id,
+                )
+            self._act_for_licensors(uow, actor, offer, now)
+            uow.ledger.append(*events.offer_withdrawn(offer_id), actor=actor.label, at=now)
+            uow.licensing.withdraw_offer(offer_id, now)
+            offer = uow.licensing.get_offer(offer_id)
+            uow.commit()
+        return offer
+
     def get_offer(self, offer_id: str) -> Offer:
         with self._uow(False) as uow:
             return uow.licensing.get_offer(offer_id)

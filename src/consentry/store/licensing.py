@@ -125,6 +125,11 @@ class LicensingRepository:
         if rows:
             self.s.execute(insert(table(LicenceOfferPartyRow)), rows)
 
+    def withdraw_offer(self, offer_id: str, at: datetime) -> None:
+        self.s.execute(
+            update(LicenceOfferRow).where(LicenceOfferRow.id == offer_id).values(withdrawn_at=at)
+        )
+
     def get_offer(self, offer_id: str) -> Offer:
         row = self.s.get(LicenceOfferRow, offer_id)
         if row is None:

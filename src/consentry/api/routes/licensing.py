@@ -129,6 +129,17 @@ def join_offer(offer_id: str, body: JoinIn, actor: ActorDep, lic: LicensingDep) 
 
 
 @router.post(
+    "/offers/{offer_id}/withdraw",
+    response_model=OfferOut,
+    responses=CONFLICT,
+    summary="Withdraw an offer",
+)
+def withdraw_offer(offer_id: str, actor: ActorDep, lic: LicensingDep) -> Response:
+    """No further requests or grants under it; grants made stand (revoke them)."""
+    return json_response(lic.withdraw_offer(actor, offer_id).to_json())
+
+
+@router.post(
     "/offers/{offer_id}/requests",
     status_code=201,
     response_model=RequestOut,
