@@ -3,6 +3,7 @@ any number of workers."""
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -184,3 +185,17 @@ def test_a_worker_that_cannot_start_fails_the_scan_instead_of_hanging(
         run_local(discover_shards([root]), ReadOptions(), BrokenFactory(), workers=2)
     with pytest.raises(ScanError, match="a scan worker process died"):
         run_local(discover_shards([root]), ReadOptions(), BrokenInChildFactory(), workers=2)
+
+
+def test_scan_shard_keeps_every_field_of_the_matchers_matches(tmp_path: Path) -> None:
+    """Only the id, shard and record of a match change on the way out of scan_shard (the
+    document's side, doc_words, among the rest: here the passage occurs twice)."""
+    from dataclasses import replace
+
+    text = f"{PASSAGE_A} and again {PASSAGE_A}"
+    path = tmp_path / "c.jsonl"
+    path.write_text(json.dumps({"id": "d", "text": text}) + "\n", encoding="utf-8")
+    raw = list(MATCHER()([Document("1\td", text, "c.jsonl")]))
+    r = scan_shard(discover_shards([path])[0], ReadOptions(), MATCHER())
+    assert list(r.matches) == [replace(m, doc="d", shard="c.jsonl", record=1) for m in raw]
+    assert r.matches[0].doc_words == 2 * r.matches[0].words
