@@ -35,8 +35,9 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.api_server import admin_token, running_server
+from benchmarks.api_server import admin_token, server_process
 from benchmarks.cli_timing import registry_env, time_command
+from benchmarks.loadgen import named_processes_cpu_s, process_tree_cpu_s
 from benchmarks.seed_registry import isbn13, seed
 from consentry.config import Settings
 
@@ -72,16 +73,24 @@ def main() -> None:
     seed(settings.resolved_database_url(), args.works)
     token = admin_token(home, args.database_url)
     draws = [draw(args.works, args.ids, 7 + k) for k in range(args.repeat)]
-    times = []
-    with running_server(home, args.database_url) as base, httpx.Client(timeout=60) as c:
+    times: list[float] = []
+    server_cpu: list[float] = []  # the server process's CPU seconds during each run
+    pg_cpu: list[float] = []  # every postgres process's (others' too, on a shared machine)
+    with (
+        server_process(home, args.database_url) as (base, proc),
+        httpx.Client(timeout=60) as c,
+    ):
         headers = {"Authorization": f"Bearer {token}"}
         warm = draw(args.works, 100, 1)
         c.post(f"{base}/v1/lookup", json={"ids": warm}, headers=headers).raise_for_status()
         for ids in draws:
+            cpu0, pg0 = process_tree_cpu_s(proc.pid), named_processes_cpu_s("postgres")
             t = time.perf_counter()
             r = c.post(f"{base}/v1/lookup", json={"ids": ids}, headers=headers)
             r.raise_for_status()
             times.append(time.perf_counter() - t)
+            server_cpu.append(process_tree_cpu_s(proc.pid) - cpu0)
+            pg_cpu.append(named_processes_cpu_s("postgres") - pg0)
         body = r.json()
     results = body["results"] if isinstance(body, dict) else body
     found = sum(1 for x in results if x.get("works"))
@@ -100,6 +109,10 @@ def main() -> None:
         "found": found,
         "invalid": errors,
         "target_s": TARGET_S,
+        # CPU per run: the server's, and PostgreSQL's (all its processes): when a run's wall
+        # time is far above the two, the machine was busy with something else
+        "server_cpu_runs_s": [round(t, 3) for t in server_cpu],
+        "postgres_cpu_runs_s": [round(t, 3) for t in pg_cpu] if backend == "postgresql" else None,
         # what else the machine was doing: figures under load are not the quiet machine's
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }
