@@ -91,6 +91,14 @@ EDGES: dict[str, dict[str, str]] = {
         "read.py": "files",
     },
     "fingerprints": {"builder.py": "files", "index.py": "files", "extract.py": "files"},
+    "notices": {
+        "service*.py": "service",
+        "render.py": "files",  # reads the templates (Jinja2), renders PDF (WeasyPrint)
+        "outbox.py": "files",  # attachments and messages as rendered, in the data folder
+        "bounces.py": "files",  # reads an mbox of delivery-status notifications
+        "evidence.py": "files",  # writes and verifies the evidence bundle (zip)
+        "delivery.py": "network",  # SMTP
+    },
     "scan": {
         "readers.py": "files",
         "pipeline.py": "files",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from consentry.notices.service import NoticeService
     from consentry.store.lookup_reads import SqliteLookups
     from consentry.store.uow import SqlUnitOfWork
 
@@ -90,6 +91,32 @@ class Registry:
     def lookup_terms(self, identifier: str) -> list[tuple[str, TermsSet]]:
         result = self.service.lookup([identifier])[0]
         return [(w.id, t) for w, t in result.works]
+
+    def notices(self) -> NoticeService:
+        """The notice campaigns' use cases, signing acknowledgement tokens with the
+        registry's key and keeping files in ``HOME/notices``."""
+        from consentry.notices.outbox import Outbox
+        from consentry.notices.service import NoticeService
+
+        key = self.key
+
+        def verify(data: bytes, signature: bytes) -> bool:
+            from cryptography.exceptions import InvalidSignature
+
+            try:
+                key.get().public_key().verify(signature, data)
+            except InvalidSignature:
+                return False
+            return True
+
+        return NoticeService(
+            self.uow,
+            clock=self.service.clock,
+            ids=self.service.ids,
+            sign=lambda data: key.get().sign(data),
+            verify=verify,
+            outbox=Outbox(self.settings.home / "notices"),
+        )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -48,6 +48,8 @@ class Settings:
     registry_name: str
     host: str
     port: int
+    smtp_url: str | None  # notices are sent through it (notices/delivery.py)
+    public_url: str | None  # the registry's address in notices' links
 
     def __init__(
         self,
@@ -57,6 +59,8 @@ class Settings:
         registry_name: str | None = None,
         host: str | None = None,
         port: int | None = None,
+        smtp_url: str | None = None,
+        public_url: str | None = None,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         env = _environment(os.environ if environ is None else environ)
@@ -70,6 +74,12 @@ class Settings:
         setattr_(self, "registry_name", registry_name or env.get("registry_name") or "consentry")
         setattr_(self, "host", host or env.get("host") or "127.0.0.1")
         setattr_(self, "port", port if port is not None else _port(env.get("port")))
+        setattr_(self, "smtp_url", smtp_url or env.get("smtp_url") or None)
+        setattr_(self, "public_url", public_url or env.get("public_url") or None)
+
+    def base_url(self) -> str:
+        """The address notices link to: ``CONSENTRY_PUBLIC_URL``, else this host and port."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

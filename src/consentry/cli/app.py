@@ -37,6 +37,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.scan",
     "consentry.cli.licensing",
     "consentry.cli.accounting",
+    "consentry.cli.notices",
 )
 
 _built = False

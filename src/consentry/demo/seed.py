@@ -163,7 +163,12 @@ def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
         contacts=[ContactPoint("email", "rights@example.org")],
     )
     dev = svc.create_party(
-        SYSTEM, name=DEVELOPER_NAME, kind=PartyKind.ORGANISATION, roles=[PartyRole.AI_DEVELOPER]
+        SYSTEM,
+        name=DEVELOPER_NAME,
+        kind=PartyKind.ORGANISATION,
+        roles=[PartyRole.AI_DEVELOPER],
+        # where notices go (docs/notices.md); .test is reserved (RFC 2606), never delivered
+        contacts=[ContactPoint("email", "copyright@example-ai.test")],
     )
     with reg.uow() as uow:
         austen = uow.parties.find_by_name("Jane Austen")[0]

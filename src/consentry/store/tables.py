@@ -425,3 +425,117 @@ class AccountingEntryRow(Base):
     period: Mapped[str] = mapped_column(String(7))
     currency: Mapped[str] = mapped_column(String(3))
     amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+# ------------------------------------------------------------------ notices (issue 11)
+class NoticeCampaignRow(Base):
+    """A campaign: one kind of notice, on behalf of mandated members, to developers."""
+
+    __tablename__ = "notice_campaigns"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    purposes: Mapped[str] = mapped_column(String(200))  # comma-separated, vocabulary order
+    territory: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    deadline: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(80))
+    base_url: Mapped[str] = mapped_column(String(MAX_URL))
+    template_dir: Mapped[str | None] = mapped_column(Text)
+    template_sha256: Mapped[str] = mapped_column(String(64))
+    works: Mapped[int] = mapped_column(Integer)
+    attachments: Mapped[str] = mapped_column(Text)  # JSON {filename: sha256}
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+
+
+class CampaignMemberRow(Base):
+    """A member whose works a campaign names, and the mandate relied on."""
+
+    __tablename__ = "campaign_members"
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("notice_campaigns.id"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    mandate_id: Mapped[str] = mapped_column(ForeignKey("mandates.id"), index=True)
+    works: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignExclusionRow(Base):
+    """A member left out of a campaign, with the reason."""
+
+    __tablename__ = "campaign_exclusions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("notice_campaigns.id"), index=True)
+    member: Mapped[str] = mapped_column(String(MAX_NAME))
+    name: Mapped[str] = mapped_column(String(MAX_NAME))
+    reason: Mapped[str] = mapped_column(String(60))
+    detail: Mapped[str] = mapped_column(Text)
+
+
+class NoticeRow(Base):
+    """One notice: one campaign's letter to one developer. ``state`` as stored (``overdue``
+    is computed when read, from ``deadline``)."""
+
+    __tablename__ = "notices"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("notice_campaigns.id"), index=True)
+    developer_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), index=True)
+    developer_name: Mapped[str] = mapped_column(String(MAX_NAME))
+    email: Mapped[str | None] = mapped_column(String(MAX_CONTACT))
+    state: Mapped[str] = mapped_column(String(20))
+    message_id: Mapped[str] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    bounced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    followups: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class NoticeMessageRow(Base):
+    """An email of a notice (number 0) or of its follow-ups (1, 2, ...), as rendered once and
+    sent, perhaps more than once, with the same bytes and Message-ID."""
+
+    __tablename__ = "notice_messages"
+    message_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))  # queued, sent, refused
+    eml_sha256: Mapped[str] = mapped_column(String(64))
+    eml_size: Mapped[int] = mapped_column(BigInteger)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    smtp_reply: Mapped[str | None] = mapped_column(Text)
+
+
+class NoticeEventRow(Base):
+    """Insert-only history of a notice (queued, attempt, sent, bounced, acknowledged, ...)."""
+
+    __tablename__ = "notice_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    detail: Mapped[str] = mapped_column(Text)  # canonical JSON
+    ledger_seq: Mapped[int | None] = mapped_column(LedgerSeq)
+
+
+class NoticeAnswerRow(Base):
+    """A developer's answer to a notice: free text and optional files."""
+
+    __tablename__ = "notice_answers"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    notice_id: Mapped[str] = mapped_column(ForeignKey("notices.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class NoticeAnswerFileRow(Base):
+    __tablename__ = "notice_answer_files"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[str] = mapped_column(ForeignKey("notice_answers.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

@@ -31,6 +31,7 @@ from consentry.store.ledger import LedgerRepository
 from consentry.store.licensing import LicensingRepository
 from consentry.store.lookup_reads import LookupReads as LookupReads
 from consentry.store.lookup_reads import session_lookups
+from consentry.store.notices import NoticeRepository
 from consentry.store.repositories import (
     ApiKeyRepository,
     DeclarationRepository,
@@ -56,6 +57,7 @@ class SqlUnitOfWork:
     licensing: LicensingRepository
     lookups: LookupReads
     accounting: AccountingRepository
+    notices: NoticeRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -84,6 +86,7 @@ class SqlUnitOfWork:
         self.licensing = LicensingRepository(s)
         self.lookups = session_lookups(s)
         self.accounting = AccountingRepository(s)
+        self.notices = NoticeRepository(s)
         return self
 
     def single_read(self) -> None:

@@ -1,0 +1,1 @@
+"""Notices on members' behalf: kinds, eligibility, letters, campaigns, delivery, evidence."""
