@@ -342,6 +342,13 @@ CASES = [
         lambda w: {"work_id": w.work},
     ),
     Case(
+        "POST",
+        "/v1/schemes/{scheme_id}/opt-outs",
+        lambda w: f"/v1/schemes/{fresh_scheme(w)}/opt-outs",
+        licensors(201),
+        lambda w: {"work_id": w.work},
+    ),
+    Case(
         "GET", "/v1/works/{work_id}/credits", lambda w: f"/v1/works/{w.work}/credits", everyone(200)
     ),
     Case(

@@ -80,6 +80,12 @@ def test_scheme_create_and_opt_in(tmp_path: Path) -> None:
                          home=home)  # fmt: skip
     assert code == 0, err
     assert f"{c.poem}: {c.poet} opted in to {sid} for ai-input" in out
+    code, out, err = run("schemes", "opt-in", sid, "--work", c.poem, "--purposes", "ai-train",
+                         home=home)  # fmt: skip
+    assert f"{c.poem}: {c.poet} opted in to {sid} for ai-input, ai-train" in out, err
+    code, out, err = run("schemes", "opt-out", sid, "--work", c.poem, "--purposes", "ai-train",
+                         home=home)  # fmt: skip
+    assert f"{c.poem}: {c.poet} opted in to {sid} for ai-input" in out, err
     offered = ok(
         "licences", "offer", "--scheme", sid, "--purposes", "ai-input", "--fee-model",
         "per-unit", "--amount", "0.002", "--currency", "EUR", "--unit", "answers", "--json",

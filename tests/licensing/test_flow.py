@@ -207,3 +207,28 @@ def test_a_withdrawn_offer_takes_no_requests_nor_grants(registry: Registry, c: C
             act()
         assert "withdrawn" in err.value.message
     assert lic.get_grant(SYSTEM, granted.id).revoked_at is None  # a grant made stands
+
+
+def test_opting_out_leaves_a_work_out_of_later_grants(registry: Registry, c: Cast) -> None:
+    lic = registry.licensing
+    scheme = lic.create_scheme(
+        SYSTEM, organisation_id=c.society, name="AI Licences", purposes=["ai-train", "ai-input"]
+    )
+    both = make_terms(purposes=["ai-train", "ai-input"], fee_model="free-attribution")
+    offer = lic.make_offer(SYSTEM, scope=OfferScope.SCHEME, subject_id=scheme.id, terms=both)
+    lic.opt_in(SYSTEM, scheme.id, work_id=c.poem, purposes=["ai-train"])
+    [row] = lic.opt_in(SYSTEM, scheme.id, work_id=c.poem, purposes=["ai-input"])
+    assert row.purposes == (Purpose.AI_INPUT, Purpose.AI_TRAIN)  # opt-ins add up (sorted)
+    first = lic.grant(SYSTEM, lic.request(SYSTEM, offer.id, developer_id=c.developer).id)
+    assert dict(first.works) == {c.poem: (Purpose.AI_INPUT, Purpose.AI_TRAIN)}
+    [row] = lic.opt_out(SYSTEM, scheme.id, work_id=c.poem, purposes=["ai-train"])
+    assert row.purposes == (Purpose.AI_INPUT,)
+    second = lic.grant(SYSTEM, lic.request(SYSTEM, offer.id, developer_id=c.developer).id)
+    assert dict(second.works) == {c.poem: (Purpose.AI_INPUT,)}
+    lic.opt_out(SYSTEM, scheme.id, work_id=c.poem)  # every purpose
+    with pytest.raises(Conflict) as err:
+        lic.grant(SYSTEM, lic.request(SYSTEM, offer.id, developer_id=c.developer).id)
+    assert "covers no work" in err.value.message
+    assert lic.get_grant(SYSTEM, first.id).revoked_at is None  # grants made stand
+    with pytest.raises(PermissionDenied):  # a creator opts out only for itself
+        lic.opt_out(Actor(Role.CREATOR, c.author), scheme.id, work_id=c.poem)

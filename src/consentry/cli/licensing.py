@@ -265,10 +265,38 @@ def scheme_opt_in(
     home: Path | None = HomeOption,
 ) -> None:
     """Opt a work into a scheme, per purpose."""
+    _opt(scheme_id, work, purposes, party, home, out=False)
+
+
+@schemes_app.command("opt-out")
+@reports_errors
+def scheme_opt_out(
+    scheme_id: str = typer.Argument(..., help="The scheme"),
+    work: str = typer.Option(..., "--work", help="The work"),
+    purposes: str | None = typer.Option(None, "--purposes", help="Default: every purpose"),
+    party: str | None = typer.Option(
+        None, "--party", help="The holder opting out (default: every holder and creator)"
+    ),
+    home: Path | None = HomeOption,
+) -> None:
+    """Take a work out of a scheme, per purpose (grants already made stand)."""
+    _opt(scheme_id, work, purposes, party, home, out=True)
+
+
+def _opt(
+    scheme_id: str,
+    work: str,
+    purposes: str | None,
+    party: str | None,
+    home: Path | None,
+    *,
+    out: bool,
+) -> None:
     from consentry.registry.access import SYSTEM
 
     with registry_for(home) as reg:
-        done = reg.licensing.opt_in(
+        act = reg.licensing.opt_out if out else reg.licensing.opt_in
+        done = act(
             SYSTEM,
             scheme_id,
             work_id=work,
@@ -276,10 +304,8 @@ def scheme_opt_in(
             party_id=party,
         )
     for o in done:
-        typer.echo(
-            f"{o.work_id}: {o.party_id} opted in to {o.scheme_id} for "
-            f"{', '.join(p.value for p in o.purposes)}"
-        )
+        now_in = ", ".join(p.value for p in o.purposes) or "nothing"
+        typer.echo(f"{o.work_id}: {o.party_id} opted in to {o.scheme_id} for {now_in}")
 
 
 @credits_app.command("record")

@@ -32,12 +32,19 @@ def scheme_created(s: Scheme) -> Event:
 
 
 def opted_in(opt_ins: Sequence[OptIn]) -> Event:
+    """``parties``: each party's purposes opted in afterwards (its whole set)."""
     first = opt_ins[0]
     return "scheme.opted_in", {
         "scheme_id": first.scheme_id,
         "work_id": first.work_id,
         "parties": {o.party_id: [p.value for p in o.purposes] for o in opt_ins},
     }
+
+
+def opted_out(opt_ins: Sequence[OptIn]) -> Event:
+    """``parties``: each party's purposes left opted in after the opt-out."""
+    _, payload = opted_in(opt_ins)
+    return "scheme.opted_out", payload
 
 
 def offer_made(o: Offer) -> Event:

@@ -141,13 +141,18 @@ def agreed_purposes(
 
 def _party_agrees(party: str, work_id: str, offer: Offer, optins: Sequence[OptIn]) -> set[Purpose]:
     if offer.scope is OfferScope.SCHEME:
-        return {
-            p
-            for o in optins
-            if o.scheme_id == offer.subject_id and o.work_id == work_id and o.party_id == party
-            for p in o.purposes
-        }
+        return opted_in(optins, offer.subject_id, work_id, party)
     return set(offer.terms.purposes) if party in offer.parties else set()
+
+
+def opted_in(optins: Sequence[OptIn], scheme_id: str, work_id: str, party: str) -> set[Purpose]:
+    """The purposes a party has the work opted into the scheme for: its latest opt-in or
+    opt-out row holds the whole set (rows in the order they were recorded)."""
+    current: set[Purpose] = set()
+    for o in optins:
+        if o.scheme_id == scheme_id and o.work_id == work_id and o.party_id == party:
+            current = set(o.purposes)
+    return current
 
 
 def validity(terms: LicenceTerms, granted_at: datetime) -> tuple[datetime, datetime | None]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from consentry.errors import Conflict, PermissionDenied, ValidationError
 from consentry.licensing import events
-from consentry.licensing.grants import Grant, WorkCoverage, agreed_purposes, validity
+from consentry.licensing.grants import Grant, WorkCoverage, agreed_purposes, opted_in, validity
 from consentry.licensing.service_credits import CreditCases
 from consentry.licensing.terms import (
     LicenceRequest,
@@ -141,7 +141,33 @@ class LicensingService(CreditCases):
         party_id: str | None = None,
     ) -> list[OptIn]:
         """Opt a work into a scheme for ``purposes`` (default: all the scheme's), for
-        ``party_id`` or (None) every consent party the actor may act for."""
+        ``party_id`` or (None) every consent party the actor may act for. Adds to what the
+        party opted in before; each returned row holds the party's whole set."""
+        return self._opt(actor, scheme_id, work_id, purposes, party_id, out=False)
+
+    def opt_out(
+        self,
+        actor: Actor,
+        scheme_id: str,
+        *,
+        work_id: str,
+        purposes: Iterable[str | Purpose] | None = None,
+        party_id: str | None = None,
+    ) -> list[OptIn]:
+        """Take a work out of a scheme for ``purposes`` (default: all). Future grants leave
+        it out; grants already made stand until revoked."""
+        return self._opt(actor, scheme_id, work_id, purposes, party_id, out=True)
+
+    def _opt(
+        self,
+        actor: Actor,
+        scheme_id: str,
+        work_id: str,
+        purposes: Iterable[str | Purpose] | None,
+        party_id: str | None,
+        *,
+        out: bool,
+    ) -> list[OptIn]:
         with self._uow(True) as uow:
             now = uow.ledger.locked_now(self.clock)
             scheme = uow.licensing.get_scheme(scheme_id)
@@ -159,11 +185,17 @@ class LicensingService(CreditCases):
             parties = self._parties_for(actor, work, party_id)
             for p in parties:
                 self._act_for(uow, actor, p, purposes=wanted, territory=WORLD, now=now)
-            opt_ins = [OptIn(scheme_id, work_id, p, wanted, now) for p in parties]
-            entry = uow.ledger.append(*events.opted_in(opt_ins), actor=actor.label, at=now)
-            uow.licensing.add_opt_ins(opt_ins, ledger_seq=entry.seq)
+            before = uow.licensing.opt_ins(scheme_id, work_id)
+            rows = []
+            for p in parties:
+                current = opted_in(before, scheme_id, work_id, p)
+                now_set = current - set(wanted) if out else current | set(wanted)
+                rows.append(OptIn(scheme_id, work_id, p, tuple(sorted(now_set)), now))
+            event = events.opted_out(rows) if out else events.opted_in(rows)
+            entry = uow.ledger.append(*event, actor=actor.label, at=now)
+            uow.licensing.add_opt_ins(rows, ledger_seq=entry.seq)
             uow.commit()
-        return opt_ins
+        return rows
 
     @staticmethod
     def _parties_for(actor: Actor, work: Work, party_id: str | None) -> tuple[str, ...]:

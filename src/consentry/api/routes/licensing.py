@@ -223,6 +223,20 @@ def opt_in(scheme_id: str, body: OptInIn, actor: ActorDep, lic: LicensingDep) ->
     return json_response({"items": [o.to_json() for o in done]}, 201)
 
 
+@router.post(
+    "/schemes/{scheme_id}/opt-outs",
+    status_code=201,
+    response_model=OptInOut,
+    summary="Take a work out of a scheme",
+)
+def opt_out(scheme_id: str, body: OptInIn, actor: ActorDep, lic: LicensingDep) -> Response:
+    """Per work and per purpose (default: every purpose); grants already made stand."""
+    done = lic.opt_out(
+        actor, scheme_id, work_id=body.work_id, purposes=body.purposes, party_id=body.party_id
+    )
+    return json_response({"items": [o.to_json() for o in done]}, 201)
+
+
 # ------------------------------------------------------------------ credits
 @router.get(
     "/works/{work_id}/credits", response_model=WorkCreditOut, summary="Credit a work requires"
