@@ -16,10 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from consentry.accounting.service import AccountingService
 from consentry.config import Settings
 from consentry.errors import StorageError
-from consentry.licensing.service import LicensingService
 from consentry.registry.service import IdFactory, RegistryService, random_ids
 from consentry.registry.terms import TermsSet
 
@@ -28,6 +26,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
+    from consentry.accounting.service import AccountingService
+    from consentry.licensing.service import LicensingService
     from consentry.notices.service import NoticeService
     from consentry.store.lookup_reads import SqliteLookups
     from consentry.store.uow import SqlUnitOfWork
@@ -148,6 +148,10 @@ def build(
 ) -> Registry:
     from sqlalchemy.orm import sessionmaker
 
+    # imported here, not at module level: the command line's lookup (open_lookups) needs
+    # neither, and accounting alone (rapidfuzz, claims) was ~0.1 s of its start-up
+    from consentry.accounting.service import AccountingService
+    from consentry.licensing.service import LicensingService
     from consentry.store.engine import make_engine, migrate
     from consentry.store.uow import SqlUnitOfWork
 
