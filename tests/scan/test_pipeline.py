@@ -9,6 +9,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.scan.kit import (
     MATCHER,
     PASSAGE_A,
@@ -199,3 +201,36 @@ def test_scan_shard_keeps_every_field_of_the_matchers_matches(tmp_path: Path) ->
     r = scan_shard(discover_shards([path])[0], ReadOptions(), MATCHER())
     assert list(r.matches) == [replace(m, doc="d", shard="c.jsonl", record=1) for m in raw]
     assert r.matches[0].doc_words == 2 * r.matches[0].words
+
+
+_ID_TEXT = st.text(st.characters(min_codepoint=0, max_codepoint=0x10FFFF), max_size=12)
+
+
+@given(
+    doc=_ID_TEXT | st.just("lone \ud800 surrogate"),
+    work=_ID_TEXT,
+    words=st.integers(0, 10**9),
+    spans=st.lists(st.tuples(st.integers(0, 10**9), st.integers(0, 10**9)), max_size=3),
+    similarity=st.floats(0.0, 1.0),
+    record=st.integers(0, 10**9),
+)
+def test_a_match_line_is_json_text_of_its_fields(
+    doc: str, work: str, words: int, spans: list, similarity: float, record: int
+) -> None:
+    """Match lines are written by orjson where it can (speed) and must be exactly the
+    standard library's compact json_text (lone surrogates escaped) of the same fields."""
+    from consentry.scan.model import json_text
+
+    m = Match(doc, work, words, MatchLevel.EXCERPT, tuple(spans), similarity, "s", record, 7)
+    fields = {
+        "doc": doc,
+        "shard": "s",
+        "record": record,
+        "work": work,
+        "words": words,
+        "doc_words": 7,
+        "level": "excerpt",
+        "spans": [list(s) for s in spans],
+        "similarity": round(similarity, 4),
+    }
+    assert m.to_json_line() == json_text(fields, separators=(",", ":"))

@@ -79,7 +79,12 @@ class Match:
             "spans": [list(s) for s in self.spans],
             "similarity": round(self.similarity, 4),
         }
-        return json_text(line, separators=(",", ":"))
+        import orjson  # here, not at the top: the command line imports this module for --help
+
+        try:  # the same bytes as json_text (compact), about 10x faster: a scan writes many
+            return orjson.dumps(line).decode()
+        except TypeError:  # a lone surrogate in an id: json_text escapes the line
+            return json_text(line, separators=(",", ":"))
 
     def sort_key(self) -> tuple[str, str, str, tuple[tuple[int, int], ...], int]:
         return (self.shard, self.doc, self.work, self.spans, self.record)
