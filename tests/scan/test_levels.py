@@ -38,24 +38,28 @@ def passage(text: str, start: int, n: int) -> str:
 
 
 @pytest.mark.parametrize(
-    ("work", "source", "start"),
-    [("persuasion", PERSUASION, 2000), ("short", SHORT, 1000)],
-    ids=["persuasion", "short-work"],
+    ("work", "source", "start", "times", "was"),
+    [
+        ("persuasion", PERSUASION, 2000, 200, "copy"),  # 10,000 words: 142 % of 7,025
+        ("persuasion", PERSUASION, 2000, 20, "substantial"),  # 1,000 words: 14 %
+        ("short", SHORT, 1000, 200, "copy"),  # 250 % of the 4,000-word work
+    ],
+    ids=["persuasion-200", "persuasion-20", "short-work-200"],
 )
-def test_a_passage_repeated_200_times_is_an_excerpt(
-    index: Index, work: str, source: str, start: int
+def test_a_repeated_passage_is_an_excerpt(
+    index: Index, work: str, source: str, start: int, times: int, was: str
 ) -> None:
-    # 50 words x 200 = 10,000 document words: 12 % of Persuasion (was "substantial") and
-    # 250 % of the short work (was "copy"); the document covers 50 words of either work.
+    # The document covers 50 words of the work however often it repeats them; measured
+    # on document words (before issue 10) these were rated `was`.
     p = passage(source, start, 50)
-    doc = Document("rep", "\n\n".join([p] * 200), shard="s")
+    doc = Document("rep", "\n\n".join([p] * times), shard="s")
     (m,) = list(match_documents([doc], index))
     n = len(canonical_text(p).split())
     assert m.work == work
-    assert m.level == MatchLevel.EXCERPT
+    assert m.level == MatchLevel.EXCERPT and m.level.value != was
     assert m.words == n  # distinct words of the work covered
-    assert m.doc_words is not None and m.doc_words >= 200 * (n - 5)  # the document's side
-    assert len(m.spans) == 200
+    assert m.doc_words is not None and m.doc_words >= times * (n - 5)  # the document's side
+    assert len(m.spans) == times
     line = json.loads(m.to_json_line())
     assert (line["words"], line["doc_words"], line["level"]) == (n, m.doc_words, "excerpt")
 

@@ -94,6 +94,19 @@ def build_index(
         raise
 
 
+def _say_duplicates(info: IndexInfo) -> None:
+    """On stderr, when works share a text: how many, and what that means."""
+    dup = info.duplicates
+    if dup.get("groups"):
+        typer.echo(
+            f"{dup['works_in_groups']} works share their text with another work "
+            f"({dup['groups']} groups, {dup['identical_copies']} identical copies); "
+            "each counts as one text for the common-gram filter and every work of a "
+            "group is reported on a match (see 'duplicates' above)",
+            err=True,
+        )
+
+
 def register(app: typer.Typer) -> None:
     fp = typer.Typer(
         help="Fingerprint indexes (bundles) of registered works.", no_args_is_help=True
@@ -110,7 +123,9 @@ def register(app: typer.Typer) -> None:
         k: int = typer.Option(6, "--k", help="Words per gram"),
         selection: str = typer.Option("all", "--selection", help="all or winnow-W"),
         ocr_fold: bool = typer.Option(True, "--ocr-fold/--no-ocr-fold"),
-        max_works: int = typer.Option(3, "--max-works", help="Drop grams in more works"),
+        max_works: int = typer.Option(
+            3, "--max-works", help="Drop grams in more distinct texts (works sharing a text: one)"
+        ),
         background: list[Path] = typer.Option(
             [], "--background", help="Public text whose grams are dropped (repeatable)"
         ),
@@ -130,6 +145,7 @@ def register(app: typer.Typer) -> None:
             works, out, spec=spec, common=common, background=background, store_text=store_text
         )
         typer.echo(json.dumps(info.to_dict()))
+        _say_duplicates(info)
 
     @fp.command("show")
     @reports_errors

@@ -17,7 +17,18 @@ import numpy.typing as npt
 import zstandard
 
 from consentry.errors import ScanError, ValidationError
-from consentry.fingerprints.common import CommonFilter, common_mask, drop_repeats, in_sorted
+from consentry.fingerprints.common import (
+    CommonFilter,
+    common_mask_groups,
+    drop_repeats,
+    in_sorted,
+)
+from consentry.fingerprints.duplicates import (
+    TextGroups,
+    batch_keys,
+    find_groups,
+    signatures,
+)
 from consentry.fingerprints.index import FORMAT, MAGIC, POSTING, U64
 from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
 from consentry.fingerprints.spec import CanonSpec
@@ -67,9 +78,20 @@ class IndexBuilder:
     store_text: bool = False
     spill_dir: Path | None = None
     buffer_postings: int = 1 << 24
+    # works whose fingerprint sets have at least this estimated Jaccard resemblance share a
+    # text (one text for the common-gram filter; reported together)
+    same_text_jaccard: float = 0.8
 
     def __post_init__(self) -> None:
         self.out = Path(self.out)
+        if not 0.0 < self.same_text_jaccard <= 1.0:
+            raise ValidationError(
+                f"same_text_jaccard {self.same_text_jaccard} is out of range, expected a "
+                "number in (0, 1]",
+                field="same_text_jaccard",
+                value=self.same_text_jaccard,
+                expected="(0, 1]",
+            )
         if not 0 <= self.shard_bits <= 12:
             raise ValidationError(
                 f"shard_bits {self.shard_bits} is out of range, expected 0..12",
@@ -86,6 +108,10 @@ class IndexBuilder:
         self._buffered = 0
         self._texts: list[bytes] = []
         self._zc = zstandard.ZstdCompressor(level=9)
+        # per work, to find works sharing a text (see .duplicates): key, signature, postings?
+        self._keys = bytearray()
+        self._sigs: list[npt.NDArray[np.uint16]] = []
+        self._has: list[npt.NDArray[np.bool_]] = []
 
     # ----------------------------------------------------------------- adding works
     def add_text(self, work_id: str, text: str, *, selection: str | None = None) -> int:
@@ -128,7 +154,9 @@ class IndexBuilder:
         if self.store_text:
             self._texts.append(self._zc.compress((text or "").encode("utf-8")))
         fps = np.asarray(fps, dtype=np.uint64)
-        return self._buffer(fps, drop_repeats(fps, self.common.max_repeats), wnum, positions)
+        keep = drop_repeats(fps, self.common.max_repeats)
+        self._note_texts(fps[keep], np.asarray(positions)[keep], None, [int(words)], selection)
+        return self._buffer(fps, keep, wnum, positions)
 
     def add_batch(
         self,
@@ -172,7 +200,27 @@ class IndexBuilder:
         counts = np.bincount(run)
         keep = np.empty(len(order), dtype=bool)
         keep[order] = counts[run] <= self.common.max_repeats
+        self._note_texts(
+            fps[keep], np.asarray(positions)[keep], owners[keep], [int(w) for w in words], selection
+        )
         return self._buffer(fps, keep, owners + first, positions)
+
+    def _note_texts(
+        self,
+        fps: U64,
+        positions: npt.NDArray[Any],
+        owners: npt.NDArray[np.int64] | None,
+        words: list[int],
+        selection: str,
+    ) -> None:
+        """Text key, signature and whether it has postings, of each work added (``owners``
+        numbers them from 0 among these; None: one work)."""
+        n = len(words)
+        if owners is None:
+            owners = np.zeros(len(fps), dtype=np.int64)
+        self._keys += batch_keys(fps, positions, owners, n, words, selection)
+        self._sigs.append(signatures(fps, owners, n))
+        self._has.append(np.bincount(owners, minlength=n) > 0)
 
     def _buffer(
         self, fps: U64, keep: npt.NDArray[np.bool_], work: Any, positions: npt.NDArray[Any]
@@ -231,7 +279,9 @@ class IndexBuilder:
     def finish(self) -> IndexInfo:
         """Sort each partition, drop common fingerprints, and write the single index file."""
         self._spill()
-        shard_starts, total, dropped = self._sort_partitions()
+        groups = self._text_groups()
+        shard_starts, total, dropped = self._sort_partitions(groups)
+        duplicates = _duplicates_summary(groups, self._works, self.same_text_jaccard)
         header: dict[str, Any] = {
             "format": FORMAT,
             "spec": self.spec.to_dict(),
@@ -244,6 +294,9 @@ class IndexBuilder:
             "work_words": self._words,
             "work_selection": _runs(self._selection),
             "texts": bool(self._texts),
+            "duplicates": {k: v for k, v in duplicates.items() if k != "works"},
+            "text_groups": groups.groups,
+            "identical_texts": groups.identical,
         }
         if self._texts:
             offs = np.zeros(len(self._texts) + 1, dtype=np.int64)
@@ -257,11 +310,29 @@ class IndexBuilder:
             dropped_common=dropped,
             bytes=self.out.stat().st_size,
             text_bytes=sum(len(t) for t in self._texts),
+            duplicates=duplicates,
         )
 
-    def _sort_partitions(self) -> tuple[list[int], int, int]:
-        """Each spilled partition sorted, common fingerprints dropped, appended to the column
-        files; returns where each partition starts, the postings kept and those dropped."""
+    def _text_groups(self) -> TextGroups:
+        """The works that share a text (identical or near-identical), from what was noted
+        as they were added."""
+        n = len(self._works)
+        if not n:
+            return TextGroups([], [], 0)
+        keys = np.frombuffer(bytes(self._keys), dtype="<u8").reshape(n, 2)
+        sigs = np.concatenate(self._sigs)
+        has = np.concatenate(self._has)
+        self._sigs, self._has = [], []
+        return find_groups(keys, sigs, has, self.same_text_jaccard)
+
+    def _sort_partitions(self, groups: TextGroups) -> tuple[list[int], int, int]:
+        """Each spilled partition sorted, the postings of identical copies and common
+        fingerprints (in more than ``max_works`` texts) dropped, appended to the column
+        files; returns where each partition starts, the postings kept and those dropped as
+        common."""
+        n = len(self._works)
+        copies = groups.members(n) if groups.identical else None
+        group_of = groups.group_of(n) if groups.groups else None
         cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}  # noqa: SIM115
         shard_starts = [0]
         total = 0
@@ -274,7 +345,11 @@ class IndexBuilder:
                     p.unlink()
                     order = np.lexsort((rec["pos"], rec["work"], rec["fp"]))
                     rec = rec[order]
-                    keep = common_mask(rec["fp"], rec["work"], self.common.max_works)
+                    if copies is not None:  # their first work holds the same postings
+                        rec = rec[~copies[rec["work"]]]
+                    keep = common_mask_groups(
+                        rec["fp"], rec["work"], group_of, self.common.max_works
+                    )
                     dropped += int(len(rec) - keep.sum())
                     rec = rec[keep]
                     for c in cols:
@@ -345,6 +420,8 @@ class IndexInfo:
     dropped_common: int
     bytes: int
     text_bytes: int = 0
+    # works sharing a text: counts, and "works" (the groups as lists of work ids)
+    duplicates: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -354,7 +431,23 @@ class IndexInfo:
             "dropped_common": self.dropped_common,
             "bytes": self.bytes,
             "text_bytes": self.text_bytes,
+            "duplicates": self.duplicates,
         }
+
+
+def _duplicates_summary(groups: TextGroups, works: list[str], jaccard: float) -> dict[str, Any]:
+    """What the build found of works sharing a text, for its output and the index header."""
+    return {
+        "groups": len(groups.groups),
+        "works_in_groups": sum(len(g) for g in groups.groups),
+        "identical_groups": len(groups.identical),
+        "identical_copies": sum(len(g) - 1 for g in groups.identical),
+        "near_identical_pairs": groups.near_pairs,
+        "same_text_jaccard": jaccard,
+        "method": "identical: BLAKE2b-128 of (fingerprint, position) postings, words and "
+        "selection; near-identical: one-permutation 16-bit MinHash, 32 bins, LSH 8 bands x 4",
+        "works": [[works[w] for w in g] for g in groups.groups],
+    }
 
 
 def build_index_from_fingerprints(

@@ -1,9 +1,11 @@
 """Distinctiveness: grams common to many works, or found in public background text, are dropped.
 
-A fingerprint that occurs in more than ``max_works`` registered works (boilerplate, licence
+A fingerprint that occurs in more than ``max_works`` registered texts (boilerplate, licence
 text, epigraphs, famous quotations), more than ``max_repeats`` times inside one work
 (running heads, refrains), or in a background sample of public text is not evidence of
-copying, so the index builder drops it. Pure functions over sorted arrays; no I/O.
+copying, so the index builder drops it. Works registered with the same or a near-identical
+text count as one text (:mod:`.duplicates`), never as many. Pure functions over sorted
+arrays; no I/O.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ U64 = npt.NDArray[np.uint64]
 class CommonFilter:
     """How common grams are dropped when an index is built; recorded in its header."""
 
-    max_works: int = 3  # drop a fingerprint found in more than this many works
+    max_works: int = 3  # drop a fingerprint found in more than this many texts
     max_repeats: int = 16  # drop a fingerprint repeated more often inside one work
     background: str = ""  # name or hash of the background sample, "" for none
 
@@ -69,6 +71,27 @@ def common_mask(
     group = np.cumsum(new_fp) - 1
     distinct = np.bincount(group, weights=new_pair.astype(np.float64)).astype(np.int64)
     return np.asarray(distinct[group] <= max_works)
+
+
+def common_mask_groups(
+    sorted_fps: U64,
+    works: npt.NDArray[np.uint32],
+    group_of: npt.NDArray[np.uint32] | None,
+    max_works: int,
+) -> npt.NDArray[np.bool_]:
+    """:func:`common_mask` counting distinct texts: works in one group (``group_of``, each
+    work's group; None for none) count once, so a text registered under many works keeps
+    its fingerprints."""
+    keep = common_mask(sorted_fps, works, max_works)
+    if group_of is None:
+        return keep
+    over = np.flatnonzero(~keep)  # only fingerprints in too many works can change
+    if not len(over):
+        return keep
+    f, g = sorted_fps[over], group_of[works[over]]
+    order = np.lexsort((g, f))
+    keep[over[order]] = common_mask(f[order], g[order], max_works)
+    return keep
 
 
 def background_fingerprints(texts: Iterable[str], spec: CanonSpec) -> U64:

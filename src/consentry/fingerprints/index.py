@@ -114,6 +114,7 @@ class Index:
         self.work_words = np.asarray(self.header.pop("work_words"), dtype=np.int64)
         self._text_offsets = np.asarray(self.header.pop("text_offsets", [0]), dtype=np.int64)
         self.header["works"] = len(self.work_ids)
+        self._read_text_groups()
         if n:
             # plain arrays over one read-only map of the file (np.memmap's subclass costs
             # about 0.1 ms per indexing call, and the matcher indexes it a few times a batch)
@@ -135,6 +136,31 @@ class Index:
         self._sorted_checked = False
         self.bloom: U64 | None = self._build_bloom() if prefilter and n else None
         self._buckets: I64 | None = None  # built on first look-up (see _lower_bound)
+
+    def _read_text_groups(self) -> None:
+        """Works that share a text (see :mod:`.duplicates`): ``copies[w]`` the works whose
+        postings work ``w`` holds (identical texts), ``text_group[w]`` the ids of every work
+        sharing w's text, w's included. Empty for indexes built before groups existed."""
+        n = len(self.work_ids)
+        self.copies: dict[int, list[int]] = {}
+        self.text_group: dict[int, tuple[str, ...]] = {}
+        for same in self.header.pop("identical_texts", []):
+            if any(not 0 <= int(w) < n for w in same):
+                raise self._damaged_groups(same)
+            self.copies[int(same[0])] = [int(w) for w in same[1:]]
+        for group in self.header.pop("text_groups", []):
+            if any(not 0 <= int(w) < n for w in group):
+                raise self._damaged_groups(group)
+            ids = tuple(sorted(self.work_ids[int(w)] for w in group))
+            for w in group:
+                self.text_group[int(w)] = ids
+
+    def _damaged_groups(self, group: list[Any]) -> ScanError:
+        return ScanError(
+            f"{self.path} is damaged: a text group names works {group}, expected work "
+            f"numbers < {len(self.work_ids)} (the works in its header)",
+            path=str(self.path),
+        )
 
     # Bloom: word = fastrange(top 32 bits); two bits from the low 12 bits of the fingerprint
     def _build_bloom(self) -> U64:
@@ -353,4 +379,5 @@ class Index:
                 for _, _, sel in self.header.get("work_selection", [])
             },
             "texts": self.has_texts(),
+            "duplicates": self.header.get("duplicates"),
         }

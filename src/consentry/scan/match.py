@@ -11,13 +11,15 @@ claim is one document x one work with its own evidence: never chained transitive
 Spans are character offsets into the document's original text. Levels measure how much of
 the *work* a document covers (distinct work word positions: a passage repeated a hundred
 times in one document covers the passage's words once); the document's words matched are
-reported beside them (``doc_words``).
+reported beside them (``doc_words``). Works registered with the same text are all reported:
+the index stores one copy of identical texts' postings, and a match on it is a match of each
+of them; every match of a work sharing its text names the whole group (``group``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -224,10 +226,28 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
                 int(cl.rlast[i]),
             )
         )
-    for (d, w), parts in sorted(
-        by_pair.items(), key=lambda kv: (kv[0][0], index.work_ids[kv[0][1]])
-    ):
-        yield _to_match(batch[d], index, w, parts, opt)
+    yield from _matches(batch, index, by_pair, opt)
+
+
+def _matches(
+    batch: Sequence[Document],
+    index: Index,
+    by_pair: dict[tuple[int, int], list[_Part]],
+    opt: MatchOptions,
+) -> Iterator[Match]:
+    """One match per (document, work), with the works sharing its text, in document order
+    then work id."""
+    found = []
+    for (d, w), parts in by_pair.items():
+        m = _to_match(batch[d], index, w, parts, opt)
+        group = index.text_group.get(w, ())
+        found.append((d, replace(m, group=group) if group else m))
+        # works registered with the identical text: their postings are w's, so is the match
+        for c in index.copies.get(w, ()):
+            found.append((d, replace(m, work=index.work_ids[c], group=group)))
+    found.sort(key=lambda dm: (dm[0], dm[1].work))
+    for _, m in found:
+        yield m
 
 
 def _union_words(ranges: Iterable[tuple[int, int]]) -> int:

@@ -66,6 +66,9 @@ class Match:
     # the document's words matched (its side of the evidence: a repeated passage counts
     # each time); None when the matcher did not count them apart (then the same as words)
     doc_words: int | None = None
+    # every registered work sharing this work's text (identical or near-identical), this
+    # one included, by id; empty when it shares its text with none
+    group: tuple[str, ...] = ()
 
     def to_json_line(self) -> str:
         line: dict[str, Any] = {
@@ -79,6 +82,8 @@ class Match:
             "spans": [list(s) for s in self.spans],
             "similarity": round(self.similarity, 4),
         }
+        if self.group:
+            line["group"] = list(self.group)
         import orjson  # here, not at the top: the command line imports this module for --help
 
         try:  # the same bytes as json_text (compact), about 10x faster: a scan writes many

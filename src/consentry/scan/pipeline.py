@@ -188,7 +188,16 @@ def _scan_documents(
         # every field of the matcher's match, with the shard's id, name and record number
         # (built directly: dataclasses.replace costs about 6 us a match)
         match = Match(
-            doc_id, m.work, m.words, m.level, m.spans, m.similarity, name, record, m.doc_words
+            doc_id,
+            m.work,
+            m.words,
+            m.level,
+            m.spans,
+            m.similarity,
+            name,
+            record,
+            m.doc_words,
+            m.group,
         )
         matches.append(match)
         text = texts.get(record)

@@ -71,6 +71,8 @@ def _tally(
             },
         )
         w["documents"] += 1
+        if m.group:  # the registered works sharing its text, itself included
+            w["group"] = list(m.group)
         w["words"] += m.words
         w["doc_words"] += m.words if m.doc_words is None else m.doc_words
         w["by_level"][m.level.value] += 1
@@ -215,6 +217,14 @@ def _works_text(report: Mapping[str, Any]) -> str:
         named.append(f"{label}: {_plural(w['documents'], 'document', 'documents')}")
     more = f"; and {len(works) - 10} more" if len(works) > 10 else ""
     text = "Works found: " + "; ".join(named) + more + "."
+    shared = sum(1 for w in works if w.get("group"))
+    if shared:
+        groups = {tuple(w["group"]) for w in works if w.get("group")}
+        text += (
+            f" {_plural(shared, 'work found shares its', 'works found share their')} text "
+            "with other registered works (the same or a near-identical text registered under "
+            f"several ids; {_plural(len(groups), 'group', 'groups')}); each is reported."
+        )
     if not report.get("catalog"):
         text += (
             " The index file records work ids only; titles and rightsholders are in the "
@@ -436,6 +446,11 @@ def _html_matcher(report: Mapping[str, Any]) -> list[str]:
     return out
 
 
+def _html_group(w: Mapping[str, Any]) -> str:
+    others = [g for g in w.get("group") or [] if g != w["work"]]
+    return f"<br><small>same text as {_e(', '.join(others))}</small>" if others else ""
+
+
 def _html_works(report: Mapping[str, Any], top: int) -> list[str]:
     """The works found: charts, then one row per work with example spans."""
     t, works = report["totals"], report["works"]
@@ -462,7 +477,7 @@ def _html_works(report: Mapping[str, Any], top: int) -> list[str]:
             for ex in w["examples"]
         )
         out.append(
-            f'<tr><td>{_e(w["work"])}</td><td class="n">{w["documents"]:,}</td>'
+            f'<tr><td>{_e(w["work"])}{_html_group(w)}</td><td class="n">{w["documents"]:,}</td>'
             f'<td class="n">{w["words"]:,}</td><td class="n">{w.get("doc_words", 0):,}</td>'
             f"<td>{_e(levels)}</td><td>{examples}</td></tr>"
         )
