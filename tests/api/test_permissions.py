@@ -17,6 +17,7 @@ from consentry.bootstrap import Registry
 from consentry.licensing.terms import OfferScope, make_terms
 from consentry.registry.access import SYSTEM
 from tests.api.conftest import EMMA_ISBN, ApiClient, Shared, World
+from tests.api.notices_world import sent_notice
 
 ROLES = (
     "admin",
@@ -368,6 +369,71 @@ CASES = [
         "/v1/models/{name}/credits.md",
         lambda w: "/v1/models/acme/writer-7b/credits.md",
         everyone(200),
+    ),
+    Case(
+        "POST",
+        "/v1/notices/campaigns",
+        lambda w: "/v1/notices/campaigns",
+        # an organisation for its own members only; developer keys never, whatever their party
+        only({"admin": 201, "organisation": 201}),
+        lambda w: (
+            {"organisation_id": w.org, "kind": "reservation", "developers": [w.developer]}
+            if sent_notice(w)
+            else {}
+        ),
+    ),
+    Case(
+        "GET",
+        "/v1/notices/campaigns",
+        lambda w: "/v1/notices/campaigns",
+        only({"admin": 200, "organisation": 200}),
+    ),
+    Case(
+        "GET",
+        "/v1/notices/campaigns/{campaign_id}",
+        lambda w: f"/v1/notices/campaigns/{sent_notice(w)[0]}",
+        only({"admin": 200, "organisation": 200}),
+    ),
+    Case(
+        "POST",
+        "/v1/notices/campaigns/{campaign_id}/send",
+        # allowed for the campaign's organisation, but this server has no CONSENTRY_SMTP_URL
+        lambda w: f"/v1/notices/campaigns/{sent_notice(w)[0]}/send",
+        only({"admin": 503, "organisation": 503}),
+    ),
+    Case(
+        "GET",
+        "/v1/notices",
+        lambda w: "/v1/notices",
+        # each sees its own: developers what was addressed to them, organisations their campaigns'
+        only(
+            {
+                "admin": 200,
+                "organisation": 200,
+                "developer": 200,
+                "member_developer": 200,
+                "org_developer": 200,
+            }
+        ),
+    ),
+    Case(
+        "GET",
+        "/v1/notices/{notice_id}",
+        lambda w: f"/v1/notices/{sent_notice(w)[1]}",
+        only({"admin": 200, "organisation": 200, "developer": 200}),
+    ),
+    Case(
+        "POST",
+        "/v1/notices/{notice_id}/acknowledge",
+        lambda w: f"/v1/notices/{sent_notice(w)[1]}/acknowledge",
+        only({"admin": 200, "developer": 200}),
+    ),
+    Case(
+        "POST",
+        "/v1/notices/{notice_id}/answer",
+        lambda w: f"/v1/notices/{sent_notice(w)[1]}/answer",
+        only({"admin": 201, "developer": 201}),
+        lambda w: {"text": "Received; we are checking our datasets."},
     ),
 ]
 

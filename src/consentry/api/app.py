@@ -23,6 +23,7 @@ from consentry.api.routes import (
     licensing,
     lookup,
     mandates,
+    notices,
     parties,
     signals,
     terms,
@@ -64,6 +65,7 @@ def create_app(
             {"name": "disputes", "description": "Identifiers claimed by unrelated registrants"},
             {"name": "keys", "description": "API keys"},
             {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
+            {"name": "notices", "description": "Campaigns of notices on members' behalf"},
             {"name": "licensing", "description": "Licence offers, schemes, grants, credits"},
         ],
     )
@@ -89,6 +91,8 @@ def create_app(
     app.include_router(ledger.router)
     app.include_router(licensing.public)  # a model's credits page: no key
     app.include_router(licensing.router)
+    app.include_router(notices.router)
+    notices.install_notice_pages(app)  # the links in a notice: no key
     install_docs(app)
     install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
     return app

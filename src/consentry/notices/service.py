@@ -270,6 +270,28 @@ class NoticeService(SendingCases, EvidenceCases):
         notice_id = read_token(token, self._verify)
         return self._acknowledge(notice_id, "token")
 
+    def notice_by_token(self, token: str) -> dict[str, Any]:
+        """What the acknowledgement page shows, for a token this registry signed."""
+        notice_id = read_token(token, self._verify)
+        with self._uow(False) as uow:
+            n = uow.notices.notice(notice_id)
+            c = uow.notices.campaign(n.campaign_id)
+            org = uow.parties.get(c.organisation_id)
+        return {
+            "notice_id": n.id,
+            "kind": c.kind.value,
+            "sender": org.name,
+            "developer_name": n.developer_name,
+            "acknowledged_at": n.acknowledged_at.isoformat() if n.acknowledged_at else None,
+        }
+
+    def works_by_token(self, token: str) -> bytes:
+        """The ``works.json`` of the notice's campaign (the lookup link of the letter)."""
+        notice_id = read_token(token, self._verify)
+        with self._uow(False) as uow:
+            c = uow.notices.campaign(uow.notices.notice(notice_id).campaign_id)
+        return self.outbox.read_attachments(c.id, c.attachments).works_json
+
     def acknowledge(self, actor: Actor, notice_id: str) -> dict[str, Any]:
         actor.require(Role.ADMIN, Role.DEVELOPER)
         with self._uow(False) as uow:
