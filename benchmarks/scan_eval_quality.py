@@ -1,6 +1,7 @@
 """Recall and false positives of the matcher on the shared scan evaluation set.
 
     python benchmarks/scan_eval_quality.py [--eval build/scaneval] [--no-store-text]
+        [--spec canon-v1|canon-v2]
 
 Builds the eval set with ../shared/eval/make_scan_eval.py if it is missing (defaults: 6,000
 documents), builds an index of its registered works, scans the corpus with
@@ -22,6 +23,7 @@ import orjson
 
 from consentry.fingerprints.builder import IndexBuilder
 from consentry.fingerprints.index import Index
+from consentry.fingerprints.spec import CANON_VERSION, VERSIONS, CanonSpec
 from consentry.scan.match import MatchOptions, match_documents
 from consentry.scan.model import Document
 
@@ -39,9 +41,9 @@ def read_corpus(corpus: Path):
                 yield Document(id=str(r["id"]), text=r["text"], shard=p.name)
 
 
-def build_index(eval_dir: Path, out: Path, store_text: bool) -> dict:
+def build_index(eval_dir: Path, out: Path, store_text: bool, version: str) -> dict:
     t0 = time.perf_counter()
-    b = IndexBuilder(out, store_text=store_text)
+    b = IndexBuilder(out, spec=CanonSpec(version=version), store_text=store_text)
     with open(eval_dir / "works.csv", newline="") as f:
         for row in csv.DictReader(f):
             b.add_text(row["work_id"], (eval_dir / row["path"]).read_text(encoding="utf-8"))
@@ -54,17 +56,20 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--eval", default="build/scaneval")
     ap.add_argument("--no-store-text", action="store_true")
+    ap.add_argument("--spec", choices=VERSIONS, default=CANON_VERSION)
     a = ap.parse_args()
     ev = Path(a.eval)
     if not (ev / "truth.jsonl").exists():
         subprocess.run([sys.executable, str(EVAL / "make_scan_eval.py"), str(ev)], check=True)
     idx_path = ev.parent / (
-        "eval-index.csfidx" if not a.no_store_text else "eval-index-notext.csfidx"
+        f"eval-index-{a.spec}.csfidx"
+        if not a.no_store_text
+        else f"eval-index-notext-{a.spec}.csfidx"
     )
-    info = build_index(ev, idx_path, not a.no_store_text)
+    info = build_index(ev, idx_path, not a.no_store_text, a.spec)
     index = Index(idx_path)
     opts = MatchOptions()
-    out = ev.parent / "eval-matches.jsonl"
+    out = ev.parent / f"eval-matches-{a.spec}.jsonl"
     t0 = time.perf_counter()
     n = 0
     with open(out, "w", encoding="utf-8") as f:

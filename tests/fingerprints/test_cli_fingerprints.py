@@ -28,7 +28,7 @@ def test_cli_build_and_show(tmp_path: Path) -> None:
     r = runner.invoke(app_, ["fingerprints", "build", str(csv), "--out", str(tmp_path / "j")])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app_, ["fingerprints", "show", str(tmp_path / "j")])
-    assert r.exit_code == 0 and '"pers"' in r.output and "canon-v1" in r.output
+    assert r.exit_code == 0 and '"pers"' in r.output and "canon-v2" in r.output
     bad = tmp_path / "bad.csv"
     bad.write_text("id,file\nx,y\n", encoding="utf-8")
     r = runner.invoke(app_, ["fingerprints", "build", str(bad), "--out", str(tmp_path / "k")])

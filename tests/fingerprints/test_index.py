@@ -100,7 +100,12 @@ def test_winnowed_works_keep_the_guarantee(tmp_path: Path) -> None:
 
 
 def test_stored_words_and_registry_builder(tmp_path: Path) -> None:
+    # canon-v2 stores the canonical words (OCR fold included: 'he' -> 'be'), canon-v1 the
+    # words as written
     idx = build(tmp_path / "t.csfidx", store_text=True)
+    words = idx.work_words_text(idx.work_ids.index("persuasion"))
+    assert words is not None and words[:3] == ["tleman", "no", "be"]
+    idx = build(tmp_path / "t1.csfidx", store_text=True, spec=CanonSpec(version="canon-v1"))
     words = idx.work_words_text(idx.work_ids.index("persuasion"))
     assert words is not None and words[:3] == ["tleman", "no", "he"]
     h, pos = fingerprints(WORKS["persuasion"])

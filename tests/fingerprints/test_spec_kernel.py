@@ -1,5 +1,5 @@
-"""canon-v1: both kernels (compiled and numpy) give the reference's fingerprints and word
-offsets, always."""
+"""canon-v1 and canon-v2 (the default): both kernels (compiled and numpy) give the
+reference's fingerprints and word offsets, always (canon-v2's own cases: test_canon_v2.py)."""
 
 from __future__ import annotations
 
@@ -262,19 +262,24 @@ def test_documented_vectors() -> None:
     from pathlib import Path
 
     doc = (Path(__file__).parents[2] / "docs" / "fingerprint-spec.md").read_text(encoding="utf-8")
-    block = re.search(r"```json\n(.*?)\n```", doc, re.S)
-    assert block is not None
-    data = json.loads(block.group(1))
-    for s, h in data["hash64"].items():
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)\n```", doc, re.S)]
+    assert len(blocks) == 2  # canon-v1's vectors, then canon-v2's
+    for s, h in blocks[0]["hash64"].items():
         assert hash64(s) == int(h, 16)
-    assert len(data["vectors"]) >= 5
-    for v in data["vectors"]:
-        spec = CanonSpec(k=v["k"], ocr_fold=v["ocr_fold"], selection=v["selection"])
-        assert canonical_text(v["text"], ocr_fold=spec.ocr_fold) == v["canonical"]
-        words = reference_words(v["text"], ocr_fold=spec.ocr_fold)
-        assert [[w.start, w.end] for w in words] == v["words"]
-        want = [(int(h, 16), p) for h, p in v["fingerprints"]]
-        assert reference_fingerprints(v["text"], spec) == want
-        for impl in IMPLS:
-            h, pos = fingerprints(v["text"], spec, impl=impl)
-            assert list(zip(h.tolist(), pos.tolist(), strict=True)) == want
+    assert len(blocks[0]["vectors"]) >= 5 and len(blocks[1]["vectors"]) >= 8
+    for i, v in enumerate(blocks[0]["vectors"] + blocks[1]["vectors"]):
+        # the first block's vectors are canon-v1's and hold under canon-v2 as well (§1c)
+        versions = [v["version"]] if "version" in v else ["canon-v1", "canon-v2"]
+        for version in versions:
+            spec = CanonSpec(
+                k=v["k"], ocr_fold=v["ocr_fold"], selection=v["selection"], version=version
+            )
+            got = canonical_text(v["text"], ocr_fold=spec.ocr_fold, version=version)
+            assert got == v["canonical"], (i, version)
+            words = reference_words(v["text"], ocr_fold=spec.ocr_fold, version=version)
+            assert [[w.start, w.end] for w in words] == v["words"]
+            want = [(int(h, 16), p) for h, p in v["fingerprints"]]
+            assert reference_fingerprints(v["text"], spec) == want
+            for impl in IMPLS:
+                h, pos = fingerprints(v["text"], spec, impl=impl)
+                assert list(zip(h.tolist(), pos.tolist(), strict=True)) == want

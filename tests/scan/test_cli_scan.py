@@ -262,7 +262,7 @@ def test_scan_and_filter_commands_with_a_real_index(tmp_path: Path, real_index: 
     report = json.loads((tmp_path / "rep.json").read_text())
     assert report["matcher"]["index"]["works"] == 2
     assert report["thresholds"]["min_words"] == 15
-    assert report["matcher"]["spec"].startswith("version=canon-v1")
+    assert report["matcher"]["spec"].startswith("version=canon-v2")
 
     r = runner.invoke(
         app,

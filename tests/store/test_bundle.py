@@ -73,3 +73,24 @@ def test_bundle_holds_only_works_not_allowed(
     assert [(m.doc, m.work) for m in found] == [("has-persuasion", reserved)]
     assert found[0].words >= 100
     assert svc.verify_ledger().ok
+
+
+def test_a_canon_v1_registry_keeps_giving_canon_v1_bundles(registry: Registry) -> None:
+    """Fingerprints registered under canon-v1 (before canon-v2 was the default) still make a
+    bundle, under canon-v1; new registrations are canon-v2, and a registry holding both is
+    told which work to register again."""
+    svc = registry.service
+    a = svc.create_party(SYSTEM, name="A", kind=PartyKind.PERSON, roles=[PartyRole.CREATOR]).id
+    old = _work(registry, "Persuasion", a)
+    new = _work(registry, "The War of the Worlds", a)
+    assert svc.bundle_spec() == CanonSpec()  # nothing stored: the current default
+    persuasion = (DATA / "persuasion-head.txt").read_text(encoding="utf-8")
+    v1 = CanonSpec(version="canon-v1")
+    svc.register_fingerprints(SYSTEM, work_id=old, text=persuasion, spec=v1)
+    assert svc.bundle_spec() == v1
+    assert [w for w, *_ in svc.bundle_fingerprints([old], v1)] == [old]
+    wells = (DATA / "war-of-the-worlds-head.txt").read_text(encoding="utf-8")
+    assert svc.register_fingerprints(SYSTEM, work_id=new, text=wells).count > 100
+    assert svc.bundle_spec() == CanonSpec()
+    with pytest.raises(ValidationError, match=f"work {old} was fingerprinted under .*canon-v1"):
+        list(svc.bundle_fingerprints([old, new], svc.bundle_spec()))

@@ -57,12 +57,11 @@ def export(
 ) -> None:
     """Write the offline bundle: every fingerprinted work not allowed for the purpose."""
     from consentry.fingerprints.builder import build_index_from_fingerprints
-    from consentry.fingerprints.spec import CanonSpec
     from consentry.registry.purposes import Purpose
 
     p = Purpose.parse(purpose)
-    spec = CanonSpec()
     with registry_for(home) as reg:
+        spec = reg.service.bundle_spec()
         works = reg.service.bundle_works(purpose=p, at=parse_time(at))
         info = build_index_from_fingerprints(
             out, iter(reg.service.bundle_fingerprints(works, spec)), spec=spec

@@ -1,5 +1,6 @@
-/* The compiled kernel of canon-v1: steps 1-4 (hyphen joins, fold, OCR fold, words) and
- * step 5 (k-gram hashes) in one pass over each text, with the original offsets of every word.
+/* The compiled kernel of canon-v1 and canon-v2: steps 1-4 (hyphen joins, fold, OCR fold,
+ * words) and step 5 (k-gram hashes) in one pass over each text, with the original offsets
+ * of every word.
  *
  * It computes exactly what consentry.fingerprints.spec (the reference) defines; the
  * Hypothesis tests in tests/fingerprints/test_spec_kernel.py compare the two. Unicode data
@@ -36,7 +37,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "_canon", "canon-v1 compiled kernel", -1, methods, NULL, NULL, NULL, NULL,
+    PyModuleDef_HEAD_INIT, "_canon", "canon-v1/v2 compiled kernel", -1, methods, NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__canon(void) {

@@ -1,4 +1,4 @@
-/* Shared declarations of the compiled canon-v1 kernel (_canon*.c; see _canon.c). */
+/* Shared declarations of the compiled canon-v1/v2 kernel (_canon*.c; see _canon.c). */
 #ifndef CONSENTRY_CANON_H
 #define CONSENTRY_CANON_H
 
@@ -12,6 +12,9 @@
 #define UNKNOWN 0xFFFFFFFDu /* table entry not computed yet */
 #define DROP 0xFFFFFFFEu    /* folds to nothing */
 #define MULTI 0xFFFFFFFFu   /* folds to several code points: ask Python each time */
+/* SOLO | c: folds to (separator, c, separator), a token of its own (canon-v2's Han, Kana and
+ * Thai characters); below UNKNOWN, as code points are below 0x110000 */
+#define SOLO 0x80000000u
 #define TABLE_SIZE 65536
 
 /* not exported from the shared library */

@@ -82,7 +82,7 @@ static PyTypeObject BufType = {
     .tp_dealloc = (destructor)buf_dealloc,
     .tp_as_buffer = &buf_as_buffer,
     .tp_flags = Py_TPFLAGS_DEFAULT,
-    .tp_doc = "an array owned by the canon-v1 kernel (use numpy.frombuffer)",
+    .tp_doc = "an array owned by the canon kernel (use numpy.frombuffer)",
 };
 
 PyObject *vec_take(vec_t *v) {

@@ -1,4 +1,4 @@
-/* canon-v1 steps 1-5 over texts: words (with original offsets and hashes) and k-gram hashes,
+/* canon-v1/v2 steps 1-5 over texts: words (with original offsets and hashes) and k-gram hashes,
  * optionally filtered by an index's Bloom prefilter (the scanner's one pass). */
 #include "_canon.h"
 
@@ -75,13 +75,17 @@ static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
     return n;
 }
 
-/* The table entry of a BMP code point, computed on first use: one code point, DROP or MULTI. */
+/* The table entry of a BMP code point, computed on first use: one code point, DROP, SOLO | c
+ * (the fold is separator, c, separator) or MULTI. */
 static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
     uint32_t out[MAX_EXPANSION];
     Py_ssize_t n = expand(fold, cp, out);
     if (n < 0)
         return -1;
-    table[cp] = n == 0 ? DROP : (n == 1 ? out[0] : MULTI);
+    if (n == 3 && out[0] == 0 && out[1] != 0 && out[2] == 0)
+        table[cp] = SOLO | out[1];
+    else
+        table[cp] = n == 0 ? DROP : (n == 1 ? out[0] : MULTI);
     return 0;
 }
 
@@ -174,7 +178,31 @@ static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
         for (Py_ssize_t i = 0; i < len; i++) {                                                \
             Py_UCS4 cp = READ(data, i);                                                       \
             uint32_t t = (BMP_ONLY || cp < TABLE_SIZE) ? table[cp] : MULTI;                   \
-            if (__builtin_expect(t >= UNKNOWN || cp == '-', 0)) {                             \
+            if (__builtin_expect(t >= SOLO || cp == '-', 0)) {                                \
+                if (t >= SOLO && t < UNKNOWN) {                                               \
+                    /* a token of its own: ends the word before it (its end is i, as on    \
+                     * the fast path), then the one-code-point word, hash c */              \
+                    if (w->hash.cap - n < (len - i) / 2 + 4) {                                \
+                        w->hash.n = n;                                                        \
+                        if (reserve(w, (len - i) / 2 + 4))                                    \
+                            return -1;                                                        \
+                        LOAD_OUT();                                                           \
+                    }                                                                         \
+                    H[n] = P;                                                                 \
+                    L[n] = wl;                                                                \
+                    S[n] = ws;                                                                \
+                    E[n] = i;                                                                 \
+                    n += wl != 0;                                                             \
+                    H[n] = t & ~SOLO;                                                         \
+                    L[n] = 1;                                                                 \
+                    S[n] = i;                                                                 \
+                    E[n] = i + 1;                                                             \
+                    n += 1;                                                                   \
+                    P = 0;                                                                    \
+                    wl = 0;                                                                   \
+                    prev_r = 0;                                                               \
+                    continue;                                                                 \
+                }                                                                             \
                 w->hash.n = n;                                                                \
                 if (cp == '-' && i > 0 && Py_UNICODE_ISALNUM(READ(data, i - 1))) {            \
                     Py_ssize_t b = hyphen_end_##READ(data, len, i);                           \
@@ -189,6 +217,10 @@ static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
                     t = table[cp];                                                            \
                 }                                                                             \
                 if (t == 0) {                                                                 \
+                    SEPARATOR(i);                                                             \
+                } else if (t >= SOLO && t < UNKNOWN) {                                        \
+                    SEPARATOR(i);                                                             \
+                    WORD_CHAR(t & ~SOLO, i);                                                  \
                     SEPARATOR(i);                                                             \
                 } else if (t < UNKNOWN) {                                                     \
                     WORD_CHAR(t, i);                                                          \

@@ -17,6 +17,7 @@ import numpy.typing as npt
 import zstandard
 
 from consentry.errors import ScanError, ValidationError
+from consentry.fingerprints.canonical import canonical_words_text
 from consentry.fingerprints.common import (
     CommonFilter,
     common_mask_groups,
@@ -31,7 +32,7 @@ from consentry.fingerprints.duplicates import (
 )
 from consentry.fingerprints.index import FORMAT, MAGIC, POSTING, U64
 from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
-from consentry.fingerprints.spec import CanonSpec
+from consentry.fingerprints.spec import CANON_V1, CanonSpec
 from consentry.text import is_utf8
 
 
@@ -119,16 +120,27 @@ class IndexBuilder:
         spec = (
             self.spec
             if selection is None
-            else CanonSpec(k=self.spec.k, ocr_fold=self.spec.ocr_fold, selection=selection)
+            else CanonSpec(
+                k=self.spec.k,
+                ocr_fold=self.spec.ocr_fold,
+                selection=selection,
+                version=self.spec.version,
+            )
         )
-        batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+        batch = canon_batch([text], ocr_fold=spec.ocr_fold, version=spec.version)
         h, pos = gram_hashes(batch, spec.k)
         if spec.window > 1:
             sel = winnow_positions(h, spec.window)
             h, pos = h[sel], pos[sel]
         canon = None
         if self.store_text:
-            canon = _canonical_from_batch(text, batch)
+            # canon-v1 stored the words as written; canon-v2 stores the canonical words, and
+            # confirmation canonicalises the document's side the same way (scan.match)
+            canon = (
+                _canonical_from_batch(text, batch)
+                if spec.version == CANON_V1
+                else canonical_words_text(text, ocr_fold=spec.ocr_fold, version=spec.version)
+            )
         return self.add_fingerprints(
             work_id, h, pos, words=len(batch.word_hash), selection=spec.selection, text=canon
         )

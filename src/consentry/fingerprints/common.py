@@ -98,7 +98,8 @@ def background_fingerprints(texts: Iterable[str], spec: CanonSpec) -> U64:
     """Sorted unique fingerprints (all grams) of a background sample of public text."""
     parts = []
     for t in texts:
-        h, _ = gram_hashes(canon_batch([t], ocr_fold=spec.ocr_fold), spec.k)
+        batch = canon_batch([t], ocr_fold=spec.ocr_fold, version=spec.version)
+        h, _ = gram_hashes(batch, spec.k)
         parts.append(h)
     if not parts:
         return np.empty(0, dtype=np.uint64)

@@ -194,7 +194,13 @@ class Index:
     def candidates(self, texts: Sequence[str]) -> tuple[WordSpans | CanonBatch, U64, I64]:
         """The words of a batch of texts, and their k-gram fingerprints (with the first word of
         each) that may be in the index: the prefilter passes them (all, without one)."""
-        return candidate_grams(texts, self.spec.k, ocr_fold=self.spec.ocr_fold, bloom=self.bloom)
+        return candidate_grams(
+            texts,
+            self.spec.k,
+            ocr_fold=self.spec.ocr_fold,
+            version=self.spec.version,
+            bloom=self.bloom,
+        )
 
     def lookup(self, q: U64, *, prefiltered: bool = False) -> tuple[I64, U32, U32]:
         """All postings of the query fingerprints: (query index, work number, work position).

@@ -1,4 +1,4 @@
-"""The kernels of ``canon-v1``: the same fingerprints as :mod:`.spec`, fast.
+"""The kernels of ``canon-v1`` and ``canon-v2``: the same fingerprints as :mod:`.spec`, fast.
 
 Two implementations, chosen once at import (:data:`KERNEL`): the compiled one (``_canon*.c``,
 one pass per text over its code points, built by ``pip install``) and, where no C compiler
@@ -17,8 +17,7 @@ characters, or lie outside the BMP) go through
 
 from __future__ import annotations
 
-import codecs
-import threading
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,12 +27,22 @@ import numpy as np
 import numpy.typing as npt
 
 from consentry.errors import ValidationError
+from consentry.fingerprints.fold_tables import (
+    DROP,
+    MULTI,
+    SOLO,
+    ascii_bytes,
+    ascii_translation,
+    fold_code,
+    fold_table,
+)
 from consentry.fingerprints.spec import (
     BASE,
+    CANON_VERSION,
     MASK64,
-    OCR_SINGLE,
+    VERSIONS,
     CanonSpec,
-    fold_char,
+    check_version,
     hyphen_joins,
 )
 
@@ -50,8 +59,6 @@ IMPLS = ("c", "numpy") if _c is not None else ("numpy",)
 
 BASE_INV = pow(BASE, -1, 1 << 64)
 SEGMENT = 1 << 18  # code points per prefix-sum segment (cache-sized)
-DROP = np.uint32(0xFFFFFFFE)  # folds to nothing
-MULTI = np.uint32(0xFFFFFFFF)  # folds to several characters: handled one at a time
 _R, _N, _M = ord("r"), ord("n"), ord("m")
 
 _pow_cache: dict[str, U64] = {}
@@ -76,93 +83,6 @@ def _pows(n: int) -> tuple[U64, U64]:
             return tables[0], tables[1]
         _pow_cache["b"], _pow_cache["i"] = tables
     return _pow_cache["b"], _pow_cache["i"]
-
-
-def _fold_code(c: str, ocr_fold: bool) -> list[int]:
-    out = []
-    for f in fold_char(c):
-        if f == " ":
-            out.append(0)
-        else:
-            out.append(ord(OCR_SINGLE.get(f, f) if ocr_fold else f))
-    return out
-
-
-_tables: dict[tuple[int, bool], npt.NDArray[np.uint32]] = {}
-
-
-def _table(size: int, ocr_fold: bool) -> npt.NDArray[np.uint32]:
-    """Fold table for code points < size: folded code point, 0 (separator), DROP or MULTI."""
-    t = _tables.get((size, ocr_fold))
-    if t is None:
-        t = np.zeros(size, dtype=np.uint32)
-        for cp in range(size):
-            if 0xD800 <= cp <= 0xDFFF:
-                t[cp] = 0  # lone surrogates are separators
-                continue
-            codes = _fold_code(chr(cp), ocr_fold)
-            t[cp] = codes[0] if len(codes) == 1 else (DROP if not codes else MULTI)
-        _tables[(size, ocr_fold)] = t
-    return t
-
-
-_ascii_tables: dict[bool, bytes] = {}
-
-
-def _ascii_translation(ocr_fold: bool) -> bytes:
-    t = _ascii_tables.get(ocr_fold)
-    if t is None:
-        t = bytes(int(c) for c in _table(128, ocr_fold)) + bytes(128)
-        _ascii_tables[ocr_fold] = t
-    return t
-
-
-class _FoldFailed(Exception):
-    """A code point without a one-for-one ASCII equivalent: use the code-point path."""
-
-
-def _ascii_fold_errors(exc: UnicodeError) -> tuple[str, int]:
-    if not isinstance(exc, UnicodeEncodeError):
-        raise exc
-    out = []
-    extra = _density.extra
-    for c in exc.object[exc.start : exc.end]:
-        got = _ascii_equivalent.get(c)
-        if got is None:
-            f = " " if 0xD800 <= ord(c) <= 0xDFFF else fold_char(c)
-            got = (
-                f if len(f) == 1 and f.isascii() else "",
-                len(c.encode("utf-8", "surrogatepass")) - 1,
-            )
-            _ascii_equivalent[c] = got
-        r, more = got
-        extra += more
-        if not r or extra * 20 > len(exc.object):
-            raise _FoldFailed
-        out.append(r)
-    _density.extra = extra
-    return "".join(out), exc.end
-
-
-codecs.register_error("consentry-canon-v1", _ascii_fold_errors)
-# non-ASCII code point -> (its one ASCII equivalent or "", its UTF-8 length - 1)
-_ascii_equivalent: dict[str, tuple[str, int]] = {}
-_density = threading.local()  # UTF-8 bytes beyond one per code point, so far in this text
-
-
-def _ascii_bytes(text: str) -> bytes | None:
-    """The text as ASCII with each non-ASCII code point replaced, one for one, by the ASCII
-    character it folds to; None when some code point has no such character or when non-ASCII
-    text is dense (UTF-8 bytes beyond one per code point more than 1/20 of the length: the
-    code-point table path is faster then). The density is counted while encoding, by the
-    error handler, so the text is encoded once."""
-    if text.isascii():
-        return text.encode("ascii")
-    _density.extra = 0
-    try:
-        return text.encode("ascii", "consentry-canon-v1")
-    except _FoldFailed:
-        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,49 +162,77 @@ class CanonBatch:
         return self.offsets(np.arange(len(self.word_hash)))[1]
 
 
-def _fold(joined: str, ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], list[_EditMap]]:
+def _edits(
+    joined: str, codes: npt.NDArray[Any], joins: list[tuple[int, int]], ocr_fold: bool, version: str
+) -> tuple[npt.NDArray[Any], _EditMap | None]:
+    """Step 1's deleted ranges and the fold's non one-for-one code points (DROP: deleted,
+    SOLO: separator, c, separator, MULTI: expanded one at a time) applied to the folded
+    codes, with the edit map back to ``joined`` (None when there are none)."""
+    special = np.flatnonzero(codes >= SOLO) if codes.dtype == np.uint32 else np.empty(0, np.int64)
+    if not joins and not len(special):
+        return codes, None
+    deleted = [np.arange(a, b, dtype=np.int64) for a, b in joins]
+    del_pos = np.concatenate(deleted) if deleted else np.empty(0, dtype=np.int64)
+    if len(del_pos):
+        marked = np.zeros(len(codes), dtype=bool)
+        marked[special] = True
+        marked[del_pos] = True
+        pos = np.flatnonzero(marked)
+        deleted_mask = np.zeros(len(codes), dtype=bool)
+        deleted_mask[del_pos] = True
+        is_del = deleted_mask[pos]
+    else:
+        pos, is_del = special, np.zeros(len(special), dtype=bool)
+    out_len = np.zeros(len(pos), dtype=np.int64)  # deleted and DROP: 0
+    expansions: dict[int, list[int]] = {}
+    at = codes[pos]
+    solo = ~is_del & (at >= SOLO) & (at < DROP)
+    out_len[solo] = 3
+    for e in np.flatnonzero(~is_del & (at == MULTI)).tolist():
+        i = int(pos[e])
+        exp = fold_code(joined[i], ocr_fold, version)
+        expansions[i] = exp
+        out_len[e] = len(exp)
+    if expansions or solo.any():
+        lengths = np.ones(len(codes), dtype=np.int64)
+        lengths[pos] = out_len
+        first = np.cumsum(lengths) - lengths
+        out = np.repeat(codes, lengths)
+        f = first[pos[solo]]  # (separator, c, separator), vectorised
+        out[f] = 0
+        out[f + 1] = at[solo] & ~SOLO
+        out[f + 2] = 0
+        for i, exp in expansions.items():
+            p = int(first[i])
+            out[p : p + len(exp)] = exp
+        codes = out
+    else:
+        keep = np.ones(len(codes), dtype=bool)
+        keep[pos] = False
+        codes = codes[keep]
+    return codes, _EditMap.of(pos, out_len)
+
+
+def _fold(
+    joined: str, ocr_fold: bool, version: str
+) -> tuple[npt.NDArray[np.uint32], list[_EditMap]]:
     """Folded code points (0 = separator) and the edit maps back to the original (outermost
     edit first)."""
     joins = hyphen_joins(joined) if "-" in joined else []
-    raw = _ascii_bytes(joined)
+    raw = ascii_bytes(joined, version)
     if raw is not None:
-        folded = raw.translate(_ascii_translation(ocr_fold))
+        folded = raw.translate(ascii_translation(ocr_fold))
         codes: npt.NDArray[Any] = np.frombuffer(folded, dtype=np.uint8)
     else:
         cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         big = cps >= 0x10000
-        codes = _table(0x10000, ocr_fold)[np.where(big, 0, cps)]
+        codes = fold_table(0x10000, ocr_fold, version)[np.where(big, 0, cps)]
         if big.any():
             codes[big] = MULTI
     maps: list[_EditMap] = []
-    special = np.flatnonzero(codes >= DROP) if codes.dtype == np.uint32 else np.empty(0, np.int64)
-    if joins or len(special):
-        deleted = [np.arange(a, b, dtype=np.int64) for a, b in joins]
-        del_pos = np.concatenate(deleted) if deleted else np.empty(0, dtype=np.int64)
-        pos = np.union1d(del_pos, special)
-        out_len = np.zeros(len(pos), dtype=np.int64)
-        expansions: dict[int, list[int]] = {}
-        is_del = np.isin(pos, del_pos)
-        for e in np.flatnonzero(~is_del).tolist():
-            i = int(pos[e])
-            if codes[i] == MULTI:
-                exp = _fold_code(joined[i], ocr_fold)
-                expansions[i] = exp
-                out_len[e] = len(exp)
-        if expansions:
-            lengths = np.ones(len(codes), dtype=np.int64)
-            lengths[pos] = out_len
-            first = np.cumsum(lengths) - lengths
-            out = np.repeat(codes, lengths)
-            for i, exp in expansions.items():
-                p = int(first[i])
-                out[p : p + len(exp)] = exp
-            codes = out
-        else:
-            keep = np.ones(len(codes), dtype=bool)
-            keep[pos] = False
-            codes = codes[keep]
-        maps.append(_EditMap.of(pos, out_len))
+    codes, edits = _edits(joined, codes, joins, ocr_fold, version)
+    if edits is not None:
+        maps.append(edits)
     if ocr_fold and len(codes) > 1:
         rn = np.flatnonzero((codes[:-1] == _R) & (codes[1:] == _N))
         if len(rn):
@@ -308,14 +256,20 @@ def _impl(impl: str | None) -> str:
 
 
 def canon_batch(
-    texts: Sequence[str], *, ocr_fold: bool = True, impl: str | None = None
+    texts: Sequence[str],
+    *,
+    ocr_fold: bool = True,
+    version: str = CANON_VERSION,
+    impl: str | None = None,
 ) -> CanonBatch:
-    """canon-v1 steps 1-4 over a batch of texts, with per-word hashes and original offsets."""
+    """Steps 1-4 of ``version`` over a batch of texts, with per-word hashes and original
+    offsets."""
+    check_version(version)
     if _impl(impl) == "c":
-        return _canon_batch_c(texts, ocr_fold)
+        return _canon_batch_c(texts, ocr_fold, version)
     joined = "\x00".join(texts)
     base = _bases(texts)
-    codes, maps = _fold(joined, ocr_fold)
+    codes, maps = _fold(joined, ocr_fold, version)
     is_word = np.zeros(len(codes) + 2, dtype=bool)
     np.not_equal(codes, 0, out=is_word[1:-1])
     change = np.flatnonzero(is_word[1:] != is_word[:-1])
@@ -338,24 +292,24 @@ def canon_batch(
     )
 
 
-_c_tables: dict[bool, npt.NDArray[np.uint32]] = {}
+_c_tables: dict[tuple[bool, str], npt.NDArray[np.uint32]] = {}
 C_UNKNOWN = 0xFFFFFFFD  # a table entry the compiled kernel has not needed yet
 
 
-@lru_cache(maxsize=65536)
-def _c_fold(cp: int, ocr_fold: bool) -> tuple[int, ...]:
-    """The folded code points of one code point (0 = separator), for the compiled kernel."""
+@lru_cache(maxsize=131072)
+def _c_fold(cp: int, ocr_fold: bool, version: str) -> tuple[int, ...]:
+    """The folded code points of one code point (0 = separator), for the compiled kernel
+    (which keeps ``(0, c, 0)``, a token of its own, in its table as ``SOLO | c``)."""
     if 0xD800 <= cp <= 0xDFFF:
         return (0,)  # lone surrogates are separators
-    return tuple(_fold_code(chr(cp), ocr_fold))
+    return tuple(fold_code(chr(cp), ocr_fold, version))
 
 
-def _c_fold_ocr(cp: int) -> tuple[int, ...]:
-    return _c_fold(cp, True)
-
-
-def _c_fold_plain(cp: int) -> tuple[int, ...]:
-    return _c_fold(cp, False)
+_c_folds: dict[tuple[bool, str], Callable[[int], tuple[int, ...]]] = {
+    (ocr, v): functools.partial(_c_fold, ocr_fold=ocr, version=v)
+    for ocr in (False, True)
+    for v in VERSIONS
+}
 
 
 def i64(buf: _c.Buf) -> I64:
@@ -368,11 +322,13 @@ def u64(buf: _c.Buf) -> U64:
     return np.frombuffer(memoryview(buf), dtype=np.uint64)
 
 
-def _c_table(ocr_fold: bool) -> tuple[npt.NDArray[np.uint32], Callable[[int], tuple[int, ...]]]:
-    table = _c_tables.get(ocr_fold)
+def _c_table(
+    ocr_fold: bool, version: str
+) -> tuple[npt.NDArray[np.uint32], Callable[[int], tuple[int, ...]]]:
+    table = _c_tables.get((ocr_fold, version))
     if table is None:  # filled in by the kernel, one code point at a time, as they occur
-        table = _c_tables[ocr_fold] = np.full(1 << 16, C_UNKNOWN, dtype=np.uint32)
-    return table, (_c_fold_ocr if ocr_fold else _c_fold_plain)
+        table = _c_tables[(ocr_fold, version)] = np.full(1 << 16, C_UNKNOWN, dtype=np.uint32)
+    return table, _c_folds[(ocr_fold, version)]
 
 
 def _bases(texts: Sequence[str]) -> I64:
@@ -383,9 +339,9 @@ def _bases(texts: Sequence[str]) -> I64:
     return base
 
 
-def _canon_batch_c(texts: Sequence[str], ocr_fold: bool) -> CanonBatch:
+def _canon_batch_c(texts: Sequence[str], ocr_fold: bool, version: str) -> CanonBatch:
     assert _c is not None
-    table, fold = _c_table(ocr_fold)
+    table, fold = _c_table(ocr_fold, version)
     doc_words, word_hash, word_len, start, end = _c.canon(list(texts), ocr_fold, table, fold)
     base = _bases(texts)
     return CanonBatch(
@@ -455,14 +411,16 @@ def candidate_grams(
     *,
     ocr_fold: bool,
     bloom: U64 | None,
+    version: str = CANON_VERSION,
     impl: str | None = None,
 ) -> tuple[WordSpans | CanonBatch, U64, I64]:
     """The scanner's step: the words of a batch, and its k-gram fingerprints (with their first
     word index) that ``bloom`` may hold (all of them when it is None). The compiled kernel
     does it in one pass per text, filtering while the text's words are in cache."""
+    check_version(version)
     if _impl(impl) == "c":
         assert _c is not None
-        table, fold = _c_table(ocr_fold)
+        table, fold = _c_table(ocr_fold, version)
         doc_words, start, end, h, first = _c.candidates(
             list(texts),
             ocr_fold,
@@ -478,7 +436,7 @@ def candidate_grams(
             base=_bases(texts),
         )
         return spans, u64(h), i64(first)
-    cb = canon_batch(texts, ocr_fold=ocr_fold, impl="numpy")
+    cb = canon_batch(texts, ocr_fold=ocr_fold, version=version, impl="numpy")
     hashes, firsts = gram_hashes(cb, k, impl="numpy")
     if bloom is not None:
         keep = np.flatnonzero(bloom_contains(bloom, hashes))
@@ -547,7 +505,7 @@ def fingerprints(
     text: str, spec: CanonSpec = CanonSpec(), *, impl: str | None = None
 ) -> tuple[U64, I64]:
     """(fingerprints, word positions) of one text under ``spec``; equals the reference."""
-    batch = canon_batch([text], ocr_fold=spec.ocr_fold, impl=impl)
+    batch = canon_batch([text], ocr_fold=spec.ocr_fold, version=spec.version, impl=impl)
     h, pos = gram_hashes(batch, spec.k, impl=impl)
     if spec.window > 1:
         sel = winnow_positions(h, spec.window)

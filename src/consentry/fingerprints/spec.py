@@ -1,4 +1,4 @@
-"""The ``canon-v1`` fingerprint spec and its pure-Python reference implementation.
+"""The ``canon-v1`` and ``canon-v2`` fingerprint specs and their pure-Python reference.
 
 This module *defines* the spec (``docs/fingerprint-spec.md`` describes it in prose with test
 vectors); :mod:`consentry.fingerprints.kernel` is the fast numpy implementation that must give
@@ -27,6 +27,17 @@ canon-v1, in order:
 6. **Selection**: ``all`` (every gram) or ``winnow-W`` (in every window of W consecutive gram
    hashes, the rightmost minimum; each position once). Winnowing guarantees that any run of
    at least ``W + k - 1`` shared words shares at least one selected fingerprint.
+
+canon-v2 (the default for new indexes) changes step 2 only, for each code point ``c``:
+
+* a Default_Ignorable_Code_Point (:data:`.unicode_sets.DEFAULT_IGNORABLE`: soft hyphen,
+  zero-width space/joiners, word joiner, BOM, variation selectors, ...) folds to nothing, so
+  it no longer splits the word around it (canon-v1 made it a separator);
+* every other code point folds as in canon-v1 (which is the NFKC compatibility mapping with
+  case folding, applied per code point), ignorables in the result dropped, and each folded
+  word character in a :data:`.unicode_sets.SOLO_BLOCKS` block (Han, Hiragana, Katakana,
+  Thai) becomes a word of its own (a separator before and after it), so that re-wrapping,
+  spacing and line breaks in text written without spaces do not change the words.
 """
 
 from __future__ import annotations
@@ -37,8 +48,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from consentry.errors import ValidationError
+from consentry.fingerprints.unicode_sets import in_solo_block, is_default_ignorable
 
-CANON_VERSION = "canon-v1"
+CANON_V1 = "canon-v1"
+CANON_V2 = "canon-v2"
+VERSIONS = (CANON_V1, CANON_V2)
+CANON_VERSION = CANON_V2  # what new indexes are built with
 HASH_NAME = "poly-0x100000001B3-fmix64"
 BASE = 0x100000001B3
 MASK64 = (1 << 64) - 1
@@ -62,13 +77,7 @@ class CanonSpec:
     hash: str = HASH_NAME
 
     def __post_init__(self) -> None:
-        if self.version != CANON_VERSION:
-            raise ValidationError(
-                f"fingerprint spec {self.version!r} is not supported, expected {CANON_VERSION!r}",
-                field="version",
-                value=self.version,
-                expected=CANON_VERSION,
-            )
+        check_version(self.version)
         if self.hash != HASH_NAME:
             raise ValidationError(
                 f"fingerprint hash {self.hash!r} is not supported, expected {HASH_NAME!r}",
@@ -133,19 +142,43 @@ class CanonSpec:
             ) from None
 
 
-@lru_cache(maxsize=65536)
-def fold_char(c: str) -> str:
-    """canon-v1 step 2 for one code point: letters/digits kept (folded), others -> ' '.
+def check_version(version: str) -> str:
+    """``version`` when it is a spec this code implements, else a ValidationError."""
+    if version not in VERSIONS:
+        raise ValidationError(
+            f"fingerprint spec {version!r} is not supported, expected one of {VERSIONS}",
+            field="version",
+            value=version,
+            expected=" | ".join(VERSIONS),
+        )
+    return version
 
-    Returns the folded string: may be empty (combining marks), or longer than one code point
-    (ligatures, ``ß`` -> ``ss``).
+
+@lru_cache(maxsize=131072)
+def fold_char(c: str, version: str = CANON_VERSION) -> str:
+    """Step 2 for one code point: letters/digits kept (folded), others -> ' '.
+
+    Returns the folded string: may be empty (combining marks; under canon-v2 also default
+    ignorables), or longer than one code point (ligatures, ``ß`` -> ``ss``; under canon-v2 a
+    Han/Kana/Thai character ``x`` gives ``" x "``).
     """
+    if version == CANON_V2 and is_default_ignorable(ord(c)):
+        return ""
     s = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", c).casefold())
     out = []
     for ch in s:
         if unicodedata.category(ch).startswith("M"):
             continue
-        out.append(ch if ch.isalnum() else " ")
+        if not ch.isalnum():
+            out.append(" ")
+        elif version != CANON_V2:
+            out.append(ch)
+        elif is_default_ignorable(ord(ch)):
+            continue
+        elif in_solo_block(ord(ch)):
+            out.append(" " + ch + " ")
+        else:
+            out.append(ch)
     return "".join(out)
 
 
@@ -168,8 +201,11 @@ class Word:
     end: int
 
 
-def reference_words(text: str, *, ocr_fold: bool = True) -> list[Word]:
-    """canon-v1 steps 1-4, one code point at a time (the reference, not fast)."""
+def reference_words(
+    text: str, *, ocr_fold: bool = True, version: str = CANON_VERSION
+) -> list[Word]:
+    """Steps 1-4, one code point at a time (the reference, not fast)."""
+    check_version(version)
     deleted = bytearray(len(text))
     for a, b in hyphen_joins(text):
         for i in range(a, b):
@@ -179,7 +215,7 @@ def reference_words(text: str, *, ocr_fold: bool = True) -> list[Word]:
     for i, c in enumerate(text):
         if deleted[i]:
             continue
-        for f in fold_char(c):
+        for f in fold_char(c, version):
             if ocr_fold:
                 f = OCR_SINGLE.get(f, f)
             chars.append((f, i, i + 1))
@@ -209,9 +245,9 @@ def reference_words(text: str, *, ocr_fold: bool = True) -> list[Word]:
     return words
 
 
-def canonical_text(text: str, *, ocr_fold: bool = True) -> str:
+def canonical_text(text: str, *, ocr_fold: bool = True, version: str = CANON_VERSION) -> str:
     """The canonical text: canonical words joined by single spaces."""
-    return " ".join(w.text for w in reference_words(text, ocr_fold=ocr_fold))
+    return " ".join(w.text for w in reference_words(text, ocr_fold=ocr_fold, version=version))
 
 
 def fmix64(h: int) -> int:
@@ -253,7 +289,7 @@ def winnow(hashes: list[int], window: int) -> list[int]:
 
 def reference_fingerprints(text: str, spec: CanonSpec = CanonSpec()) -> list[tuple[int, int]]:
     """(fingerprint, word position) pairs of a text under ``spec``: the reference."""
-    words = [w.text for w in reference_words(text, ocr_fold=spec.ocr_fold)]
+    words = [w.text for w in reference_words(text, ocr_fold=spec.ocr_fold, version=spec.version)]
     k = spec.k
     hashes = [hash64(" ".join(words[i : i + k])) for i in range(len(words) - k + 1)]
     return [(hashes[p], p) for p in winnow(hashes, spec.window)]

@@ -61,7 +61,7 @@ def _fingerprint(text: str, spec: CanonSpec, work_id: str) -> _Fingerprints:
 
     from consentry.fingerprints.kernel import canon_batch, gram_hashes, winnow_positions
 
-    batch = canon_batch([text], ocr_fold=spec.ocr_fold)
+    batch = canon_batch([text], ocr_fold=spec.ocr_fold, version=spec.version)
     fps, pos = gram_hashes(batch, spec.k)
     if spec.window > 1:
         sel = winnow_positions(fps, spec.window)
@@ -149,6 +149,17 @@ class FingerprintCases:
                     if terms.status(purpose) is not Status.ALLOWED:
                         out.append(wid)
         return sorted(out)
+
+    def bundle_spec(self) -> CanonSpec:
+        """The spec a bundle is built with: the one every stored fingerprint set was made with
+        (a registry fingerprinted under canon-v1 keeps giving canon-v1 bundles), the current
+        default when none is stored. Sets under several specs are named by
+        :meth:`bundle_fingerprints` (register those texts again)."""
+        with self._uow(False) as uow:
+            keys = uow.fingerprints.specs()
+        if len(keys) != 1:
+            return CanonSpec()
+        return CanonSpec.from_dict(json.loads(keys[0]))
 
     def bundle_fingerprints(
         self, work_ids: list[str], spec: CanonSpec

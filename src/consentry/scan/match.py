@@ -1,12 +1,13 @@
 """The matcher: registered works found in documents, by fingerprint hits on one alignment.
 
-For a batch of documents: canon-v1 fingerprints of every gram (numpy kernel), one vectorised
+For a batch of documents: fingerprints of every gram under the index's spec, one vectorised
 look-up in the index, then hits ``(doc, work, doc_pos, work_pos)`` are grouped by work and
 diagonal ``work_pos - doc_pos`` (a band of +-``band`` words absorbs insertions and deletions),
 split where consecutive hits are more than ``max_gap`` words apart. A cluster counts only
 when its extent (first to last matched word) reaches ``min_words``; it is then confirmed by
-aligning the document's original words with the work's words with ``rapidfuzz`` when the
-index stores them (else the similarity is the share of the extent covered by hits). Every
+aligning the document's words with the work's words with ``rapidfuzz`` when the index
+stores them (canon-v1: the words as written, lower-cased; canon-v2: both sides canonicalised
+like the fingerprints) (else the similarity is the share of the extent covered by hits). Every
 claim is one document x one work with its own evidence: never chained transitively.
 Spans are character offsets into the document's original text. Levels measure how much of
 the *work* a document covers (distinct work word positions: a passage repeated a hundred
@@ -18,7 +19,7 @@ of them; every match of a work sharing its text names the whole group (``group``
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -26,8 +27,10 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from consentry.errors import ValidationError
+from consentry.fingerprints.canonical import canonical_words_text
 from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import I64
+from consentry.fingerprints.spec import CANON_V1
 from consentry.scan.model import Document, Match, MatchLevel
 
 
@@ -172,6 +175,21 @@ def _clusters(doc: I64, work: I64, dpos: I64, rpos: I64, k: int, opt: MatchOptio
     )
 
 
+def _aligned_form(
+    index: Index, doc_spans: list[str]
+) -> tuple[list[str], Callable[[str], str] | None]:
+    """The document spans as confirmation compares them, and rapidfuzz's processor. canon-v1
+    indexes store the words as written: rapidfuzz's default_process on both sides. canon-v2
+    indexes store canonical words: the spans are canonicalised the same way as the
+    fingerprints (ignorables, NFKC, Han/Kana/Thai tokens), with no further processing."""
+    spec = index.spec
+    if spec.version == CANON_V1:
+        return doc_spans, default_process
+    return [
+        canonical_words_text(s, ocr_fold=spec.ocr_fold, version=spec.version) for s in doc_spans
+    ], None
+
+
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
     k = index.spec.k
     cb, h, first = index.candidates([d.text for d in batch])
@@ -194,6 +212,7 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
         # one batched call: rapidfuzz's C++ default_process (lower case, non-alphanumerics
         # to spaces) on both sides, then the Indel ratio of each (document span, work span)
         doc_spans = [batch[d].text[a:b] for d, a, b in zip(docs_l, starts_l, ends_l, strict=True)]
+        doc_spans, processor = _aligned_form(index, doc_spans)
         work_spans = []
         for w, r0, r1 in zip(works_l, cl.rfirst.tolist(), cl.rlast.tolist(), strict=True):
             text, off = index.work_text(w)
@@ -205,7 +224,7 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
                 doc_spans,
                 work_spans,
                 scorer=fuzz.ratio,
-                processor=default_process,
+                processor=processor,
                 dtype=np.float64,
             )
             / 100.0
