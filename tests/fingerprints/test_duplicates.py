@@ -213,3 +213,27 @@ def test_a_scan_reports_every_work_of_the_group_in_its_match_file(
     assert [(m.work, m.group, m.record) for m in r.matches] == [
         (w, tuple(COPIES), 1) for w in COPIES
     ]
+
+
+def test_filter_removes_the_document_and_names_every_work_of_the_group(
+    same: Index, tmp_path: Path
+) -> None:
+    from consentry.scan.filter import filter_corpus
+    from consentry.scan.pipeline import IndexMatcher
+    from consentry.scan.readers import ReadOptions, discover_shards
+
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "a.jsonl").write_text(
+        json.dumps({"id": "d", "text": excerpt_doc(PERSUASION).text})
+        + "\n"
+        + json.dumps({"id": "e", "text": WELLS[:3000]})
+        + "\n"
+    )
+    result = filter_corpus(
+        discover_shards([corpus]), ReadOptions(), IndexMatcher(str(same.path)), tmp_path / "o"
+    )
+    lines = [json.loads(x) for x in Path(result.manifest).read_text().splitlines()]
+    assert [(x["doc"], x["work"]) for x in lines] == [("d", w) for w in COPIES]
+    kept = (tmp_path / "o" / "c" / "a.jsonl").read_text().splitlines()
+    assert [json.loads(x)["id"] for x in kept] == ["e"]
