@@ -46,3 +46,25 @@ def test_cli_build_and_show(tmp_path: Path) -> None:
         ],
     )
     assert r.exit_code == 2 and "selection 'winnow-1'" in r.output
+
+
+def test_cli_build_chooses_the_spec_version(tmp_path: Path) -> None:
+    """New indexes are canon-v2; --spec canon-v1 builds one readers of the frozen spec share;
+    an unknown version is refused with the versions there are."""
+    app_ = typer.Typer()
+    register(app_)
+    runner = CliRunner()
+    csv = tmp_path / "works.csv"
+    csv.write_text(f"work_id,path\npers,{DATA / 'persuasion.txt'}\n", encoding="utf-8")
+    for version in ("canon-v1", "canon-v2"):
+        out = tmp_path / version
+        r = runner.invoke(
+            app_, ["fingerprints", "build", str(csv), "--out", str(out), "--spec", version]
+        )
+        assert r.exit_code == 0, r.output
+        r = runner.invoke(app_, ["fingerprints", "show", str(out)])
+        assert f'"version": "{version}"' in r.output
+    r = runner.invoke(
+        app_, ["fingerprints", "build", str(csv), "--out", str(tmp_path / "x"), "--spec", "v3"]
+    )
+    assert r.exit_code == 2 and "'v3' is not supported, expected one of" in r.output

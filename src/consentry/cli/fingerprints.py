@@ -123,6 +123,11 @@ def register(app: typer.Typer) -> None:
         k: int = typer.Option(6, "--k", help="Words per gram"),
         selection: str = typer.Option("all", "--selection", help="all or winnow-W"),
         ocr_fold: bool = typer.Option(True, "--ocr-fold/--no-ocr-fold"),
+        spec_version: str = typer.Option(
+            "canon-v2",
+            "--spec",
+            help="Fingerprint spec: canon-v2 (default) or canon-v1 (docs/fingerprint-spec.md)",
+        ),
         max_works: int = typer.Option(
             3, "--max-works", help="Drop grams in more distinct texts (works sharing a text: one)"
         ),
@@ -139,7 +144,7 @@ def register(app: typer.Typer) -> None:
         from consentry.fingerprints.common import CommonFilter
         from consentry.fingerprints.spec import CanonSpec
 
-        spec = CanonSpec(k=k, ocr_fold=ocr_fold, selection=selection)
+        spec = CanonSpec(k=k, ocr_fold=ocr_fold, selection=selection, version=spec_version)
         common = CommonFilter(max_works=max_works, background=",".join(p.name for p in background))
         info = build_index(
             works, out, spec=spec, common=common, background=background, store_text=store_text
