@@ -78,6 +78,7 @@ EDGES: dict[str, dict[str, str]] = {
         "importing.py": "service",
         "csvfile.py": "files",  # parses a CSV file or CSV text
         "onix.py": "files",  # streams an ONIX file
+        "membercsv.py": "files",  # parses a mandates or developers CSV file
     },
     # the signing key's PEM files; the C2PA signing key and CA certificate in the data folder
     "ledger": {"keys.py": "files", "c2pa_keys.py": "files"},

@@ -156,6 +156,14 @@ CASES = [
         lambda w: "/v1/mandates",
         only({"admin": 200, "organisation": 200, "creator": 200, "other_creator": 200}),
     ),
+    # the AI-developer directory (issue 11): published contact points, every key reads it
+    Case("GET", "/v1/developers", lambda w: "/v1/developers", everyone(200)),
+    Case(
+        "GET",
+        "/v1/developers/{party_id}",
+        lambda w: f"/v1/developers/{w.developer}",
+        everyone(200),
+    ),
     Case(
         "GET",
         "/v1/mandates/{mandate_id}",

@@ -17,6 +17,7 @@ from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from consentry.api.pages import install_pages
 from consentry.api.routes import (
     decisions,
+    developers,
     disputes,
     keys,
     ledger,
@@ -63,6 +64,7 @@ def create_app(
             {"name": "decisions", "description": "May D use W for P at T?"},
             {"name": "ledger", "description": "Public key, receipts, ledger head"},
             {"name": "disputes", "description": "Identifiers claimed by unrelated registrants"},
+            {"name": "developers", "description": "The AI-developer directory"},
             {"name": "keys", "description": "API keys"},
             {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
             {"name": "notices", "description": "Campaigns of notices on members' behalf"},
@@ -85,7 +87,7 @@ def create_app(
     app.include_router(terms.works_router)
     app.include_router(parties.router)
     app.include_router(terms.parties_router)
-    for module in (mandates, disputes, keys, signals):
+    for module in (mandates, developers, disputes, keys, signals):
         app.include_router(module.router)
     app.include_router(ledger.public)
     app.include_router(ledger.router)

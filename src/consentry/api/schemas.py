@@ -121,7 +121,7 @@ ContributorRoleName = Literal[
     "publisher",
 ]
 HolderRoleName = Literal["creator", "author", "rightsholder", "publisher", "label", "agent"]
-ContactKindName = Literal["email", "url", "postal", "phone"]
+ContactKindName = Literal["email", "postal", "url", "form", "policy", "phone"]
 
 # RFC 3339 (JSON Schema's ``date-time``): a date, a time with seconds, and an offset or Z.
 _RFC3339 = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})")
@@ -374,6 +374,20 @@ class MandatePage(BaseModel):
     offset: int
     limit: int
     next_offset: int | None
+
+
+class DeveloperOut(BaseModel):
+    party_id: str
+    name: str
+    emails: list[str]
+    postal_addresses: list[str]
+    optout_urls: list[str] = Field(..., description="Opt-out or copyright web forms")
+    policy_urls: list[str] = Field(..., description="Published crawler or AI policy pages")
+    tokens: list[str] = Field(..., description="Crawler tokens (signals catalogue) it operates")
+
+
+class DeveloperPage(BaseModel):
+    items: list[DeveloperOut]
 
 
 class LookupWorkOut(BaseModel):

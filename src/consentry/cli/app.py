@@ -38,6 +38,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.licensing",
     "consentry.cli.accounting",
     "consentry.cli.notices",
+    "consentry.cli.members",
 )
 
 _built = False

@@ -139,7 +139,7 @@ def _import(
             f"{path} is not a file", field="FILE", value=str(path), expected="a readable file"
         )
     if rejects is not None:
-        _check_rejects_option(rejects, skip_invalid)
+        check_rejects_option(rejects, skip_invalid)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with registry_for(home) as reg, reg.uow() as uow:
         if uow.imports.seen(digest):  # the same file again: nothing to read or change
@@ -184,11 +184,19 @@ def _import(
                     progress=lambda n: progress.update(task, completed=n),
                 )
                 uow.commit()
+    report_rejects(report, path, digest, data_folder, rejects)
+    return report
+
+
+def report_rejects(
+    report: ImportReport, path: Path, digest: str, data_folder: Path, rejects: Path | None
+) -> None:
+    """With ``--skip-invalid``: write the records skipped to ``--rejects`` (or the data
+    folder's ``rejects/``) and say so on stderr."""
     if report.rejected:
         where = rejects or rejects_path(data_folder, path, digest)
         _write_rejects(where, report.rejected)
         typer.echo(f"{len(report.rejected)} invalid records skipped; see {where}", err=True)
-    return report
 
 
 def rejects_path(data_folder: Path, source: Path, digest: str) -> Path:
@@ -198,7 +206,7 @@ def rejects_path(data_folder: Path, source: Path, digest: str) -> Path:
     return data_folder / "rejects" / f"{source.name}.{digest[:12]}.rejects.csv"
 
 
-def _check_rejects_option(rejects: Path, skip_invalid: bool) -> None:
+def check_rejects_option(rejects: Path, skip_invalid: bool) -> None:
     """``--rejects FILE`` is checked before anything is imported."""
     import os
 

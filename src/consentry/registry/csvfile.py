@@ -80,6 +80,22 @@ def parse_csv(source: Path | str | bytes, *, filename: str | None = None) -> lis
 
 def iter_csv(source: Path | str | bytes, *, filename: str | None = None) -> Iterator[ParsedRecord]:
     """Like :func:`parse_csv`, one record at a time. File-level errors come first."""
+    name, columns, width, rows = read_table(source, REQUIRED_COLUMNS, filename=filename)
+    for number, row in rows:
+        yield _record(number, row, columns, width, name)
+
+
+Rows = Iterator[tuple[int, list[str]]]
+
+
+def read_table(
+    source: Path | str | bytes, required: tuple[str, ...], *, filename: str | None = None
+) -> tuple[str, dict[str, int], int, Rows]:
+    """A CSV table under the rules of every consentry CSV import: UTF-8 (a BOM is allowed),
+    a header row naming each of ``required`` once (any case, any order; other columns only
+    with the ``x-`` prefix), quoting checked. Returns the input's name, the column positions,
+    the header's width and the numbered non-blank data rows (numbers count blank lines too).
+    File-level problems raise :class:`~consentry.errors.ValidationError` naming the file."""
     if isinstance(source, Path):
         name = filename or source.name
         try:
@@ -98,19 +114,21 @@ def iter_csv(source: Path | str | bytes, *, filename: str | None = None) -> Iter
     if not text.strip():
         raise ValidationError(
             f"{name}: the file is empty, expected a header row "
-            f"({','.join(REQUIRED_COLUMNS)}) and data rows",
+            f"({','.join(required)}) and data rows",
             field="file",
             value=name,
             expected="a header row and data rows",
         )
     rows = _rows(text, name)
     header = next(rows)
-    columns = _columns(header, name)
-    width = len(header)
-    for number, row in enumerate(rows, start=1):
-        if not any(cell.strip() for cell in row):
-            continue  # blank line: no record, but it keeps its row number
-        yield _record(number, row, columns, width, name)
+    columns = _columns(header, name, required)
+
+    def numbered() -> Rows:
+        for number, row in enumerate(rows, start=1):
+            if any(cell.strip() for cell in row):  # a blank line keeps its row number
+                yield number, row
+
+    return name, columns, len(header), numbered()
 
 
 def _decode(data: str | bytes, name: str) -> str:
@@ -146,7 +164,7 @@ def _rows(text: str, name: str) -> Iterator[list[str]]:
         yield row
 
 
-def _columns(header: list[str], name: str) -> dict[str, int]:
+def _columns(header: list[str], name: str, required: tuple[str, ...]) -> dict[str, int]:
     columns: dict[str, int] = {}
     for i, raw in enumerate(header):
         col = raw.strip().lower()
@@ -159,24 +177,24 @@ def _columns(header: list[str], name: str) -> dict[str, int]:
                 value=col,
                 expected="each column once",
             )
-        if col not in REQUIRED_COLUMNS:
+        if col not in required:
             raise ValidationError(
                 f"{name}: unknown column {raw!r}; the columns are "
-                f"{','.join(REQUIRED_COLUMNS)} (extra columns of your own must start "
+                f"{','.join(required)} (extra columns of your own must start "
                 f"with {IGNORED_PREFIX!r})",
                 field="file",
                 value=raw,
-                expected=",".join(REQUIRED_COLUMNS),
+                expected=",".join(required),
             )
         columns[col] = i
-    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    missing = [c for c in required if c not in columns]
     if missing:
         raise ValidationError(
             f"{name}: missing column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}; the header must name {','.join(REQUIRED_COLUMNS)}",
+            f"{', '.join(missing)}; the header must name {','.join(required)}",
             field="file",
             value=", ".join(missing),
-            expected=",".join(REQUIRED_COLUMNS),
+            expected=",".join(required),
         )
     return columns
 

@@ -155,6 +155,18 @@ def mandate_created(m: Mandate) -> Event:
     }
 
 
+def developer_listed(
+    party_id: str, contacts: Sequence[tuple[str, str]], tokens: Sequence[str]
+) -> Event:
+    """The AI-developer directory gained contact points or crawler tokens of a developer
+    (a developer's copyright contact points are public: they are named here)."""
+    return "developer.listed", {
+        "party_id": party_id,
+        "contacts": [[k, v] for k, v in contacts],
+        "tokens": list(tokens),
+    }
+
+
 def mandate_withdrawn(mandate_id: str) -> Event:
     return "mandate.withdrawn", {"mandate_id": mandate_id}
 

@@ -181,3 +181,43 @@ def _not_covered(
         purposes=uncovered,
         territory=territory,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class MandateDraft:
+    """One row of a mandates file (``consentry mandates import``), before the member is found.
+
+    ``member`` is a name (found as the works CSV finds parties, created when unknown) or
+    ``party:ID``; ``valid_from`` ``None`` means the time of the import; ``email`` becomes a
+    contact point of the member when it has not got it yet.
+    """
+
+    member_name: str | None
+    member_id: str | None
+    email: str | None
+    purposes: frozenset[Purpose]
+    territories: frozenset[str]
+    valid_from: datetime | None
+    valid_until: datetime | None
+    evidence: str
+
+    def same_scope(self, m: Mandate) -> bool:
+        """``m`` is the mandate this row describes (a re-import changes nothing): same
+        purposes, territories, end and evidence, and the same start when the row gives one."""
+        return (
+            m.purposes == self.purposes
+            and m.territories == self.territories
+            and m.valid_until == self.valid_until
+            and m.evidence == self.evidence
+            and (self.valid_from is None or m.valid_from == self.valid_from)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class MandateRecord:
+    """One record of a mandates file: a draft, or the reason it could not be read."""
+
+    number: int
+    draft: MandateDraft | None
+    error: str | None = None
+    key: str | None = None  # the member as written, shown in reject lists

@@ -14,6 +14,10 @@ class PartyKind(StrEnum):
     PERSON = "person"
     ORGANISATION = "organisation"
 
+    @classmethod
+    def parse(cls, value: str) -> PartyKind:
+        return parse_choice(cls, value, field="kind", label="party kind")
+
 
 class PartyRole(StrEnum):
     CREATOR = "creator"
@@ -47,20 +51,33 @@ RIGHTSHOLDER_ROLES = frozenset(
 )
 
 
+# Contact kinds. ``form`` is a web form (a developer's copyright or opt-out form), ``policy``
+# a published policy page (a crawler or AI-training policy); both are http(s) URLs.
+CONTACT_KINDS = ("email", "postal", "url", "form", "policy", "phone")
+URL_KINDS = frozenset({"form", "policy"})
+
+
 @dataclass(frozen=True, slots=True)
 class ContactPoint:
-    kind: str  # "email", "url", "postal", "phone"
+    kind: str  # one of CONTACT_KINDS
     value: str
 
     def __post_init__(self) -> None:
-        if self.kind not in {"email", "url", "postal", "phone"}:
+        if self.kind not in CONTACT_KINDS:
             raise ValidationError(
-                f"contact kind {self.kind!r} is not one of email, url, postal, phone",
+                f"contact kind {self.kind!r} is not one of {', '.join(CONTACT_KINDS)}",
                 field="contacts.kind",
                 value=self.kind,
-                expected="email, url, postal or phone",
+                expected=", ".join(CONTACT_KINDS),
             )
         check_length(self.value, field="contacts.value", limit=MAX_CONTACT)
+        if not self.value.strip():
+            raise ValidationError(
+                f"{self.kind} contact is empty",
+                field="contacts.value",
+                value=self.value,
+                expected=f"a {self.kind} contact",
+            )
         if self.kind == "email" and ("@" not in self.value or " " in self.value.strip()):
             raise ValidationError(
                 f"email {self.value!r} is not an address",
@@ -68,6 +85,33 @@ class ContactPoint:
                 value=self.value,
                 expected="an address like name@example.org",
             )
+        if self.kind in URL_KINDS and not _is_web_url(self.value):
+            raise ValidationError(
+                f"{self.kind} contact {self.value!r} is not an http(s) URL",
+                field="contacts.value",
+                value=self.value,
+                expected="a URL starting with https:// or http://",
+            )
+
+
+def _is_web_url(value: str) -> bool:
+    scheme, sep, rest = value.partition("://")
+    host = rest.split("/", 1)[0]
+    return bool(sep) and scheme.lower() in ("http", "https") and bool(host) and " " not in value
+
+
+def parse_contact(text: str, *, field: str = "--contact") -> ContactPoint:
+    """``KIND:VALUE`` (``email:rights@example.org``, ``form:https://...``) as a contact."""
+    kind, sep, value = text.partition(":")
+    kind = kind.strip().lower()
+    if not sep or kind not in CONTACT_KINDS:
+        raise ValidationError(
+            f"{field} {text!r} is not KIND:VALUE with KIND one of {', '.join(CONTACT_KINDS)}",
+            field=field,
+            value=text,
+            expected=f"KIND:VALUE, KIND one of {', '.join(CONTACT_KINDS)}",
+        )
+    return ContactPoint(kind, value.strip())
 
 
 @dataclass(frozen=True, slots=True)

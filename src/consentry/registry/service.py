@@ -36,6 +36,7 @@ from consentry.registry.service_disputes import DisputeCases, work_parties
 from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
 from consentry.registry.service_mandates import MandateCases
+from consentry.registry.service_members import MemberCases
 from consentry.registry.terms import Declaration, TermsSet
 from consentry.registry.territories import parse_territory
 from consentry.registry.works import Work, WorkDraft, WorkSummary
@@ -111,7 +112,7 @@ class Declared:
     receipt: dict[str, Any]
 
 
-class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
+class RegistryService(MandateCases, MemberCases, KeyCases, FingerprintCases, DisputeCases):
     def __init__(
         self,
         uow: UowFactory,
@@ -181,9 +182,11 @@ class RegistryService(MandateCases, KeyCases, FingerprintCases, DisputeCases):
                 party = Party(party.id, party.name, party.kind, party.roles, party.identifiers, ())
             return party
 
-    def list_parties(self, actor: Actor, *, offset: int, limit: int) -> list[Party]:
+    def list_parties(
+        self, actor: Actor, *, offset: int, limit: int, role: PartyRole | None = None
+    ) -> list[Party]:
         with self._uow(False) as uow:
-            parties = uow.parties.page(offset=offset, limit=limit)
+            parties = uow.parties.page(offset=offset, limit=limit, role=role)
             return [
                 p
                 if self._may_see_private(uow, actor, p.id)

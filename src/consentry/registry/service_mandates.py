@@ -6,7 +6,7 @@ one module per group of use cases).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,12 +14,40 @@ from consentry.errors import Conflict, PermissionDenied, ValidationError
 from consentry.limits import optional_utc, utc_time
 from consentry.registry import events
 from consentry.registry.access import Actor, Role
+from consentry.registry.events import Event
 from consentry.registry.mandates import WORLD, Mandate
 from consentry.registry.parties import PartyRole
 from consentry.registry.purposes import Purpose
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
+
+
+def grant_mandates(
+    uow: SqlUnitOfWork, organisation_id: str, mandates: Sequence[Mandate], *, created_at: datetime
+) -> list[Event]:
+    """Store mandates an organisation holds (each from an existing member); their ledger
+    events, for the caller to append in the same transaction. The one way a mandate is
+    granted: through the API (one) and ``consentry mandates import`` (a file of them)."""
+    org = uow.parties.get(organisation_id)
+    if PartyRole.MEMBER_ORGANISATION not in org.roles:
+        raise ValidationError(
+            f"party {organisation_id} is not a member organisation",
+            field="organisation_id",
+            value=organisation_id,
+            expected="a party with role member-organisation",
+        )
+    for m in mandates:
+        if m.organisation_id != organisation_id or m.member_id == organisation_id:
+            raise ValidationError(
+                f"mandate {m.id} is from {m.member_id} to {m.organisation_id}, expected a "
+                f"member other than the organisation {organisation_id}",
+                field="organisation_id",
+                value=m.organisation_id,
+                expected=organisation_id,
+            )
+    uow.members.add_mandates(mandates, created_at=created_at)
+    return [events.mandate_created(m) for m in mandates]
 
 
 class MandateCases:
@@ -68,17 +96,9 @@ class MandateCases:
             )
         with self._uow(True) as uow:
             now = uow.ledger.locked_now(self.clock)  # time in ledger order
-            org = uow.parties.get(organisation_id)
             uow.parties.get(member_id)
-            if PartyRole.MEMBER_ORGANISATION not in org.roles:
-                raise ValidationError(
-                    f"party {organisation_id} is not a member organisation",
-                    field="organisation_id",
-                    value=organisation_id,
-                    expected="a party with role member-organisation",
-                )
-            uow.mandates.add(mandate, created_at=now)
-            uow.ledger.append(*events.mandate_created(mandate), actor=actor.label, at=now)
+            granted = grant_mandates(uow, organisation_id, [mandate], created_at=now)
+            uow.ledger.append_many(granted, actor=actor.label, at=now)
             uow.commit()
         return mandate
 
@@ -107,7 +127,9 @@ class MandateCases:
             uow.commit()
             return uow.mandates.get(mandate_id)
 
-    def list_mandates(self, actor: Actor, *, offset: int, limit: int) -> list[Mandate]:
+    def list_mandates(
+        self, actor: Actor, *, offset: int, limit: int, organisation_id: str | None = None
+    ) -> list[Mandate]:
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)
         party = None if actor.role is Role.ADMIN else actor.party_id
         if party is None and actor.role is not Role.ADMIN:
@@ -116,7 +138,9 @@ class MandateCases:
                 role=actor.role.value,
             )
         with self._uow(False) as uow:
-            return uow.mandates.page(offset=offset, limit=limit, party_id=party)
+            return uow.mandates.page(
+                offset=offset, limit=limit, party_id=party, organisation_id=organisation_id
+            )
 
     def get_mandate(self, actor: Actor, mandate_id: str) -> Mandate:
         actor.require(Role.ADMIN, Role.ORGANISATION, Role.CREATOR)

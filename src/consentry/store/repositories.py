@@ -459,8 +459,17 @@ class MandateRepository:
         )
         return [_mandate(r) for r in rows]
 
-    def page(self, *, offset: int, limit: int, party_id: str | None = None) -> list[Mandate]:
+    def page(
+        self,
+        *,
+        offset: int,
+        limit: int,
+        party_id: str | None = None,
+        organisation_id: str | None = None,
+    ) -> list[Mandate]:
         q = select(MandateRow).order_by(MandateRow.id).offset(offset).limit(limit)
+        if organisation_id is not None:
+            q = q.where(MandateRow.organisation_id == organisation_id)
         if party_id is not None:
             q = q.where(
                 (MandateRow.organisation_id == party_id) | (MandateRow.member_id == party_id)

@@ -539,3 +539,12 @@ class NoticeAnswerFileRow(Base):
     name: Mapped[str] = mapped_column(String(255))
     sha256: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# --------------------------------------------------------------------- members (issue 11)
+class PartyAgentRow(Base):
+    """A crawler token (signals catalogue) an AI developer party operates."""
+
+    __tablename__ = "party_agents"
+    party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)

@@ -31,6 +31,7 @@ from consentry.store.ledger import LedgerRepository
 from consentry.store.licensing import LicensingRepository
 from consentry.store.lookup_reads import LookupReads as LookupReads
 from consentry.store.lookup_reads import session_lookups
+from consentry.store.members import MemberRepository
 from consentry.store.notices import NoticeRepository
 from consentry.store.repositories import (
     ApiKeyRepository,
@@ -58,6 +59,7 @@ class SqlUnitOfWork:
     lookups: LookupReads
     accounting: AccountingRepository
     notices: NoticeRepository
+    members: MemberRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -87,6 +89,7 @@ class SqlUnitOfWork:
         self.lookups = session_lookups(s)
         self.accounting = AccountingRepository(s)
         self.notices = NoticeRepository(s)
+        self.members = MemberRepository(s)
         return self
 
     def single_read(self) -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from consentry.api.deps import ActorDep, ServiceDep
@@ -17,6 +19,7 @@ from consentry.api.routes.common import (
 )
 from consentry.api.schemas import MandateIn, MandateOut, MandatePage
 from consentry.api.views import mandate_view, page_view
+from consentry.limits import MAX_ID
 from consentry.registry.purposes import Purpose
 
 router = APIRouter(
@@ -47,11 +50,19 @@ def create_mandate(body: MandateIn, actor: ActorDep, service: ServiceDep) -> Res
 
 @router.get("", response_model=MandatePage, summary="List mandates")
 def list_mandates(
-    actor: ActorDep, service: ServiceDep, offset: Offset = 0, limit: Limit = 100
+    actor: ActorDep,
+    service: ServiceDep,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    organisation: Annotated[
+        str | None, Query(max_length=MAX_ID, description="Only this organisation's mandates")
+    ] = None,
 ) -> Response:
     """Admins see all; organisations and members see those they are party to."""
     now = service.clock()
-    mandates = service.list_mandates(actor, offset=offset, limit=limit)
+    mandates = service.list_mandates(
+        actor, offset=offset, limit=limit, organisation_id=organisation
+    )
     return json_response(
         page_view([mandate_view(m, now) for m in mandates], offset=offset, limit=limit)
     )
