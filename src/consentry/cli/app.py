@@ -39,6 +39,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.accounting",
     "consentry.cli.notices",
     "consentry.cli.members",
+    "consentry.cli.evidence",
 )
 
 _built = False
