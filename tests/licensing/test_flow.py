@@ -232,3 +232,22 @@ def test_opting_out_leaves_a_work_out_of_later_grants(registry: Registry, c: Cas
     assert lic.get_grant(SYSTEM, first.id).revoked_at is None  # grants made stand
     with pytest.raises(PermissionDenied):  # a creator opts out only for itself
         lic.opt_out(Actor(Role.CREATOR, c.author), scheme.id, work_id=c.poem)
+
+
+def test_a_work_without_holders_cannot_be_offered_or_opted_in(registry: Registry, c: Cast) -> None:
+    """Nobody can agree for it (found by schemathesis: an opt-out of such a work was a 500)."""
+    from consentry.registry.works import WorkDraft, WorkKind
+
+    bare = registry.service.create_work(SYSTEM, WorkDraft(kind=WorkKind.POEM, title="Anon")).id
+    lic = registry.licensing
+    scheme = lic.create_scheme(SYSTEM, organisation_id=c.society, name="S", purposes=["ai-train"])
+    before = ledger_count(registry)
+    for act in (
+        lambda: lic.opt_in(SYSTEM, scheme.id, work_id=bare),
+        lambda: lic.opt_out(SYSTEM, scheme.id, work_id=bare),
+        lambda: lic.make_offer(SYSTEM, scope=OfferScope.WORK, subject_id=bare, terms=TRAINING),
+    ):
+        with pytest.raises(ValidationError) as err:
+            act()
+        assert bare in err.value.message and "no rights holder" in err.value.message
+    assert ledger_count(registry) == before

@@ -183,6 +183,13 @@ class LicensingService(CreditCases):
                     expected="purposes of the scheme",
                 )
             parties = self._parties_for(actor, work, party_id)
+            if not parties:
+                raise ValidationError(
+                    f"work {work_id} records no rights holder or creator to opt it in or out",
+                    field="work_id",
+                    value=work_id,
+                    expected="a work with at least one holder or creative contributor",
+                )
             for p in parties:
                 self._act_for(uow, actor, p, purposes=wanted, territory=WORLD, now=now)
             before = uow.licensing.opt_ins(scheme_id, work_id)
@@ -278,6 +285,13 @@ class LicensingService(CreditCases):
                 )
             else:
                 parties = self._parties_for(actor, work, None)
+            if not parties:
+                raise ValidationError(
+                    f"work {subject_id} records no rights holder or creator to offer it",
+                    field="subject_id",
+                    value=subject_id,
+                    expected="a work with at least one holder or creative contributor",
+                )
         for p in parties:
             self._act_for(
                 uow, actor, p, purposes=terms.purposes, territory=terms.territory, now=now
