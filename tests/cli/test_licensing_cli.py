@@ -157,3 +157,26 @@ def test_export_and_credits(tmp_path: Path) -> None:
     assert out.startswith("## Credits: acme/writer-7b") and "- Odes by Sam Poet" in out
     card = ok("credits", "export", "--model", "acme/writer-7b", "--format", "json", home=home)
     assert card["model"] == "acme/writer-7b"
+
+
+def test_a_developer_added_with_parties_add_requests_a_licence(tmp_path: Path) -> None:
+    """The issue's flow: the developer is a party made by `consentry parties add ... --role
+    ai-developer --json`; a party without that role cannot request."""
+    home = tmp_path / "home"
+    c = setup(home)
+    dev = ok("parties", "add", "Acme AI", "--kind", "organisation", "--role", "ai-developer",
+             "--json", home=home)  # fmt: skip
+    press = ok("parties", "add", "Other Press", "--kind", "organisation", "--role", "publisher",
+               "--json", home=home)  # fmt: skip
+    offered = ok("licences", "offer", "--work", c.poem, "--purposes", "ai-input", "--fee-model",
+                 "free-attribution", "--json", home=home)  # fmt: skip
+    req = ok("licences", "request", str(offered["offer_id"]), "--developer",
+             str(dev["party_id"]), "--json", home=home)  # fmt: skip
+    granted = ok("licences", "grant", str(req["request_id"]), "--json", home=home)
+    assert granted["grant_id"]
+    code, _, err = run("licences", "request", str(offered["offer_id"]), "--developer",
+                       str(press["party_id"]), home=home)  # fmt: skip
+    assert code == 2 and "ai-developer" in err
+    code, out, err = run("decide", "--work", c.poem, "--purpose", "ai-input", "--developer",
+                         str(dev["party_id"]), home=home)  # fmt: skip
+    assert code == 0 and out.startswith("allow"), err
