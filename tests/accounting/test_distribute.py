@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
+from consentry.accounting.service import summary_json
 from consentry.bootstrap import Registry
 from consentry.cli.accounting import write_outputs
 from consentry.cli.app import build_app
@@ -64,6 +65,7 @@ def test_the_documented_example(registry: Registry) -> None:
     ).summary
     for got, period in ((q1, "2026-Q1"), (q2, "2026-Q2")):
         assert list(got) == SUMMARY_KEYS
+        assert summary_json(got) == json.dumps(got, indent=2, ensure_ascii=False) + "\n"
         want = expected[period]
         assert got["unidentified"] == want["unidentified"]
         assert _by_name(got, "paid") == want["paid"]
@@ -113,13 +115,13 @@ def test_a_closed_period_gives_the_same_bytes_and_is_not_redistributed_different
     load(registry, Q1)
     args = {"period": "2026-Q1", "pool": "1000.01", "currency": "GBP", "threshold": "250.01"}
     first = registry.accounting.distribute(SYSTEM, **args)
-    write_outputs(first, tmp_path / "a")
+    write_outputs(first, registry.accounting.statement_data(first), tmp_path / "a")
     # a later period consumes the balances carried forward; Q1 again still gives Q1's bytes
     load(registry, Q2, "q2.csv")
     registry.accounting.distribute(SYSTEM, period="2026-Q2", pool="100", currency="GBP")
     again = registry.accounting.distribute(SYSTEM, **args)
     assert again.reused and again.run_id == first.run_id
-    write_outputs(again, tmp_path / "b")
+    write_outputs(again, registry.accounting.statement_data(again), tmp_path / "b")
     files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*.*"))
     assert Path("summary.json") in files and Path(f"statements/{w.author}.pdf") in files
     assert len(files) == 1 + 2 * 3
@@ -144,7 +146,7 @@ def test_statement_csv_lines_add_up_and_carry_art_18_items(
     result = registry.accounting.distribute(
         SYSTEM, period="2026-Q1", pool="1000.01", currency="GBP", threshold="250.01"
     )
-    write_outputs(result, tmp_path, pdf=False)
+    write_outputs(result, registry.accounting.statement_data(result), tmp_path, pdf=False)
     rows = (tmp_path / "statements" / f"{w.publisher}.csv").read_text().splitlines()
     assert rows[0].startswith("record,work_id,title,identifier,licensee,model,purpose,period")
     assert rows[1] == (

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from consentry.accounting.usage import format_units, parse_report, parse_units, report_digest
+from consentry.accounting.usage import (
+    LineReader,
+    format_units,
+    parse_report,
+    parse_units,
+    report_digest,
+)
 from consentry.bootstrap import Registry
 from consentry.cli.app import build_app
 from consentry.errors import ImportRejected, ValidationError
@@ -163,3 +169,16 @@ def test_cli_usage_import(tmp_path: Path) -> None:
     assert json.loads(res.output)["imported"] == 3
     res = runner.invoke(app, ["usage", "import", str(good), "--home", str(home)])
     assert res.exit_code == 0 and "imported before" in res.output
+
+
+def test_the_fast_path_reads_lines_as_the_full_checks_do() -> None:
+    # repeated names, periods and identifiers take the cached path from the second line on
+    rows = [
+        f"Acme AI,acme-1,ai-train,2026-Q1,{EMMA},{units},tokens"
+        for units in ("1", "0012", "2.5", "7", "1e2", "-1", "99999999999999999")
+    ]
+    r = report(HEADER + "\n".join(rows) + "\n")
+    assert [ln.units_milli for ln in r.lines] == [1000, 12000, 2500, 7000, 100000]
+    assert [n for n, _ in r.rejects] == [6, 7]
+    fresh = [LineReader().cells(*row.split(",")) for row in rows[:5]]
+    assert fresh == r.lines

@@ -6,12 +6,15 @@ serves, so a new route without a permission row fails.
 
 from __future__ import annotations
 
+import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from consentry.accounting.usage import parse_report
 from consentry.api.app import create_app
 from consentry.bootstrap import Registry
 from consentry.licensing.terms import OfferScope, make_terms
@@ -72,6 +75,35 @@ def fresh_grant(w: World) -> str:
 def fresh_scheme(w: World) -> str:
     lic = w.registry.licensing
     return lic.create_scheme(SYSTEM, organisation_id=w.org, name="S", purposes=["ai-train"]).id
+
+
+# Accounting (issue 12): a usage report of its own per call (the same report twice is a 200),
+# and a period with usage of its own per distribution (a closed period is a 200 or 409).
+_fresh = itertools.count(1)
+
+
+def fresh_usage(w: World) -> dict[str, Any]:
+    line = {
+        "licensee": "Acme AI",
+        "model": "m",
+        "purpose": "ai-train",
+        "period": "2026-Q1",
+        "identifier": EMMA_ISBN,
+        "units": str(next(_fresh)),
+        "unit": "tokens",
+    }
+    return {"lines": [line]}
+
+
+def fresh_distribution(w: World) -> dict[str, Any]:
+    n = next(_fresh)
+    period = f"{2030 + n // 12}-{n % 12 + 1:02d}"
+    report = parse_report(
+        json.dumps({"lines": [{**fresh_usage(w)["lines"][0], "period": period}]}).encode(),
+        name="u.json",
+    )
+    w.registry.accounting.import_usage(SYSTEM, report, filename="u.json")
+    return {"period": period, "pool": "100", "currency": "GBP"}
 
 
 LICENSORS = {"admin": 0, "organisation": 0, "creator": 0}  # the work's side (org: mandated)
@@ -442,6 +474,17 @@ CASES = [
         lambda w: f"/v1/notices/{sent_notice(w)[1]}/answer",
         only({"admin": 201, "developer": 201}),
         lambda w: {"text": "Received; we are checking our datasets."},
+    ),
+]
+
+CASES += [
+    Case("POST", "/v1/usage", lambda w: "/v1/usage", only({"admin": 201}), fresh_usage),
+    Case(
+        "POST",
+        "/v1/distributions",
+        lambda w: "/v1/distributions",
+        only({"admin": 201}),
+        fresh_distribution,
     ),
 ]
 

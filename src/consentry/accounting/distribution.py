@@ -26,17 +26,19 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from consentry.errors import ValidationError
 
 RULES_VERSION = "consentry-distribution/1"
 
 
-@dataclass(frozen=True, slots=True)
-class UseRow:
-    """The units of one (identifier, licensee, model, purpose) in the period, summed."""
+class UseRow(NamedTuple):
+    """The units of one (identifier, licensee, model, purpose) in the period, summed: the
+    lines of the statements. The distribution itself needs only the sum per identifier
+    (rule 1 is linear in units), which is what :attr:`Inputs.units` holds."""
 
     identifier: str
     licensee: str
@@ -53,17 +55,17 @@ class Inputs:
     licensee: str | None
     pool: int  # minor units
     threshold: int  # minor units
-    rows: Sequence[UseRow]  # sorted
+    units: Sequence[tuple[str, int]]  # (identifier, units_milli summed), sorted
     works: Mapping[str, Sequence[str]]  # identifier -> work ids holding it
     holders: Mapping[str, Sequence[tuple[str, Decimal]]]  # work id -> (party id, share %)
     brought_forward: Mapping[str, int]  # party id -> minor units carried in
+    reports: Sequence[str] = ()  # digests of the usage reports the lines come from, sorted
 
 
-@dataclass(frozen=True, slots=True)
-class Share:
+class Share(NamedTuple):
     """A payee's part of one usage line: ``numerator / denominator`` minor units (exact)."""
 
-    row: int  # index into Inputs.rows
+    row: int  # index into the statement rows
     work_id: str
     share: Decimal  # percent
     numerator: int
@@ -78,22 +80,46 @@ class Allocation:
     paid: dict[str, int]
     carried: dict[str, int]
     brought_forward: dict[str, int]
-    shares: dict[str, list[Share]] = field(default_factory=dict)
 
 
 def share_scale(holders: Iterable[Sequence[tuple[str, Decimal]]]) -> int:
     """The smallest ``k`` (at least 0) with every share an integer multiple of ``10**-k``."""
     k = 0
+    seen: set[Decimal] = set()
     for hs in holders:
         for _, share in hs:
+            if share in seen:
+                continue
+            seen.add(share)
             exponent = share.normalize().as_tuple().exponent
             if isinstance(exponent, int) and -exponent > k:
                 k = -exponent
     return k
 
 
+def _scaled(
+    holders: Mapping[str, Sequence[tuple[str, Decimal]]], scale: int, wanted: set[str] | None = None
+) -> dict[str, list[tuple[str, int, Decimal]]]:
+    """Holders with their shares as integers of ``1/scale`` percent (each distinct share
+    converted once)."""
+    ints: dict[Decimal, int] = {}
+    out: dict[str, list[tuple[str, int, Decimal]]] = {}
+    for w, hs in holders.items():
+        row = []
+        for p, s in hs:
+            if wanted is not None and p not in wanted:
+                continue
+            n = ints.get(s)
+            if n is None:
+                n = ints[s] = int(s * scale)
+            row.append((p, n, s))
+        if row:
+            out[w] = row
+    return out
+
+
 def distribute(inputs: Inputs) -> Allocation:
-    total_units = sum(r.units_milli for r in inputs.rows)
+    total_units = sum(u for _, u in inputs.units)
     if total_units <= 0 and inputs.pool > 0:
         raise ValidationError(
             f"the usage of {inputs.period} ({inputs.unit}) adds up to 0 units: "
@@ -105,27 +131,43 @@ def distribute(inputs: Inputs) -> Allocation:
     scale = 10 ** share_scale(inputs.holders.values())
     whole = 100 * scale
     denominator = max(total_units, 1) * whole
-    holders = {w: [(p, int(s * scale)) for p, s in hs] for w, hs in inputs.holders.items()}
+    holders = {w: [(p, int(s * scale), s) for p, s in hs] for w, hs in inputs.holders.items() if hs}
     per_payee: dict[str, int] = defaultdict(int)
-    shares: dict[str, list[Share]] = defaultdict(list)
     unidentified = 0
-    pool = inputs.pool
-    for i, row in enumerate(inputs.rows):
-        units = row.units_milli
-        works = inputs.works.get(row.identifier, ())
+    works_of = inputs.works
+    for identifier, units in inputs.units:
+        works = works_of.get(identifier, ())
         hs = holders.get(works[0]) if len(works) == 1 else None
-        if not hs:
+        if hs is None:
             unidentified += units * whole
             continue
-        work_id = works[0]
         covered = 0
-        for party, s in hs:
-            n = units * s
-            per_payee[party] += n
-            shares[party].append(Share(i, work_id, Decimal(s) / scale, n * pool))
+        for party, s, _ in hs:
+            per_payee[party] += units * s
             covered += s
         unidentified += units * (whole - covered)
-    return _round(inputs, denominator, unidentified * pool, per_payee, shares)
+    return _round(inputs, denominator, unidentified * inputs.pool, per_payee)
+
+
+def payee_shares(
+    inputs: Inputs, rows: Sequence[UseRow], payees: Iterable[str]
+) -> dict[str, list[Share]]:
+    """The statement lines of ``payees``: their part of each usage row (``rows``: the
+    period's usage per identifier, licensee, model and purpose), exact (numerators over the
+    allocation's denominator), in the order of the rows. Made only when statements are
+    written; :func:`distribute` needs only the sums per identifier."""
+    wanted = set(payees)
+    scale = 10 ** share_scale(inputs.holders.values())
+    out: dict[str, list[Share]] = {p: [] for p in sorted(wanted)}
+    holders = _scaled(inputs.holders, scale, wanted)
+    pool = inputs.pool
+    for i, row in enumerate(rows):
+        works = inputs.works.get(row.identifier, ())
+        if len(works) != 1:
+            continue
+        for party, s, share in holders.get(works[0], ()):
+            out[party].append(Share(i, works[0], share, row.units_milli * s * pool))
+    return out
 
 
 def _round(
@@ -133,7 +175,6 @@ def _round(
     denominator: int,
     unidentified_exact: int,
     per_payee: Mapping[str, int],
-    shares: dict[str, list[Share]],
 ) -> Allocation:
     exact = {p: n * inputs.pool for p, n in per_payee.items()}
     for party, amount in inputs.brought_forward.items():
@@ -161,7 +202,6 @@ def _round(
         paid,
         carried,
         {p: a for p, a in sorted(inputs.brought_forward.items()) if a},
-        dict(shares),
     )
 
 
@@ -178,7 +218,10 @@ def line_amounts(amount: int, shares: Sequence[Share], denominator: int) -> list
 
 
 def inputs_digest(inputs: Inputs) -> str:
-    """SHA-256 over everything a distribution depends on, in a fixed order."""
+    """SHA-256 over everything a distribution and its statements depend on, in a fixed
+    order: the parameters (JSON); the usage reports the lines come from (reports are
+    immutable, so they fix the statement lines); a line per identifier (its units and the
+    works it resolves to, separated by US, 0x1f); a line per work's holders."""
     h = hashlib.sha256()
     head = {
         "rules_version": RULES_VERSION,
@@ -191,11 +234,15 @@ def inputs_digest(inputs: Inputs) -> str:
         "brought_forward": dict(sorted(inputs.brought_forward.items())),
     }
     h.update(json.dumps(head, sort_keys=True).encode())
-    for r in inputs.rows:
-        works = inputs.works.get(r.identifier, ())
-        line = [r.identifier, r.licensee, r.model, r.purpose, r.units_milli, sorted(works)]
-        h.update(b"\n" + json.dumps(line, ensure_ascii=False).encode())
+    h.update(("\n" + ",".join(inputs.reports)).encode())
+    works = {k: ",".join(sorted(v)) for k, v in inputs.works.items()}
+    units = inputs.units
+    for start in range(0, len(units), 50_000):
+        chunk = "".join(
+            f"\n{i}\x1f{u}\x1f{works.get(i, '')}" for i, u in units[start : start + 50_000]
+        )
+        h.update(chunk.encode())
     for work_id in sorted(inputs.holders):
-        hs = sorted((p, str(s)) for p, s in inputs.holders[work_id])
-        h.update(b"\n" + json.dumps([work_id, hs]).encode())
+        hs = ",".join(f"{p}={s}" for p, s in sorted(inputs.holders[work_id]))
+        h.update(f"\n{work_id}\x1f{hs}".encode())
     return h.hexdigest()

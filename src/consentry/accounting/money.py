@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from consentry.currencies import minor_units, parse_currency
+from consentry.currencies import MINOR_UNITS, minor_units, parse_currency
 from consentry.errors import ValidationError
 
 
@@ -46,7 +46,9 @@ def parse_amount(text: str, currency: str, *, field: str = "amount") -> int:
 
 
 def format_amount(minor: int, currency: str) -> str:
-    places = minor_units(currency)
+    places = MINOR_UNITS.get(currency)
+    if places is None:
+        places = minor_units(currency)
     sign = "-" if minor < 0 else ""
     whole, frac = divmod(abs(minor), 10**places)
     return f"{sign}{whole}.{frac:0{places}d}" if places else f"{sign}{whole}"

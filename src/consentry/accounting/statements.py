@@ -24,15 +24,15 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import jinja2
 
-from consentry.accounting.distribution import Allocation, Inputs, line_amounts
+from consentry.accounting.distribution import Allocation, Inputs, Share, UseRow, line_amounts
 from consentry.accounting.money import format_amount
 from consentry.accounting.usage import format_units
-from consentry.registry.parties import Party
 
 RIGHT = "all"
 CSV_COLUMNS = (
@@ -100,21 +100,23 @@ def build_statement(
     *,
     inputs: Inputs,
     allocation: Allocation,
-    party: Party | None,
-    titles: dict[str, str],
+    rows: Sequence[UseRow],
+    shares: Sequence[Share],
+    name: str,
+    contacts: Sequence[tuple[str, str]],
+    titles: Mapping[str, str],
     run_id: str,
     inputs_sha256: str,
     rules_version: str,
     closed_at: datetime,
 ) -> Statement:
-    shares = allocation.shares.get(party_id, [])
     brought = allocation.brought_forward.get(party_id, 0)
     total = allocation.totals.get(party_id, 0)
     attributed = total - brought
     amounts = line_amounts(attributed, shares, allocation.denominator)
     lines = []
     for s, amount in zip(shares, amounts, strict=True):
-        row = inputs.rows[s.row]
+        row = rows[s.row]
         lines.append(
             StatementLine(
                 s.work_id,
@@ -128,11 +130,10 @@ def build_statement(
                 amount,
             )
         )
-    contacts = tuple((c.kind, c.value) for c in party.contacts) if party else ()
     return Statement(
         party_id,
-        party.name if party else party_id,
-        contacts,
+        name,
+        tuple(contacts),
         inputs.period,
         inputs.unit,
         inputs.currency,

@@ -16,6 +16,7 @@ from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
 from consentry.api.pages import install_pages
 from consentry.api.routes import (
+    accounting,
     decisions,
     developers,
     disputes,
@@ -69,6 +70,7 @@ def create_app(
             {"name": "signals", "description": "Terms as robots.txt, TDMRep, RSL, metadata"},
             {"name": "notices", "description": "Campaigns of notices on members' behalf"},
             {"name": "licensing", "description": "Licence offers, schemes, grants, credits"},
+            {"name": "accounting", "description": "Usage reports and distributions"},
         ],
     )
     app.state.registry = registry
@@ -95,6 +97,7 @@ def create_app(
     app.include_router(licensing.router)
     app.include_router(notices.router)
     notices.install_notice_pages(app)  # the links in a notice: no key
+    app.include_router(accounting.router)
     install_docs(app)
     install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
     return app

@@ -16,7 +16,7 @@ from consentry.cli.common import HomeOption, echo_json, registry_for, reports_er
 from consentry.errors import ValidationError
 
 if TYPE_CHECKING:
-    from consentry.accounting.service import Distribution
+    from consentry.accounting.service import Distribution, StatementData
 
 usage_app = typer.Typer(help="Usage reports from licensees.", no_args_is_help=True)
 claims_app = typer.Typer(help="Claims for past use (settlement works lists).", no_args_is_help=True)
@@ -103,7 +103,8 @@ def distribute(
             licensee=licensee,
             threshold=threshold,
         )
-    write_outputs(result, out, pdf=pdf)
+        data = reg.accounting.statement_data(result)
+    write_outputs(result, data, out, pdf=pdf)
     if as_json:
         typer.echo(result.summary_text, nl=False)
         return
@@ -126,21 +127,26 @@ def _check_out(out: Path) -> None:
         )
 
 
-def write_outputs(result: Distribution, out: Path, *, pdf: bool = True) -> int:
+def write_outputs(result: Distribution, data: StatementData, out: Path, *, pdf: bool = True) -> int:
     """summary.json and statements/PARTY.csv (and .pdf); returns the statements written."""
+    from consentry.accounting.distribution import payee_shares
     from consentry.accounting.pdf import html_to_pdf
     from consentry.accounting.statements import build_statement, statement_csv, statement_html
 
     folder = out / "statements"
     folder.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(result.summary_text, encoding="utf-8")
+    shares = payee_shares(result.inputs, data.rows, result.payees)
     for party_id in result.payees:
         st = build_statement(
             party_id,
             inputs=result.inputs,
             allocation=result.allocation,
-            party=result.parties.get(party_id),
-            titles=result.titles,
+            rows=data.rows,
+            shares=shares[party_id],
+            name=result.names.get(party_id, party_id),
+            contacts=data.contacts.get(party_id, ()),
+            titles=data.titles,
             run_id=result.run_id,
             inputs_sha256=result.digest,
             rules_version=result.summary["rules_version"],

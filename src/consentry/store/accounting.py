@@ -25,6 +25,7 @@ from consentry.accounting.usage import UsageLine
 from consentry.registry.parties import name_key
 from consentry.store.tables import (
     AccountingEntryRow,
+    ContactRow,
     ContributorRow,
     DistributionRunRow,
     HoldingRow,
@@ -37,6 +38,7 @@ from consentry.store.tables import (
 )
 
 CHUNK = 20_000
+ENTRY_COLUMNS = ("run_id", "account", "party_id", "period", "currency", "amount_minor")
 LINE_COLUMNS = (
     "report_id",
     "licensee",
@@ -82,37 +84,23 @@ class AccountingRepository:
                 k = keys[name] = name_key(name)
             return k
 
-        rows = (
-            (
-                report_id,
-                ln.licensee,
-                key(ln.licensee),
-                ln.model,
-                ln.purpose,
-                ln.period,
-                ln.identifier,
-                ln.units_milli,
-                ln.unit,
-            )
-            for ln in lines
-        )
+        rows = [(report_id, *ln[:1], key(ln[0]), *ln[1:]) for ln in lines]
+        self._bulk("usage_lines", LINE_COLUMNS, rows)
+
+    def _bulk(self, name: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert plain tuples: ``COPY`` on PostgreSQL, the driver's ``executemany`` per
+        chunk on SQLite (no per-row parameter dictionaries either way)."""
         conn = self.s.connection()
+        cols = ", ".join(columns)
         if conn.dialect.name == "postgresql":
             cur = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            cols = ", ".join(LINE_COLUMNS)
-            with cur.copy(f"COPY usage_lines ({cols}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {name} ({cols}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
             return
-        stmt = insert(table(UsageLineRow))
-        batch: list[dict[str, Any]] = []
-        for row in rows:
-            batch.append(dict(zip(LINE_COLUMNS, row, strict=True)))
-            if len(batch) >= CHUNK:
-                conn.execute(stmt, batch)
-                batch = []
-        if batch:
-            conn.execute(stmt, batch)
+        sql = f"INSERT INTO {name} ({cols}) VALUES ({', '.join('?' * len(columns))})"
+        for i in range(0, len(rows), CHUNK):
+            conn.exec_driver_sql(sql, rows[i : i + CHUNK])
 
     def count_lines(self) -> int:
         return int(self.s.scalar(select(func.count()).select_from(UsageLineRow)) or 0)
@@ -142,35 +130,102 @@ class AccountingRepository:
         rows = sorted(self.s.execute(q))
         return [UseRow(i, lic, m, p, int(n)) for i, lic, m, p, n in rows]
 
-    def works_for_usage(self, period: str, unit: str, licensee: str | None) -> dict[str, list[str]]:
+    def units_by_identifier(
+        self, period: str, unit: str, licensee: str | None
+    ) -> list[tuple[str, int]]:
+        """The period's units summed per identifier, in code-point order."""
+        u = UsageLineRow
+        q = select(u.identifier, func.sum(u.units_milli)).where(u.period == period, u.unit == unit)
+        if licensee is not None:
+            q = q.where(u.licensee_key == name_key(licensee))
+        q = q.group_by(u.identifier)
+        if self.s.get_bind().dialect.name == "postgresql":
+            q = q.order_by(u.identifier.collate("C"))
+        else:
+            q = q.order_by(u.identifier)
+        return [(i, int(n)) for i, n in self.s.execute(q)]
+
+    def report_digests(self, period: str, unit: str, licensee: str | None) -> list[str]:
+        """Digests of the usage reports with lines in the scope, sorted."""
+        u, r = UsageLineRow, UsageReportRow
+        q = select(u.report_id).where(u.period == period, u.unit == unit)
+        if licensee is not None:
+            q = q.where(u.licensee_key == name_key(licensee))
+        ids = q.distinct().scalar_subquery()
+        return sorted(self.s.scalars(select(r.sha256).where(r.id.in_(ids))))
+
+    def repertoire_for_usage(
+        self, period: str, unit: str, licensee: str | None, *, right: str
+    ) -> Repertoire:
+        """In one statement (one pass over the scope's usage lines): the works each used
+        identifier resolves to, their holders of ``right`` with shares, and the holders'
+        names."""
+        wi, h, pr = WorkIdentifierRow, HoldingRow, PartyRow
+        used = self._period_lines(period, unit, licensee).scalar_subquery()
+        q = (
+            select(wi.identifier, wi.work_id, h.id, h.party_id, h.share, pr.name)
+            .outerjoin(h, (h.work_id == wi.work_id) & (h.right == right))
+            .outerjoin(pr, pr.id == h.party_id)
+            .where(wi.identifier.in_(used))
+        )
+        works: dict[str, list[str]] = defaultdict(list)
+        holders: dict[str, dict[str, Decimal]] = defaultdict(dict)
+        names: dict[str, str] = {}
+        decimals: dict[str, Decimal] = {}
+        seen: set[int] = set()  # a work reached through two identifiers: its holdings once
+        for ident, work_id, holding, party_id, share, name in self.s.execute(q):
+            ws = works[ident]
+            if work_id not in ws:
+                ws.append(work_id)
+            if holding is None or holding in seen:
+                continue
+            seen.add(holding)
+            d = decimals.get(share)
+            if d is None:
+                d = decimals[share] = Decimal(share)
+            # a party holding the right twice (two roles) is paid both shares
+            held = holders[work_id]
+            held[party_id] = held.get(party_id, Decimal(0)) + d
+            names[party_id] = name
+        for ws in works.values():
+            if len(ws) > 1:
+                ws.sort()
+        ordered = {
+            w: (list(hs.items()) if len(hs) == 1 else sorted(hs.items()))
+            for w, hs in holders.items()
+        }
+        return Repertoire(works, ordered, names)
+
+    def _used_works(self, period: str, unit: str, licensee: str | None) -> Any:
         wi = WorkIdentifierRow
         used = self._period_lines(period, unit, licensee).scalar_subquery()
-        q = select(wi.identifier, wi.work_id).where(wi.identifier.in_(used)).distinct()
-        out: dict[str, list[str]] = defaultdict(list)
-        for ident, work_id in self.s.execute(q):
-            out[ident].append(work_id)
-        return {k: sorted(v) for k, v in out.items()}
+        return select(wi.work_id).where(wi.identifier.in_(used)).scalar_subquery()
 
-    def holders_for_usage(
-        self, period: str, unit: str, licensee: str | None, *, right: str
-    ) -> dict[str, list[tuple[str, Decimal]]]:
-        wi, h = WorkIdentifierRow, HoldingRow
-        used = self._period_lines(period, unit, licensee).scalar_subquery()
-        works = select(wi.work_id).where(wi.identifier.in_(used)).scalar_subquery()
-        q = select(h.work_id, h.party_id, h.share).where(h.right == right, h.work_id.in_(works))
-        out: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
-        for work_id, party_id, share in self.s.execute(q):
-            out[work_id].append((party_id, Decimal(share)))
-        return {k: sorted(v) for k, v in out.items()}
-
-    def work_titles(self, work_ids: Sequence[str]) -> dict[str, str]:
+    def party_names(self, ids: Sequence[str]) -> dict[str, str]:
         out: dict[str, str] = {}
-        ids = sorted(set(work_ids))
-        for i in range(0, len(ids), 5000):
-            chunk = ids[i : i + 5000]
-            q = select(WorkRow.id, WorkRow.title).where(WorkRow.id.in_(chunk))
-            out.update({i: t for i, t in self.s.execute(q)})
+        ordered = sorted(set(ids))
+        for i in range(0, len(ordered), 5000):
+            q = select(PartyRow.id, PartyRow.name).where(PartyRow.id.in_(ordered[i : i + 5000]))
+            out.update({pid: name for pid, name in self.s.execute(q)})
         return out
+
+    def holder_contacts(
+        self, period: str, unit: str, licensee: str | None
+    ) -> dict[str, list[tuple[str, str]]]:
+        """Contact points of the holders of the works the scope's usage names."""
+        h, c = HoldingRow, ContactRow
+        works = self._used_works(period, unit, licensee)
+        holders = select(h.party_id).where(h.right == "all", h.work_id.in_(works))
+        q = select(c.party_id, c.kind, c.value).where(c.party_id.in_(holders)).order_by(c.id)
+        out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for pid, kind, value in self.s.execute(q):
+            out[pid].append((kind, value))
+        return out
+
+    def titles_for_usage(self, period: str, unit: str, licensee: str | None) -> dict[str, str]:
+        works = self._used_works(period, unit, licensee)
+        q = select(WorkRow.id, WorkRow.title).where(WorkRow.id.in_(works))
+        return {w: t for w, t in self.s.execute(q)}
 
     # ------------------------------------------------------------------ runs and books
     def run_for_scope(self, scope: str) -> dict[str, Any] | None:
@@ -203,19 +258,9 @@ class AccountingRepository:
 
     def add_run(self, postings: Sequence[Posting], **values: Any) -> None:
         self.s.execute(insert(table(DistributionRunRow)), [values])
-        rows = [
-            {
-                "run_id": values["id"],
-                "account": p.account,
-                "party_id": p.party_id,
-                "period": values["period"],
-                "currency": values["currency"],
-                "amount_minor": p.amount,
-            }
-            for p in postings
-        ]
-        for i in range(0, len(rows), CHUNK):
-            self.s.execute(insert(table(AccountingEntryRow)), rows[i : i + CHUNK])
+        run, period, currency = values["id"], values["period"], values["currency"]
+        rows = [(run, p.account, p.party_id, period, currency, p.amount) for p in postings]
+        self._bulk("accounting_entries", ENTRY_COLUMNS, rows)
 
     def trial_balance(self, run_id: str | None = None) -> dict[str, int]:
         """Sum of the postings per currency (every one is 0 when the books balance)."""
@@ -284,6 +329,13 @@ class AccountingRepository:
 
 
 AUTHOR_ROLES = ("author", "co-author")
+
+
+@dataclass(slots=True)
+class Repertoire:
+    works: dict[str, list[str]]  # identifier -> work ids
+    holders: dict[str, list[tuple[str, Decimal]]]  # work id -> (party id, share %)
+    names: dict[str, str]  # party id -> name
 
 
 @dataclass(slots=True)
