@@ -237,3 +237,18 @@ def test_filter_removes_the_document_and_names_every_work_of_the_group(
     assert [(x["doc"], x["work"]) for x in lines] == [("d", w) for w in COPIES]
     kept = (tmp_path / "o" / "c" / "a.jsonl").read_text().splitlines()
     assert [json.loads(x)["id"] for x in kept] == ["e"]
+
+
+def test_a_group_naming_a_work_the_index_does_not_have_is_refused(
+    same: Index, tmp_path: Path
+) -> None:
+    from consentry.errors import ScanError
+
+    raw = same.path.read_bytes()
+    old = b'"text_groups":[[0,1,2,3,4]]'
+    assert old in raw
+    new = b'"text_groups":[[0,99]]'
+    bad = tmp_path / "bad.csfidx"
+    bad.write_bytes(raw.replace(old, new + b" " * (len(old) - len(new)), 1))
+    with pytest.raises(ScanError, match=r"damaged: a text group names works \[0, 99\]"):
+        Index(bad)
