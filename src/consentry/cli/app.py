@@ -40,6 +40,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.notices",
     "consentry.cli.members",
     "consentry.cli.evidence",
+    "consentry.cli.removals",
 )
 
 _built = False

@@ -548,3 +548,33 @@ class PartyAgentRow(Base):
     __tablename__ = "party_agents"
     party_id: Mapped[str] = mapped_column(ForeignKey("parties.id"), primary_key=True)
     token: Mapped[str] = mapped_column(String(100), primary_key=True, index=True)
+
+
+class RemovalRequestRow(Base):
+    """One work x developer of a removal campaign (notices/removals.py)."""
+
+    __tablename__ = "removal_requests"
+    __table_args__ = (UniqueConstraint("campaign_id", "work_id", "developer_id"),)
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    campaign_id: Mapped[str] = mapped_column(ForeignKey("notice_campaigns.id"), index=True)
+    notice_id: Mapped[str | None] = mapped_column(String(40))
+    work_id: Mapped[str] = mapped_column(ForeignKey("works.id"))
+    developer_id: Mapped[str] = mapped_column(ForeignKey("parties.id"))
+    state: Mapped[str] = mapped_column(String(20))
+    targets: Mapped[str] = mapped_column(String(200))
+    derivations: Mapped[str] = mapped_column(String(200))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RemovalEvidenceRow(Base):
+    """A file a developer gave as evidence of a removal (insert-only)."""
+
+    __tablename__ = "removal_evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    removal_id: Mapped[str] = mapped_column(ForeignKey("removal_requests.id"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(20))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -33,6 +33,7 @@ from consentry.store.lookup_reads import LookupReads as LookupReads
 from consentry.store.lookup_reads import session_lookups
 from consentry.store.members import MemberRepository
 from consentry.store.notices import NoticeRepository
+from consentry.store.removals import RemovalRepository
 from consentry.store.repositories import (
     ApiKeyRepository,
     DeclarationRepository,
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     accounting: AccountingRepository
     notices: NoticeRepository
     members: MemberRepository
+    removals: RemovalRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -90,6 +92,7 @@ class SqlUnitOfWork:
         self.accounting = AccountingRepository(s)
         self.notices = NoticeRepository(s)
         self.members = MemberRepository(s)
+        self.removals = RemovalRepository(s)
         return self
 
     def single_read(self) -> None:
