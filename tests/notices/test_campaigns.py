@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from consentry.errors import LedgerError, MandateError, PermissionDenied, ValidationError
+from consentry.errors import MandateError, PermissionDenied, ValidationError
+from consentry.ledger.evidence import verify_bundle
 from consentry.notices.delivery import SmtpTransport, SmtpUrl
-from consentry.notices.evidence import verify_bundle, write_bundle
+from consentry.notices.evidence import write_bundle
 from consentry.notices.kinds import NoticeKind
 from consentry.notices.outbox import Outbox
 from consentry.notices.render import LetterRenderer
@@ -116,7 +117,10 @@ def test_notices_arrive_at_the_right_developers_with_attachments(world: NoticeWo
         assert msg["Message-ID"] == notice["message_id"]
         assert msg["From"].addresses[0].addr_spec == "notices@society.example"
         files = attachments(msg)
+        mandates = list(csv.DictReader(io.StringIO(files["mandates.csv"].decode())))
+        assert [m["mandate_id"] for m in mandates] == [world.mandates["ann"]]
         assert sorted(files) == [
+            "mandates.csv",
             "notice-" + notice["notice_id"] + ".pdf",
             "policy.odrl.json",
             "works.csv",
@@ -293,25 +297,25 @@ def test_evidence_bundle_verifies_and_one_changed_byte_fails(
     with smtp_server() as box:
         send(svc, cid, box)
     out = tmp_path / "evidence.zip"
-    key = reg.key
     write_bundle(
         svc,
         Outbox(reg.settings.home / "notices"),
         SYSTEM,
         cid,
         out,
-        sign=lambda d: key.get().sign(d),
-        public_key_pem=reg.public_key_pem,
+        signer=reg.signing_key,
         registry="test",
     )
-    summary = verify_bundle(out, reg.public_key_pem)
-    assert summary["campaign_id"] == cid
+    trusted = reg.signing_key.public_key()
+    report = verify_bundle(out.read_bytes(), trusted)
+    assert report.ok and report.metadata["campaign_id"] == cid
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
         contents = {n: z.read(n) for n in names}
     emls = [n for n in names if n.endswith(".eml")]
     assert len(emls) == 2 and {a.data for a in box.arrived} == {contents[n] for n in emls}
     assert any(n.endswith("notice.pdf") for n in names)
+    assert "attachments/mandates.csv" in names
     ledger = json.loads(contents["ledger.json"])
     assert {"notices.campaign_created", "notices.queued", "notices.attempt", "notices.sent"} <= {
         e["kind"] for e in ledger
@@ -323,5 +327,5 @@ def test_evidence_bundle_verifies_and_one_changed_byte_fails(
     with zipfile.ZipFile(tampered, "w") as z:
         for n in names:
             z.writestr(n, bytes(data) if n == victim else contents[n])
-    with pytest.raises(LedgerError, match=victim):
-        verify_bundle(tampered, reg.public_key_pem)
+    bad = verify_bundle(tampered.read_bytes(), trusted)
+    assert not bad.ok and bad.bad_path == victim

@@ -328,46 +328,24 @@ def notices_evidence(
     out: Path = typer.Option(..., "--out", help="The bundle to write (.zip)"),
     home: Path | None = HomeOption,
 ) -> None:
-    """Write the campaign's signed evidence bundle (verify with `consentry evidence verify`)."""
+    """Write the campaign's signed evidence bundle (check it with `consentry evidence verify`)."""
     from consentry.notices.evidence import write_bundle
     from consentry.notices.outbox import Outbox
     from consentry.registry.access import SYSTEM
 
     with registry_for(home) as reg:
-        key = reg.key
         summary = write_bundle(
             reg.notices(),
             Outbox(reg.settings.home / "notices"),
             SYSTEM,
             campaign_id,
             out,
-            sign=lambda data: key.get().sign(data),
-            public_key_pem=reg.public_key_pem,
+            signer=reg.signing_key,
             registry=reg.settings.registry_name,
         )
     typer.echo(
-        f"{out}: {summary['files']} files, {summary['notices']} notices, "
-        f"manifest signed by the registry key (sha256 {summary['sha256']})"
-    )
-
-
-@notices_app.command("verify-evidence")
-@reports_errors
-def notices_verify_evidence(
-    bundle: Path = typer.Argument(..., help="An evidence bundle (.zip)"),
-    key: Path | None = typer.Option(
-        None, "--key", help="The registry public key (PEM) to trust; default the key in the bundle"
-    ),
-) -> None:
-    """Check a campaign's evidence bundle offline: exit 0 and a summary, or exit 1 naming
-    the first file whose bytes do not match."""
-    from consentry.notices.evidence import verify_bundle
-
-    pem = key.read_text(encoding="utf-8") if key else None
-    summary = verify_bundle(bundle, pem)
-    typer.echo(
-        f"{bundle}: OK, campaign {summary['campaign_id']}, {summary['files']} files "
-        "match the signed manifest"
+        f"{out}: {summary['files']} files of {summary['notices']} notices, listed in "
+        f"manifest.json signed by the registry key (sha256 {summary['sha256']})"
     )
 
 

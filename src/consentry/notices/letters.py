@@ -19,7 +19,7 @@ from consentry.notices.repertoire import RepertoireWork
 from consentry.registry.mandates import Mandate
 from consentry.registry.parties import Party, PartyRole
 
-LISTED_IN_LETTER = 50  # works named in the letter itself; every work is in the attachments
+LISTED_IN_LETTER = 50  # works (and mandates) named in the letter; all are in the attachments
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,15 +60,7 @@ def letter_context(
 ) -> dict[str, Any]:
     """The template values of one notice. ``mandates`` pairs each mandate relied on with
     its member's name."""
-    listed = [
-        {
-            "title": w.title,
-            "identifiers": list(w.identifiers),
-            "work_id": w.work_id,
-            "members": [m.name for m in w.members],
-        }
-        for w in works[:LISTED_IN_LETTER]
-    ]
+    listed = _listed(works[:LISTED_IN_LETTER])
     return {
         "kind": kind.value,
         "subject": f"{SUBJECTS[kind]}: {sender.name} on behalf of its members",
@@ -80,7 +72,9 @@ def letter_context(
             "email": addressee.email or "",
             "party_id": addressee.party_id,
         },
-        "mandates": _mandates_json(mandates),
+        "mandates": _mandates_json(mandates[:LISTED_IN_LETTER]),
+        "mandates_count": len(mandates),
+        "mandates_unlisted": max(0, len(mandates) - LISTED_IN_LETTER),
         "members_count": len({m.member_id for m, _ in mandates}),
         "works": listed,
         "works_count": len(works),
@@ -154,4 +148,16 @@ def _mandates_json(mandates: Sequence[tuple[Mandate, str]]) -> list[dict[str, An
             "period": m.period(),
         }
         for m, name in mandates
+    ]
+
+
+def _listed(works: Sequence[RepertoireWork]) -> list[dict[str, Any]]:
+    return [
+        {
+            "title": w.title,
+            "identifiers": list(w.identifiers),
+            "work_id": w.work_id,
+            "members": [m.name for m in w.members],
+        }
+        for w in works
     ]

@@ -69,6 +69,10 @@ class Outbox:
             works_csv=self.read(folder / "works.csv", sha256s["works.csv"]),
             works_json=self.read(folder / "works.json", sha256s["works.json"]),
             odrl_json=self.read(folder / "policy.odrl.json", sha256s["policy.odrl.json"]),
+            # campaigns created before mandates.csv was attached (first landing) have none
+            mandates_csv=self.read(folder / "mandates.csv", sha256s["mandates.csv"])
+            if "mandates.csv" in sha256s
+            else b"",
         )
 
     def write_message(self, campaign_id: str, message_id: str, data: bytes) -> None:

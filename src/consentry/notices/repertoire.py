@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from consentry.registry.mandates import Mandate
 from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
 from consentry.signals.write.tdmrep import ODRL_CONTEXT, TDMREP_PROFILE
 
@@ -49,14 +50,18 @@ class Attachments:
     works_csv: bytes
     works_json: bytes
     odrl_json: bytes
+    mandates_csv: bytes
 
     def items(self) -> list[tuple[str, str, bytes]]:
         """``(filename, media type, bytes)`` in the order they are attached."""
-        return [
+        out = [
             ("works.csv", "text/csv", self.works_csv),
             ("works.json", "application/json", self.works_json),
             ("policy.odrl.json", "application/ld+json", self.odrl_json),
         ]
+        if self.mandates_csv:
+            out.append(("mandates.csv", "text/csv", self.mandates_csv))
+        return out
 
     def sha256s(self) -> dict[str, str]:
         return {name: hashlib.sha256(data).hexdigest() for name, _, data in self.items()}
@@ -92,6 +97,38 @@ def works_csv(works: Sequence[RepertoireWork]) -> bytes:
                     *(terms[p.value] for p in ALL_PURPOSES),
                 ]
             )
+    return out.getvalue().encode("utf-8")
+
+
+def mandates_csv(mandates: Sequence[tuple[Mandate, str]]) -> bytes:
+    """The mandates a campaign acts under, one a row (the letter lists the first ones)."""
+    out = io.StringIO(newline="")
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow(
+        [
+            "mandate_id",
+            "member_id",
+            "member_name",
+            "purposes",
+            "territories",
+            "valid_from",
+            "valid_until",
+            "evidence",
+        ]
+    )
+    for m, name in mandates:
+        w.writerow(
+            [
+                m.id,
+                m.member_id,
+                name,
+                ";".join(sorted(p.value for p in m.purposes)),
+                ";".join(sorted(m.territories)),
+                m.valid_from.isoformat(),
+                m.valid_until.isoformat() if m.valid_until else "",
+                m.evidence,
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -191,7 +228,11 @@ def odrl_policy(
 
 
 def attachments(
-    *, meta: dict[str, Any], assigner: dict[str, Any], works: Sequence[RepertoireWork]
+    *,
+    meta: dict[str, Any],
+    assigner: dict[str, Any],
+    works: Sequence[RepertoireWork],
+    mandates: Sequence[tuple[Mandate, str]],
 ) -> Attachments:
     uid = f"urn:consentry:campaign:{meta['campaign_id']}"
     policy = odrl_policy(uid=uid, assigner=assigner, works=works)
@@ -199,6 +240,7 @@ def attachments(
         works_csv=works_csv(works),
         works_json=works_json(meta, works),
         odrl_json=json.dumps(policy, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+        mandates_csv=mandates_csv(mandates),
     )
 
 

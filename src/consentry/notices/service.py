@@ -123,7 +123,10 @@ class NoticeService(SendingCases, EvidenceCases):
                 attachments={},
             )
             files = attachments(
-                meta=_meta(campaign, org), assigner=_assigner(org, from_address), works=works
+                meta=_meta(campaign, org),
+                assigner=_assigner(org, from_address),
+                works=works,
+                mandates=[(e.mandate, e.name) for e in eligible],
             )
             campaign = _with_attachments(campaign, files.sha256s())
             self.outbox.write_attachments(campaign.id, files)
