@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from consentry.accounting.service import summary_json
+from consentry.accounting.unidentified import period_end_next_day
 from consentry.bootstrap import Registry
 from consentry.cli.accounting import write_outputs
 from consentry.cli.app import build_app
@@ -182,3 +184,34 @@ def test_cli_distribute(tmp_path: Path) -> None:
     assert summary == json.loads(res.output)
     assert summary["pool"] == "100.00" and summary["unidentified"] == "100.00"
     assert summary["paid"] == {} and list((out / "statements").iterdir()) == []
+
+
+def test_the_unidentified_fund_is_held_three_years_then_non_distributable(
+    registry: Registry, tmp_path: Path
+) -> None:
+    # CRM Directive Art. 13(6): "... after three years ..." the amounts are non-distributable
+    world(registry)
+    load(registry, Q1)
+    registry.accounting.distribute(SYSTEM, period="2026-Q1", pool="1000.01", currency="GBP")
+    [held] = registry.accounting.unidentified(SYSTEM, as_of=date(2029, 3, 31))
+    assert held.to_json() == {
+        "period": "2026-Q1",
+        "currency": "GBP",
+        "amount": "250.00",
+        "non_distributable_from": "2029-04-01",
+        "status": "held",
+    }
+    [gone] = registry.accounting.unidentified(SYSTEM, as_of=date(2029, 4, 1))
+    assert gone.non_distributable
+    assert period_end_next_day("2026-12") == date(2027, 1, 1)
+    assert period_end_next_day("2026-Q4") == date(2027, 1, 1)
+    assert period_end_next_day("2026-02") == date(2026, 3, 1)
+    if registry.engine.dialect.name == "sqlite":
+        home = str(registry.settings.home)
+        res = CliRunner().invoke(
+            build_app(), ["unidentified", "--as-of", "2030-01-01", "--home", home]
+        )
+        assert res.exit_code == 0, res.output
+        assert res.output == (
+            "2026-Q1  250.00 GBP  non-distributable (non-distributable from 2029-04-01)\n"
+        )

@@ -13,7 +13,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +28,7 @@ from consentry.accounting.distribution import (
 )
 from consentry.accounting.money import format_amount, parse_amount
 from consentry.accounting.service_claims import ClaimCases
+from consentry.accounting.unidentified import Fund, funds
 from consentry.accounting.usage import ParsedReport, parse_period, report_digest
 from consentry.currencies import parse_currency
 from consentry.errors import Conflict, ImportRejected, LedgerError, ValidationError
@@ -309,6 +310,12 @@ class AccountingService(ClaimCases):
                 uow.accounting.titles_for_usage(i.period, i.unit, i.licensee),
                 uow.accounting.holder_contacts(i.period, i.unit, i.licensee),
             )
+
+    def unidentified(self, actor: Actor, *, as_of: date) -> list[Fund]:
+        """The unidentified fund per period: held, or non-distributable after three years."""
+        actor.require(Role.ADMIN)
+        with self._uow(False) as uow:
+            return funds(uow.accounting.unidentified_funds(), as_of)
 
     def trial_balance(self) -> dict[str, int]:
         with self._uow(False) as uow:

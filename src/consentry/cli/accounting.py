@@ -25,6 +25,7 @@ claims_app = typer.Typer(help="Claims for past use (settlement works lists).", n
 def register(app: typer.Typer) -> None:
     app.add_typer(usage_app, name="usage")
     app.command("distribute")(distribute)
+    app.command("unidentified")(unidentified)
     app.add_typer(claims_app, name="claims")
 
 
@@ -115,6 +116,42 @@ def distribute(
         f"paid {len(s['paid'])} payees, carried forward {len(s['carried_forward'])}, "
         f"unidentified {s['unidentified']}; written to {out}"
     )
+
+
+@reports_errors
+def unidentified(
+    as_of: str | None = typer.Option(None, "--as-of", help="A date, YYYY-MM-DD (default today)"),
+    as_json: bool = typer.Option(False, "--json", help="Print the funds as JSON"),
+    home: Path | None = HomeOption,
+) -> None:
+    """The unidentified fund per period: held apart for three years after the period,
+    then reported as non-distributable (CRM Directive Art. 13(6))."""
+    from datetime import UTC, date, datetime
+
+    from consentry.registry.access import SYSTEM
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
+    except ValueError:
+        raise ValidationError(
+            f"--as-of {as_of!r} is not a date",
+            field="--as-of",
+            value=as_of,
+            expected="YYYY-MM-DD",
+        ) from None
+    with registry_for(home) as reg:
+        held = reg.accounting.unidentified(SYSTEM, as_of=day)
+    if as_json:
+        echo_json([f.to_json() for f in held])
+        return
+    if not held:
+        typer.echo("no unidentified funds")
+    for f in held:
+        d = f.to_json()
+        typer.echo(
+            f"{d['period']}  {d['amount']} {d['currency']}  {d['status']}"
+            f" (non-distributable from {d['non_distributable_from']})"
+        )
 
 
 def _check_out(out: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from consentry.accounting.books import CARRIED, Posting
+from consentry.accounting.books import CARRIED, UNIDENTIFIED, Posting
 from consentry.accounting.claims import Candidate
 from consentry.accounting.distribution import UseRow
 from consentry.accounting.usage import UsageLine
@@ -269,6 +269,16 @@ class AccountingRepository:
         if run_id is not None:
             q = q.where(e.run_id == run_id)
         return {c: int(a) for c, a in self.s.execute(q)}
+
+    def unidentified_funds(self) -> dict[tuple[str, str], int]:
+        """The unidentified fund per (period, currency), as posted."""
+        e = AccountingEntryRow
+        q = (
+            select(e.period, e.currency, func.sum(e.amount_minor))
+            .where(e.account == UNIDENTIFIED)
+            .group_by(e.period, e.currency)
+        )
+        return {(p, c): int(a) for p, c, a in self.s.execute(q)}
 
     def account_balances(self, currency: str) -> dict[tuple[str, str | None], int]:
         e = AccountingEntryRow
