@@ -9,6 +9,9 @@ figure is conservative); it counts the messages and bytes that arrive.
     python benchmarks/notice_campaign.py --home /tmp/bench-notices
     python benchmarks/notice_campaign.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench_notices
 
+(PostgreSQL: the database must exist and its name start with ``bench``: its public schema is
+dropped and recreated.)
+
 Prints one JSON line: {"name": "notice_campaign", "value": seconds, "unit": "s", ...}.
 """
 
@@ -196,7 +199,13 @@ def main() -> None:
 
     shutil.rmtree(args.home, ignore_errors=True)
     if args.database_url:
-        from sqlalchemy import create_engine
+        from sqlalchemy import create_engine, make_url
+
+        if not (make_url(args.database_url).database or "").startswith("bench"):
+            sys.exit(
+                "--database-url: the benchmark empties the database's public schema; "
+                "give a database whose name starts with 'bench'"
+            )
 
         admin = create_engine(args.database_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

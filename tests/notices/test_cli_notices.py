@@ -178,3 +178,41 @@ def test_send_killed_mid_campaign_and_run_again_delivers_each_notice(
     assert copies[held.message_id] == 2
     assert all(c == 1 for mid, c in copies.items() if mid != held.message_id)
     assert len({a.data for a in arrived if a.message_id == held.message_id}) == 1
+
+
+def test_bounces_import_marks_the_notice_bounced(settings: Settings, tmp_path: Path) -> None:
+    import mailbox
+
+    from tests.notices.test_campaigns import dsn_for
+
+    w = make_world(settings)
+    env = env_for(settings)
+    cid = json.loads(
+        cli(
+            env,
+            "notices",
+            "campaign",
+            "create",
+            "--organisation",
+            w.org,
+            "--kind",
+            "transparency",
+            "--developers",
+            f"{w.developers['openai']},{w.developers['anthropic']}",
+            "--json",
+        ).stdout
+    )["campaign_id"]
+    with smtp_server() as box:
+        cli(env_for(settings, box.url), "notices", "campaign", "send", cid)
+    lost = next(a for a in box.arrived if a.recipients == ["legal@anthropic.example"])
+    path = tmp_path / "bounces.mbox"
+    mb = mailbox.mbox(str(path))
+    mb.add(dsn_for(lost.message_id, "legal@anthropic.example"))
+    mb.close()
+    out = json.loads(cli(env, "notices", "bounces", "import", str(path), "--json").stdout)
+    assert out["messages"] == 1 and len(out["notices"]) == 1
+    status = json.loads(cli(env, "notices", "campaign", "status", cid, "--json").stdout)
+    states = {n["developer"]: n["state"] for n in status["notices"]}
+    assert states == {w.developers["openai"]: "sent", w.developers["anthropic"]: "bounced"}
+    missing = cli(env, "notices", "bounces", "import", str(tmp_path / "nope.mbox"), check=False)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
