@@ -1,5 +1,5 @@
 """Authentication: every /v1 route refuses a missing or bad key with 401; the public key,
-OpenAPI and docs need none.
+OpenAPI, docs and a model's public credits page (KEYLESS) need none.
 
 SQLite only: how a key is read from the request does not depend on the backend, and the
 role table in test_permissions.py (which runs on both) authenticates every call through the
@@ -14,7 +14,7 @@ import pytest
 
 from consentry.config import Settings
 from tests.api.conftest import ApiClient, World
-from tests.api.test_permissions import CASES, PUBLIC, Case, call
+from tests.api.test_permissions import CASES, KEYLESS, PUBLIC, Case, call
 
 
 @pytest.fixture(params=["sqlite"])
@@ -31,13 +31,26 @@ BAD_KEYS = {
 }
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if (c.method, c.route) not in KEYLESS], ids=lambda c: c.id
+)
 def test_route_without_a_valid_key_is_401(client: ApiClient, world: World, case: Case) -> None:
     got = {}
     for name, headers in BAD_KEYS.items():
         status, body = call(client, case, world, headers)
         got[name] = (status, body["title"], body.get("field"))
     assert got == dict.fromkeys(BAD_KEYS, (401, "unauthenticated", "Authorization"))
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if (c.method, c.route) in KEYLESS], ids=lambda c: c.id
+)
+def test_keyless_routes_answer_without_a_key_and_ignore_a_bad_one(
+    client: ApiClient, world: World, case: Case
+) -> None:
+    # a public page reads nothing of the caller: no key, or a key that is not one, is the same
+    got = {name: call(client, case, world, headers)[0] for name, headers in BAD_KEYS.items()}
+    assert got == dict.fromkeys(BAD_KEYS, 200)
 
 
 def test_a_real_key_with_a_wrong_secret_is_401(client: ApiClient, world: World) -> None:

@@ -488,6 +488,14 @@ CASES += [
     ),
 ]
 
+# /v1 routes in CASES that need no key at all: a model's public credits page (model cards link
+# to it). Every other /v1 route refuses a missing or bad key (tests/api/test_authentication.py).
+KEYLESS = {
+    ("GET", "/v1/models/{name}/credits"),
+    ("GET", "/v1/models/{name}/credits.html"),
+    ("GET", "/v1/models/{name}/credits.md"),
+}
+
 PUBLIC = {
     ("GET", "/v1/registry/public-key"),
     ("GET", "/.well-known/consentry-public-key.pem"),
