@@ -188,6 +188,36 @@ CASES = [
         lambda w: "/v1/mandates",
         only({"admin": 200, "organisation": 200, "creator": 200, "other_creator": 200}),
     ),
+    # removal requests (issue 11): organisations (their campaigns'), developers (theirs)
+    Case(
+        "GET",
+        "/v1/removals",
+        lambda w: "/v1/removals",
+        only(
+            {
+                "admin": 200,
+                "organisation": 200,
+                "developer": 200,
+                "member_developer": 200,
+                "org_developer": 200,
+            }
+        ),
+    ),
+    Case(
+        "POST",
+        "/v1/removals/{removal_id}/state",
+        lambda w: "/v1/removals/rm_none/state",  # the role is refused before any read
+        only(
+            {
+                "admin": 404,
+                "organisation": 404,
+                "developer": 404,
+                "member_developer": 404,
+                "org_developer": 404,
+            }
+        ),
+        lambda w: {"state": "acknowledged"},
+    ),
     # the AI-developer directory (issue 11): published contact points, every key reads it
     Case("GET", "/v1/developers", lambda w: "/v1/developers", everyone(200)),
     Case(

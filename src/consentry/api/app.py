@@ -27,6 +27,7 @@ from consentry.api.routes import (
     mandates,
     notices,
     parties,
+    removals,
     signals,
     terms,
     works,
@@ -96,6 +97,7 @@ def create_app(
     app.include_router(licensing.public)  # a model's credits page: no key
     app.include_router(licensing.router)
     app.include_router(notices.router)
+    app.include_router(removals.router)
     notices.install_notice_pages(app)  # the links in a notice: no key
     app.include_router(accounting.router)
     install_docs(app)

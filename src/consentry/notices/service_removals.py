@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from consentry.errors import ValidationError
+from consentry.errors import PermissionDenied, ValidationError
 from consentry.notices.kinds import NoticeKind
 from consentry.notices.removals import (
     DERIVATIONS,
@@ -19,6 +19,7 @@ from consentry.notices.removals import (
     check_transition,
     evidence_kind,
 )
+from consentry.registry.access import Actor, Role
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
@@ -75,6 +76,50 @@ def list_removals(uow: SqlUnitOfWork, campaign_id: str | None) -> list[dict[str,
     return [r.to_json(evidence.get(r.id, [])) for r in requests]
 
 
+# What each key may do with a request (the command line acts as an admin): the developer it
+# is addressed to answers (acknowledges, confirms with evidence); the campaign's
+# organisation has consentry verify the evidence, or disputes.
+DEVELOPER_STATES = frozenset({RemovalState.ACKNOWLEDGED, RemovalState.CONFIRMED})
+ORGANISATION_STATES = frozenset({RemovalState.VERIFIED, RemovalState.DISPUTED})
+_ARTICLE = {Role.ORGANISATION: "an", Role.DEVELOPER: "a"}
+
+
+def visible_removals(
+    uow: SqlUnitOfWork, actor: Actor, campaign_id: str | None
+) -> list[dict[str, Any]]:
+    """Admins see every request; an organisation its campaigns'; a developer those
+    addressed to it."""
+    actor.require(Role.ADMIN, Role.ORGANISATION, Role.DEVELOPER)
+    items = list_removals(uow, campaign_id)
+    if actor.role is Role.ADMIN:
+        return items
+    if actor.role is Role.DEVELOPER:
+        return [i for i in items if i["developer_id"] == actor.party_id]
+    mine = {c.id for c in uow.notices.campaigns(actor.party_id)} if actor.party_id else set()
+    return [i for i in items if i["campaign_id"] in mine]
+
+
+def _authorise(
+    uow: SqlUnitOfWork, actor: Actor, request: RemovalRequest, state: RemovalState
+) -> None:
+    actor.require(Role.ADMIN, Role.ORGANISATION, Role.DEVELOPER)
+    if actor.role is Role.ADMIN:
+        return
+    if actor.role is Role.DEVELOPER:
+        ours, allowed = request.developer_id == actor.party_id, DEVELOPER_STATES
+    else:
+        campaign = uow.notices.campaign(request.campaign_id)
+        ours, allowed = campaign.organisation_id == actor.party_id, ORGANISATION_STATES
+    if not ours:
+        raise PermissionDenied(f"removal request {request.id} is not yours", removal=request.id)
+    if state not in allowed:
+        raise PermissionDenied(
+            f"{_ARTICLE[actor.role]} {actor.role.value} key may set a removal request to "
+            f"{' or '.join(sorted(s.value for s in allowed))}, not {state.value}",
+            removal=request.id,
+        )
+
+
 def update_removal(
     uow: SqlUnitOfWork,
     removal_id: str,
@@ -83,10 +128,16 @@ def update_removal(
     *,
     now: datetime,
     actor: str,
+    who: Actor | None = None,
 ) -> dict[str, Any]:
     """Move a request to ``state``, adding ``files`` as evidence first. ``confirmed`` needs
-    evidence (given now or before); ``verified`` re-checks it (:func:`check_evidence`)."""
+    evidence (given now or before); ``verified`` re-checks it (:func:`check_evidence`).
+    ``who``: the key asking, checked (:data:`DEVELOPER_STATES`, :data:`ORGANISATION_STATES`)."""
+    if who is not None:
+        who.require(Role.ADMIN, Role.ORGANISATION, Role.DEVELOPER)  # before any read
     request = uow.removals.get(removal_id, for_update=True)
+    if who is not None:
+        _authorise(uow, who, request, state)
     check_transition(request.state, state, removal_id)
     added = [(n, hashlib.sha256(d).hexdigest(), evidence_kind(d), d) for n, d in files]
     uow.removals.add_evidence(removal_id, added, now)
