@@ -150,5 +150,9 @@ def test_contacts_and_tokens_refuse_what_they_cannot_be() -> None:
         parse_contact("fax:0123")
     with pytest.raises(ValidationError, match="not an http"):
         parse_contact("policy:example.org/policy")
+    # a contact stored before the kinds grew (an empty phone) is still read back
+    assert ContactPoint("phone", "").value == ""
+    with pytest.raises(ValidationError, match="not an http"):
+        ContactPoint("form", "")
     with pytest.raises(ValidationError, match="'NoSuchBot'"):
         catalogue_tokens(["GPTBot", "NoSuchBot"])

@@ -71,13 +71,8 @@ class ContactPoint:
                 expected=", ".join(CONTACT_KINDS),
             )
         check_length(self.value, field="contacts.value", limit=MAX_CONTACT)
-        if not self.value.strip():
-            raise ValidationError(
-                f"{self.kind} contact is empty",
-                field="contacts.value",
-                value=self.value,
-                expected=f"a {self.kind} contact",
-            )
+        # (no general "not empty" rule: contacts stored before this check are read with it,
+        # and a stored value must stay readable; email, form and policy refuse empties below)
         if self.kind == "email" and ("@" not in self.value or " " in self.value.strip()):
             raise ValidationError(
                 f"email {self.value!r} is not an address",
