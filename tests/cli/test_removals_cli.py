@@ -99,6 +99,8 @@ def campaign(settings: Settings, tmp_path: Path) -> tuple[str, list[str]]:
     )
     created = json.loads(out)
     assert created["works"] == 2 and created["notices"] == 2
+    # the campaign opened its requests when it was created: nothing is left to open
+    assert "0 removal requests opened" in ok(settings, "removals", "open", created["campaign_id"])
     listed = json.loads(ok(settings, "works", "list", "--json"))
     return created["campaign_id"], sorted(w["id"] for w in listed["items"])
 

@@ -25,6 +25,7 @@ from consentry.notices.message import domain_of, message_id
 from consentry.notices.ports import OutboxPort
 from consentry.notices.repertoire import MemberTerms, RepertoireWork, attachments
 from consentry.notices.service_evidence import EvidenceCases
+from consentry.notices.service_removals import open_removals
 from consentry.notices.service_sending import SendingCases
 from consentry.notices.tokens import make_token, read_token
 from consentry.registry.access import Actor, Role
@@ -132,6 +133,9 @@ class NoticeService(SendingCases, EvidenceCases):
             self.outbox.write_attachments(campaign.id, files)
             notices = self._draft_notices(campaign, developers, domain_of(from_address), now)
             self._record_campaign(uow, actor, campaign, eligible, excluded, notices, works)
+            if campaign.kind is NoticeKind.REMOVAL:  # one request per work x developer, now
+                ids = [w.work_id for w in works]
+                open_removals(uow, campaign.id, ids, ids=self.ids, now=now, actor=actor.label)
             uow.commit()
         return {
             "campaign_id": campaign.id,
