@@ -9,10 +9,12 @@ every attempt.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from consentry.errors import ValidationError
 from consentry.notices.kinds import NoticeKind, NoticeState, effective_state
 from consentry.registry.purposes import Purpose
 
@@ -134,3 +136,41 @@ class Answer:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
+
+
+MAX_ANSWER = 20_000  # characters of an answer's text
+MAX_ANSWER_FILES = 10
+MAX_ANSWER_FILE = 5 * 1024 * 1024  # bytes per file
+
+
+def check_answer(text: str, files: Sequence[tuple[str, bytes]]) -> None:
+    """An answer's text and files within the limits above, or a ValidationError naming them."""
+    if not text.strip() or len(text) > MAX_ANSWER:
+        raise ValidationError(
+            f"answer text has {len(text)} characters",
+            field="text",
+            value=text[:100],
+            expected=f"1 to {MAX_ANSWER} characters",
+        )
+    if len(files) > MAX_ANSWER_FILES:
+        raise ValidationError(
+            f"{len(files)} files attached",
+            field="files",
+            value=len(files),
+            expected=f"at most {MAX_ANSWER_FILES} files",
+        )
+    for name, data in files:
+        if not name.strip() or len(name) > 255 or "/" in name or "\\" in name:
+            raise ValidationError(
+                f"file name {name[:100]!r} is not a plain file name",
+                field="files.name",
+                value=name[:100],
+                expected="a file name of 1-255 characters without slashes",
+            )
+        if len(data) > MAX_ANSWER_FILE:
+            raise ValidationError(
+                f"file {name!r} has {len(data)} bytes",
+                field="files.content",
+                value=len(data),
+                expected=f"at most {MAX_ANSWER_FILE} bytes",
+            )

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from consentry.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from consentry.notices import events
-from consentry.notices.campaigns import Answer, Campaign, Notice, NoticeEvent
+from consentry.notices.campaigns import Answer, Campaign, Notice, NoticeEvent, check_answer
 from consentry.notices.eligibility import NO_WORKS, Eligible, Excluded, Member, select_members
 from consentry.notices.kinds import MAY_ACKNOWLEDGE, NoticeKind, NoticeState
 from consentry.notices.letters import email_of, sender_email
@@ -37,10 +37,6 @@ from consentry.registry.terms import Declaration
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
-
-MAX_ANSWER = 20_000  # characters of an answer's text
-MAX_ANSWER_FILES = 10
-MAX_ANSWER_FILE = 5 * 1024 * 1024  # bytes per file
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +333,7 @@ class NoticeService(SendingCases, EvidenceCases):
         self, actor: Actor, notice_id: str, text: str, files: Sequence[tuple[str, bytes]] = ()
     ) -> Answer:
         actor.require(Role.ADMIN, Role.DEVELOPER)
-        _check_answer(text, files)
+        check_answer(text, files)
         with self._uow(True) as uow:
             now = uow.ledger.locked_now(self.clock)
             n = uow.notices.notice(notice_id, for_update=True)
@@ -550,38 +546,6 @@ def _with_attachments(c: Campaign, sha256s: dict[str, str]) -> Campaign:
     from dataclasses import replace
 
     return replace(c, attachments=sha256s)
-
-
-def _check_answer(text: str, files: Sequence[tuple[str, bytes]]) -> None:
-    if not text.strip() or len(text) > MAX_ANSWER:
-        raise ValidationError(
-            f"answer text has {len(text)} characters",
-            field="text",
-            value=text[:100],
-            expected=f"1 to {MAX_ANSWER} characters",
-        )
-    if len(files) > MAX_ANSWER_FILES:
-        raise ValidationError(
-            f"{len(files)} files attached",
-            field="files",
-            value=len(files),
-            expected=f"at most {MAX_ANSWER_FILES} files",
-        )
-    for name, data in files:
-        if not name.strip() or len(name) > 255 or "/" in name or "\\" in name:
-            raise ValidationError(
-                f"file name {name[:100]!r} is not a plain file name",
-                field="files.name",
-                value=name[:100],
-                expected="a file name of 1-255 characters without slashes",
-            )
-        if len(data) > MAX_ANSWER_FILE:
-            raise ValidationError(
-                f"file {name!r} has {len(data)} bytes",
-                field="files.content",
-                value=len(data),
-                expected=f"at most {MAX_ANSWER_FILE} bytes",
-            )
 
 
 def canonical(detail: dict[str, Any]) -> str:
