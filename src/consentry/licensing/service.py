@@ -131,6 +131,23 @@ class LicensingService(CreditCases):
         with self._uow(False) as uow:
             return uow.licensing.get_scheme(scheme_id)
 
+    def schemes_of(self, actor: Actor, organisation_id: str) -> list[tuple[Scheme, list[OptIn]]]:
+        """The schemes an organisation runs, each with the works opted in now (one row per
+        work and party: its latest opt-in, when it still names a purpose). The organisation
+        itself (or an admin) reads them."""
+        actor.require(Role.ADMIN, Role.ORGANISATION)
+        if actor.role is Role.ORGANISATION and actor.own_party() != organisation_id:
+            raise PermissionDenied(
+                f"the schemes of organisation {organisation_id} are not yours to list",
+                party=organisation_id,
+            )
+        with self._uow(False) as uow:
+            out = []
+            for scheme in uow.licensing.schemes(organisation_id):
+                latest = {(o.work_id, o.party_id): o for o in uow.licensing.opt_ins(scheme.id)}
+                out.append((scheme, [o for o in latest.values() if o.purposes]))
+        return out
+
     def opt_in(
         self,
         actor: Actor,

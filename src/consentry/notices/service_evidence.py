@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from consentry.ledger.chain import LedgerEntry
-from consentry.notices.campaigns import Campaign
+from consentry.notices.campaigns import Campaign, NoticeEvent
 from consentry.registry.access import Actor
 from consentry.registry.mandates import Mandate
 
@@ -26,6 +26,13 @@ class EvidenceCases:
         def campaign(self, actor: Actor, campaign_id: str) -> Campaign: ...
 
         def status(self, actor: Actor, campaign_id: str) -> dict[str, Any]: ...
+
+    def history(self, actor: Actor, campaign_id: str) -> tuple[Campaign, list[NoticeEvent]]:
+        """The campaign and every event of its notices' histories, in the order recorded."""
+        c = self.campaign(actor, campaign_id)
+        with self._uow(False) as uow:
+            ids = [n.id for n in uow.notices.notices(campaign_id=c.id)]
+            return c, uow.notices.events(ids) if ids else []
 
     def evidence_records(self, actor: Actor, campaign_id: str) -> dict[str, Any]:
         """Everything the bundle records, as JSON values; messages with their hashes (the

@@ -363,6 +363,8 @@ def _plan_developer(
 # --------------------------------------------------------------------- listings
 class MemberCases:
     _uow: Callable[[bool], SqlUnitOfWork]
+    clock: Callable[[], datetime]
+    ids: Ids
 
     def list_developers(self, actor: Actor) -> list[Developer]:
         """The directory: every key may read it (a developer's contact points for copyright
@@ -382,6 +384,44 @@ class MemberCases:
                 expected="a party with role ai-developer",
             )
         return found[0]
+
+    def import_mandates_file(
+        self,
+        actor: Actor,
+        records: Sequence[MandateRecord],
+        *,
+        organisation_id: str,
+        source: ImportSource,
+    ) -> ImportReport:
+        """A mandates file (``membercsv.parse_mandates_csv``) granted to ``organisation_id``
+        in one transaction, whole or not at all (:class:`ImportRejected` lists every bad
+        record), as ``consentry mandates import``; the same file again changes nothing.
+
+        Decision: an organisation may import the file of its own members' signed
+        authorisations (each row names its evidence; each mandate is a ledger event under
+        the organisation's label), as the registry's operator does with the command line;
+        the single-mandate API route stays the member's own act.
+        """
+        actor.require(Role.ADMIN, Role.ORGANISATION)
+        if actor.role is Role.ORGANISATION and actor.own_party() != organisation_id:
+            raise PermissionDenied(
+                f"organisation {actor.party_id} may import mandates only for itself, not for "
+                f"{organisation_id}",
+                organisation=organisation_id,
+            )
+        with self._uow(True) as uow:
+            report = import_mandates(
+                uow,
+                records,
+                organisation_id=organisation_id,
+                source=source,
+                ids=self.ids,
+                now=uow.ledger.locked_now(self.clock),
+                actor=actor.label,
+                skip_invalid=False,
+            )
+            uow.commit()
+        return report
 
     def mandates_with_names(
         self, actor: Actor, organisation_id: str | None = None

@@ -79,6 +79,16 @@ class LicensingRepository:
             row.id, row.organisation_id, row.name, _purposes(row.purposes), row.created_at
         )
 
+    def schemes(self, organisation_id: str | None = None) -> list[Scheme]:
+        """The schemes an organisation runs (or all), oldest first."""
+        q = select(LicenceSchemeRow)
+        if organisation_id is not None:
+            q = q.where(LicenceSchemeRow.organisation_id == organisation_id)
+        return [
+            Scheme(r.id, r.organisation_id, r.name, _purposes(r.purposes), r.created_at)
+            for r in self.s.scalars(q.order_by(LicenceSchemeRow.created_at, LicenceSchemeRow.id))
+        ]
+
     def add_opt_ins(self, opt_ins: Sequence[OptIn], *, ledger_seq: int) -> None:
         rows = [
             {
