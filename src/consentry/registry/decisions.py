@@ -287,6 +287,16 @@ def terms_for(
     return _combine([_held(mine[p], work_id, at, territory) for p in parties])
 
 
+def declared_by_party(
+    work_id: str, party_id: str, declarations: Iterable[Declaration], *, at: datetime
+) -> dict[Purpose, Status | None]:
+    """What ``party_id`` itself declared for the work (for the work, or its whole catalogue),
+    in force at ``at`` everywhere, per purpose; None where it declared nothing (the combined
+    answer then counts it as ``reserved``)."""
+    held = _held([d for d in declarations if d.party_id == party_id], work_id, at, None)
+    return {p: (h[0] if h is not None else None) for p, h in zip(ALL_PURPOSES, held, strict=True)}
+
+
 def terms_for_works(
     works: Iterable[tuple[str, Sequence[str]]],
     own: Mapping[str, Sequence[Declaration]],

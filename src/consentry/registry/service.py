@@ -32,6 +32,7 @@ from consentry.registry.importing import PartyResolver, build_work
 from consentry.registry.mandates import WORLD, Mandate, authorise
 from consentry.registry.parties import ContactPoint, Party, PartyKind, PartyRole
 from consentry.registry.purposes import Purpose, Status
+from consentry.registry.service_catalogue import CatalogueCases
 from consentry.registry.service_disputes import DisputeCases, work_parties
 from consentry.registry.service_fingerprints import FingerprintCases
 from consentry.registry.service_keys import KeyCases
@@ -112,7 +113,9 @@ class Declared:
     receipt: dict[str, Any]
 
 
-class RegistryService(MandateCases, MemberCases, KeyCases, FingerprintCases, DisputeCases):
+class RegistryService(
+    MandateCases, MemberCases, KeyCases, FingerprintCases, CatalogueCases, DisputeCases
+):
     def __init__(
         self,
         uow: UowFactory,

@@ -303,15 +303,23 @@ class WorkRepository:
     def page(self, *, offset: int, limit: int, party_id: str | None = None) -> list[Work]:
         q = select(WorkRow.id).order_by(WorkRow.id).offset(offset).limit(limit)
         if party_id is not None:
-            held = select(HoldingRow.work_id).where(HoldingRow.party_id == party_id)
-            contributed = select(ContributorRow.work_id).where(ContributorRow.party_id == party_id)
-            q = q.where(WorkRow.id.in_(held.union(contributed)))
+            q = q.where(WorkRow.id.in_(self._of_party(party_id)))
         ids = list(self.s.scalars(q))
         found = self.get_many(ids)
         return [found[i] for i in ids]
 
-    def count(self) -> int:
-        return int(self.s.scalar(select(func.count()).select_from(WorkRow)) or 0)
+    def count(self, party_id: str | None = None) -> int:
+        """Every work, or those ``party_id`` holds or contributed to."""
+        q = select(func.count()).select_from(WorkRow)
+        if party_id is not None:
+            q = q.where(WorkRow.id.in_(self._of_party(party_id)))
+        return int(self.s.scalar(q) or 0)
+
+    @staticmethod
+    def _of_party(party_id: str) -> Any:
+        held = select(HoldingRow.work_id).where(HoldingRow.party_id == party_id)
+        contributed = select(ContributorRow.work_id).where(ContributorRow.party_id == party_id)
+        return held.union(contributed)
 
     def all_ids(self) -> list[str]:
         return list(self.s.scalars(select(WorkRow.id).order_by(WorkRow.id)))
