@@ -18,7 +18,8 @@ same corpus gives byte-identical output on both.
   with a :class:`~consentry.errors.ScanError` instead of hanging.
 - ``ray``: Ray Data, one block per shard, mapped by an actor pool of ``workers`` actors.
   Needs ``pip install 'consentry[ray]'``. Uses the running Ray cluster when ``ray.init`` was
-  already called, else starts a local one with ``workers`` CPUs. The work is checked in the
+  already called, else the cluster ``RAY_ADDRESS`` names, else starts a local one with
+  ``workers`` CPUs (never the last cluster ``ray start`` left behind). The work is checked in the
   driver first (the work is started once there), so a bad index fails in one line before
   any cluster starts. Results travel back pickled. The filter's workers
   write into its output folder, so on a cluster of several machines that folder must be on
@@ -228,7 +229,18 @@ def _iter_ray(shards: Sequence[Shard], work: ShardWork[R], workers: int) -> Iter
     _start(work.start)  # a bad index fails here, in one line, before a cluster starts
     started = not ray.is_initialized()
     if started:
-        ray.init(num_cpus=workers, include_dashboard=False, log_to_driver=False)
+        # The cluster RAY_ADDRESS names when it is set (the user's explicit choice), else a
+        # new local one ("local"). Never Ray's own fallback for no address: the last cluster
+        # `ray start` left in /tmp/ray/ray_current_cluster, which it retries when that
+        # cluster has since died (a CI run hung there for an hour).
+        # (Ray refuses num_cpus for a cluster that exists: it has its own.)
+        cluster = os.environ.get("RAY_ADDRESS")
+        if cluster:
+            ray.init(address=cluster, log_to_driver=False)
+        else:
+            ray.init(
+                address="local", num_cpus=workers, include_dashboard=False, log_to_driver=False
+            )
     try:
         ray.data.DataContext.get_current().enable_progress_bars = False
         order = _biggest_first(shards)
