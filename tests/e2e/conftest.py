@@ -1,5 +1,21 @@
-"""Browser tests: the real server (uvicorn on a loopback port, a registry on SQLite in
-``tmp_path``) driven by Debian's Chromium through Playwright.
+"""Browser tests: the real server (uvicorn on a loopback port, a fresh registry) driven by
+Debian's Chromium through Playwright.
+
+Fixtures, for a test in ``tests/e2e``:
+
+* ``server``: ``consentry serve`` as a user runs it, on SQLite AND on PostgreSQL (the
+  ``settings`` fixture of ``tests/conftest.py``: a throwaway schema in
+  ``CONSENTRY_TEST_DATABASE_URL``, dropped afterwards), sending mail to ``mailbox``.
+  ``server.base`` is its address, ``server.registry`` the ``bootstrap.Registry`` behind it.
+* ``mailbox``: a real SMTP server on loopback (aiosmtpd, ``tests/notices/smtp.py``);
+  ``mailbox.arrived`` holds what was sent.
+* ``browser`` / ``context``: Chromium and a fresh context (1280x900) whose requests off
+  loopback are recorded in ``traffic.offsite`` and aborted.
+* ``shots``: the kept screenshots folder, ``build/e2e-screenshots/`` (or
+  ``$CONSENTRY_E2E_SCREENSHOTS``).
+* ``check_page(page, name)`` (``tests/e2e/pages.py``): axe-core reports no serious or
+  critical violation, no sideways scroll at 375 px, screenshots saved. Call it on every
+  page a test visits.
 
 Playwright is always given ``executable_path`` (Debian's ``/usr/bin/chromium``, or
 ``CONSENTRY_CHROMIUM``), never a browser of its own: ``PLAYWRIGHT_BROWSERS_PATH`` points at
@@ -21,6 +37,8 @@ import pytest
 
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
+from tests.e2e.pages import screenshots_dir
+from tests.notices.smtp import Mailbox, smtp_server
 from tests.serving import serving
 
 if TYPE_CHECKING:
@@ -102,7 +120,8 @@ def traffic() -> Traffic:
 
 @pytest.fixture
 def context(browser: Browser, traffic: Traffic) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    # bypass_csp: axe is injected as a script of the page, which a strict CSP would refuse
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
     ctx.route("**/*", traffic.route)
     ctx.set_default_timeout(30_000)
     try:
@@ -118,9 +137,19 @@ class Server:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """`consentry serve` as it runs for a user: uvicorn, a fresh registry on SQLite."""
-    registry = build(Settings(home=tmp_path / "home"))
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server on loopback; the e2e server sends its mail here."""
+    with smtp_server() as box:
+        yield box
+
+
+@pytest.fixture
+def server(settings: Settings, mailbox: Mailbox) -> Iterator[Server]:
+    """`consentry serve` as it runs for a user: uvicorn, a fresh registry on SQLite or on
+    PostgreSQL (``settings`` is parametrised over both), its mail going to ``mailbox``."""
+    registry = build(
+        Settings(home=settings.home, database_url=settings.database_url, smtp_url=mailbox.url)
+    )
     try:
         with serving(registry) as served:
             yield Server(served.base, registry)
@@ -129,8 +158,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    """Where screenshots go: ``CONSENTRY_E2E_SCREENSHOTS`` if set (to look at them), else tmp."""
-    where = Path(os.environ.get("CONSENTRY_E2E_SCREENSHOTS") or tmp_path / "screenshots")
-    where.mkdir(parents=True, exist_ok=True)
-    return where
+def shots() -> Path:
+    """The kept screenshots folder (``build/e2e-screenshots/`` or
+    ``$CONSENTRY_E2E_SCREENSHOTS``)."""
+    return screenshots_dir()
