@@ -28,6 +28,7 @@ from consentry.accounting.distribution import (
 )
 from consentry.accounting.money import format_amount, parse_amount
 from consentry.accounting.service_claims import ClaimCases
+from consentry.accounting.service_party import PartyAccounts, gather_inputs
 from consentry.accounting.unidentified import Fund, funds
 from consentry.accounting.usage import ParsedReport, parse_period, report_digest
 from consentry.currencies import parse_currency
@@ -37,8 +38,6 @@ from consentry.registry.access import Actor, Role
 
 if TYPE_CHECKING:
     from consentry.store.uow import SqlUnitOfWork
-
-HOLDING_RIGHT = "all"  # the holdings a distribution splits by (docs/distribution.md)
 
 
 @dataclass(slots=True)
@@ -91,7 +90,7 @@ def scope_key(period: str, unit: str, licensee: str | None) -> str:
     return f"{period}|{unit}|{name_key(licensee) if licensee else '*'}"
 
 
-class AccountingService(ClaimCases):
+class AccountingService(ClaimCases, PartyAccounts):
     def __init__(
         self,
         uow: Callable[[bool], SqlUnitOfWork],
@@ -170,21 +169,17 @@ class AccountingService(ClaimCases):
                 if closed
                 else uow.accounting.carried_balances(code)
             )
-            repertoire = uow.accounting.repertoire_for_usage(period, kind, lic, right=HOLDING_RIGHT)
-            inputs = Inputs(
+            inputs, names = gather_inputs(
+                uow,
                 period=period,
                 currency=code,
                 unit=kind,
                 licensee=lic,
                 pool=pool_minor,
                 threshold=threshold_minor,
-                units=uow.accounting.units_by_identifier(period, kind, lic),
-                works=repertoire.works,
-                holders=repertoire.holders,
                 brought_forward=brought,
-                reports=uow.accounting.report_digests(period, kind, lic),
             )
-            result = self._allocate(uow, inputs, closed, now, repertoire.names)
+            result = self._allocate(uow, inputs, closed, now, names)
             if not result.reused:
                 self._close(uow, actor, result, scope, now)
                 uow.commit()

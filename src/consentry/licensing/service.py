@@ -29,6 +29,7 @@ from consentry.errors import Conflict, PermissionDenied, ValidationError
 from consentry.licensing import events
 from consentry.licensing.grants import Grant, WorkCoverage, agreed_purposes, opted_in, validity
 from consentry.licensing.service_credits import CreditCases
+from consentry.licensing.service_party import PartyReads
 from consentry.licensing.terms import (
     LicenceRequest,
     LicenceTerms,
@@ -53,7 +54,7 @@ Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
 PAGE = 1000
 
 
-class LicensingService(CreditCases):
+class LicensingService(CreditCases, PartyReads):
     def __init__(
         self,
         uow: Callable[[bool], SqlUnitOfWork],

@@ -25,6 +25,7 @@ from consentry.notices.message import domain_of, message_id
 from consentry.notices.ports import OutboxPort
 from consentry.notices.repertoire import MemberTerms, RepertoireWork, attachments
 from consentry.notices.service_evidence import EvidenceCases
+from consentry.notices.service_member import MemberReads
 from consentry.notices.service_removals import open_removals
 from consentry.notices.service_sending import SendingCases
 from consentry.notices.tokens import make_token, read_token
@@ -53,7 +54,7 @@ class CampaignRequest:
     template_sha256: str = ""
 
 
-class NoticeService(SendingCases, EvidenceCases):
+class NoticeService(SendingCases, EvidenceCases, MemberReads):
     def __init__(
         self,
         uow: Callable[[bool], SqlUnitOfWork],

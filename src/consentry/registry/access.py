@@ -67,6 +67,17 @@ class Actor:
 SYSTEM = Actor(Role.ADMIN, None, "cli")
 
 
+def member_party(actor: Actor, party_id: str | None = None) -> str:
+    """Whose records ``actor`` reads in a member's own views (the notices sent on its behalf,
+    its licences, statements, usage): a creator key its own party's, whatever it names; an
+    admin the party it names. Other roles are refused (an organisation reads its campaigns,
+    a developer what is addressed to it)."""
+    actor.require(Role.ADMIN, Role.CREATOR)
+    if actor.role is Role.ADMIN and party_id is not None:
+        return party_id
+    return actor.own_party()
+
+
 def unmandated(
     organisation_id: str, parties: Iterable[str], mandates: Iterable[Mandate], *, at: datetime
 ) -> list[str]:

@@ -289,6 +289,59 @@ class AccountingRepository:
         )
         return {(a, p): int(n) for a, p, n in self.s.execute(q)}
 
+    # ------------------------------------------------------------------ a party's reads
+    def usage_of_works(self, work_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The usage lines naming any identifier of ``work_ids``, summed per work,
+        identifier, licensee, model, purpose, period and unit (sorted here: collations
+        differ between the backends)."""
+        u, wi = UsageLineRow, WorkIdentifierRow
+        keys = (wi.work_id, u.identifier, u.licensee, u.model, u.purpose, u.period, u.unit)
+        out: list[dict[str, Any]] = []
+        ids = sorted(set(work_ids))
+        for i in range(0, len(ids), 5000):
+            q = (
+                select(*keys, func.sum(u.units_milli), func.count())
+                .join(wi, wi.identifier == u.identifier)
+                .where(wi.work_id.in_(ids[i : i + 5000]))
+                .group_by(*keys)
+            )
+            for w, ident, lic, model, purpose, period, unit, milli, lines in self.s.execute(q):
+                out.append(
+                    {
+                        "work_id": w,
+                        "identifier": ident,
+                        "licensee": lic,
+                        "model": model,
+                        "purpose": purpose,
+                        "period": period,
+                        "unit": unit,
+                        "units_milli": int(milli),
+                        "lines": int(lines),
+                    }
+                )
+        return sorted(out, key=lambda d: (d["period"], d["work_id"], d["licensee"], d["model"]))
+
+    def runs_of_party(self, party_id: str) -> list[dict[str, Any]]:
+        """The closed distributions with a posting for ``party_id`` (paid or carried)."""
+        e, r = AccountingEntryRow, DistributionRunRow
+        ids = select(e.run_id).where(e.party_id == party_id).distinct().scalar_subquery()
+        q = select(r).where(r.id.in_(ids)).order_by(r.closed_at, r.id)
+        return [
+            {
+                "id": row.id,
+                "period": row.period,
+                "unit": row.unit,
+                "licensee": row.licensee,
+                "currency": row.currency,
+                "pool_minor": row.pool_minor,
+                "threshold_minor": row.threshold_minor,
+                "inputs_sha256": row.inputs_sha256,
+                "closed_at": row.closed_at,
+                "summary": row.summary,
+            }
+            for row in self.s.scalars(q)
+        ]
+
     # ------------------------------------------------------------------ past-use claims
     def claim_candidates(self) -> list[Candidate]:
         """Every work with its title and the names of its authors (for fuzzy matching)."""

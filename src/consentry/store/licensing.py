@@ -318,8 +318,11 @@ class LicensingRepository:
         model: str | None = None,
         grant_id: str | None = None,
         work_id: str | None = None,
+        work_ids: Sequence[str] | None = None,
     ) -> list[CreditRecord]:
         q = select(CreditRecordRow)
+        if work_ids is not None:
+            q = q.where(CreditRecordRow.work_id.in_(list(work_ids)))
         if model is not None:
             q = q.where(CreditRecordRow.model == model)
         if grant_id is not None:
@@ -341,6 +344,48 @@ class LicensingRepository:
             )
             for r in self.s.scalars(q.order_by(CreditRecordRow.recorded_at, CreditRecordRow.id))
         ]
+
+    # ------------------------------------------------------------- a party's reads
+    def offers_of_party(self, party_id: str) -> list[str]:
+        """Ids of the offers ``party_id`` made or joined."""
+        q = select(LicenceOfferPartyRow.offer_id).where(LicenceOfferPartyRow.party_id == party_id)
+        return sorted(set(self.s.scalars(q)))
+
+    def schemes_of_works(self, work_ids: Sequence[str]) -> list[str]:
+        """Ids of the schemes any of ``work_ids`` was opted into (for any purpose)."""
+        out: set[str] = set()
+        for i in range(0, len(work_ids), 2000):
+            part = list(work_ids[i : i + 2000])
+            q = select(LicenceOptInRow.scheme_id).where(LicenceOptInRow.work_id.in_(part))
+            out.update(self.s.scalars(q))
+        return sorted(out)
+
+    def requests_of_offers(self, offer_ids: Sequence[str]) -> list[LicenceRequest]:
+        """The licence requests made under ``offer_ids``, with their grant when granted."""
+        if not offer_ids:
+            return []
+        r, g = LicenceRequestRow, LicenceGrantRow
+        q = (
+            select(r.id, r.offer_id, r.developer_id, r.requested_at, g.id)
+            .outerjoin(g, g.request_id == r.id)
+            .where(r.offer_id.in_(list(offer_ids)))
+            .order_by(r.requested_at, r.id)
+        )
+        return [LicenceRequest(*row) for row in self.s.execute(q)]
+
+    def grant_ids_for_works(self, work_ids: Sequence[str]) -> list[str]:
+        out: set[str] = set()
+        for i in range(0, len(work_ids), 2000):
+            part = list(work_ids[i : i + 2000])
+            q = select(LicenceGrantWorkRow.grant_id).where(LicenceGrantWorkRow.work_id.in_(part))
+            out.update(self.s.scalars(q))
+        return sorted(out)
+
+    def credits_of_works(self, work_ids: Sequence[str]) -> list[CreditRecord]:
+        out: list[CreditRecord] = []
+        for i in range(0, len(work_ids), 2000):
+            out.extend(self.credits(work_ids=work_ids[i : i + 2000]))
+        return sorted(out, key=lambda c: (c.recorded_at, c.id))
 
 
 def cover_of(r: Sequence[Any]) -> GrantCover:

@@ -158,6 +158,16 @@ class NoticeRepository:
             q = q.where(NoticeCampaignRow.organisation_id == organisation_id)
         return [_campaign(r) for r in self.s.scalars(q)]
 
+    def campaigns_of_member(self, member_id: str) -> list[Campaign]:
+        """The campaigns that named ``member_id`` (a member whose works they list)."""
+        q = (
+            select(NoticeCampaignRow)
+            .join(CampaignMemberRow, CampaignMemberRow.campaign_id == NoticeCampaignRow.id)
+            .where(CampaignMemberRow.member_id == member_id)
+            .order_by(NoticeCampaignRow.created_at, NoticeCampaignRow.id)
+        )
+        return [_campaign(r) for r in self.s.scalars(q)]
+
     def members(self, campaign_id: str) -> list[tuple[str, str, int]]:
         """``(member_id, mandate_id, works)`` of the members a campaign relied on."""
         rows = self.s.execute(

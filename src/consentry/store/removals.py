@@ -70,6 +70,14 @@ class RemovalRepository:
             q = q.where(RemovalRequestRow.campaign_id.in_(list(campaign_ids)))
         return [_request(r) for r in self.s.scalars(q)]
 
+    def of_works(self, work_ids: Sequence[str]) -> list[RemovalRequest]:
+        """The removal requests about any of ``work_ids`` (whichever campaign opened them)."""
+        out: list[RemovalRequest] = []
+        for part in chunks(list(dict.fromkeys(work_ids))):
+            q = select(RemovalRequestRow).where(RemovalRequestRow.work_id.in_(part))
+            out.extend(_request(r) for r in self.s.scalars(q))
+        return sorted(out, key=lambda r: (r.opened_at, r.id))
+
     def set_state(self, removal_id: str, state: RemovalState, at: datetime) -> None:
         self.s.execute(
             update(RemovalRequestRow)
