@@ -32,7 +32,13 @@ from consentry.accounting.service_party import PartyAccounts, gather_inputs
 from consentry.accounting.unidentified import Fund, funds
 from consentry.accounting.usage import ParsedReport, parse_period, report_digest
 from consentry.currencies import parse_currency
-from consentry.errors import Conflict, ImportRejected, LedgerError, ValidationError
+from consentry.errors import (
+    Conflict,
+    ImportRejected,
+    LedgerError,
+    PermissionDenied,
+    ValidationError,
+)
 from consentry.licensing.terms import Unit
 from consentry.registry.access import Actor, Role
 
@@ -84,6 +90,23 @@ class StatementData:
     contacts: dict[str, list[tuple[str, str]]]
 
 
+def _own_usage(actor: Actor, name: str, report: ParsedReport) -> None:
+    """Refuse a developer's report with a line whose licensee is not the developer."""
+    from consentry.registry.parties import name_key
+
+    own = name_key(name)
+    others = {x for x in {line.licensee for line in report.lines} if name_key(x) != own}
+    for n, line in enumerate(report.lines, start=1):
+        if line.licensee in others:
+            raise PermissionDenied(
+                f"usage line {n} names licensee {line.licensee!r}; a developer key for party "
+                f"{actor.party_id} reports only its own usage, as {name!r}",
+                field="licensee",
+                value=line.licensee,
+                expected=name,
+            )
+
+
 def scope_key(period: str, unit: str, licensee: str | None) -> str:
     from consentry.registry.parties import name_key
 
@@ -107,8 +130,12 @@ class AccountingService(ClaimCases, PartyAccounts):
         self, actor: Actor, report: ParsedReport, *, filename: str, skip_invalid: bool = False
     ) -> UsageImport:
         """Store a parsed report whole, or nothing: any rejected record refuses the file
-        (unless ``skip_invalid``, which stores the valid lines and lists the others)."""
-        actor.require(Role.ADMIN)
+        (unless ``skip_invalid``, which stores the valid lines and lists the others).
+
+        The registry's operator (admin) imports any report; a developer its own usage only:
+        every line's licensee must be its party's name (matched as ``distribute --licensee``
+        matches, case-insensitively), so a developer never reports another's use."""
+        actor.require(Role.ADMIN, Role.DEVELOPER)
         if report.rejects and not skip_invalid:
             raise ImportRejected(
                 f"{filename}: {len(report.rejects)} of {report.records} usage lines are "
@@ -117,6 +144,8 @@ class AccountingService(ClaimCases, PartyAccounts):
             )
         digest = report_digest(report.lines)
         with self._uow(True) as uow:
+            if actor.role is Role.DEVELOPER:
+                _own_usage(actor, uow.parties.get(actor.own_party()).name, report)
             seen = uow.accounting.report_seen(digest)
             if seen is not None:
                 return UsageImport(seen, report.records, 0, report.rejects, True)

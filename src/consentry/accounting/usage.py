@@ -69,16 +69,51 @@ class UsageLine(NamedTuple):
         return Decimal(self.units_milli) / UNIT_SCALE
 
 
+@dataclass(frozen=True, slots=True)
+class RecordProblem:
+    """One invalid record, for a person to fix: its number, the column (None when the
+    record as a whole is unreadable), the value given and what was expected."""
+
+    record: int
+    field: str | None
+    value: object
+    expected: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        value = self.value if self.value is None or isinstance(self.value, int) else str(self.value)
+        return {
+            "record": self.record,
+            "field": self.field,
+            "value": value,
+            "expected": self.expected,
+            "reason": self.reason,
+        }
+
+
 @dataclass(slots=True)
 class ParsedReport:
     format: str
     lines: list[UsageLine] = field(default_factory=list)
     rejects: list[tuple[int, str]] = field(default_factory=list)
     records: int = 0
+    problems: list[RecordProblem] = field(default_factory=list)  # rejects, field by field
 
 
 class _CellError(Exception):
     """One cell is wrong (never leaves this module)."""
+
+
+# What each column holds, for a record problem whose error names no expectation of its own.
+EXPECTED = {
+    "licensee": f"the licensee's name, 1 to {MAX_NAME} characters",
+    "model": f"the model's name, 1 to {MAX_NAME} characters",
+    "purpose": "tdm, ai-train, ai-input, ai-index or search",
+    "period": "YYYY-Qn (2026-Q1) or YYYY-MM (2026-03)",
+    "identifier": "an identifier the registry accepts, e.g. isbn:9780007232833",
+    "units": UNITS_EXPECTED,
+    "unit": "documents, tokens, words or answers",
+}
 
 
 def parse_period(text: str, *, field: str = "period") -> str:
@@ -233,7 +268,13 @@ class LineReader:
             column = "unit"
             unit = self._cell(column, raw[6])
         except (ConsentryError, _CellError) as exc:
-            raise ValidationError(f"{column}: {_reason(exc)}", field=column) from None
+            expected = getattr(exc, "expected", None) or EXPECTED[column]
+            raise ValidationError(
+                f"{column}: {_reason(exc)}",
+                field=column,
+                value=raw[COLUMNS.index(column)],
+                expected=expected,
+            ) from None
         return UsageLine(licensee, model, purpose, period, identifier, units, unit)
 
 
@@ -266,11 +307,15 @@ def parse_report(data: bytes, *, name: str, fmt: str | None = None) -> ParsedRep
         report.records += 1
         if isinstance(values, str):
             report.rejects.append((number, values))
+            report.problems.append(RecordProblem(number, None, None, None, values))
             continue
         try:
             append(reader.line(values) if isinstance(values, Mapping) else reader.csv_cells(values))
         except ValidationError as exc:
             report.rejects.append((number, exc.message))
+            report.problems.append(
+                RecordProblem(number, exc.field, exc.value, exc.expected, exc.message)
+            )
     if report.records == 0:
         raise ValidationError(
             f"{name}: the report has no usage lines",

@@ -196,6 +196,14 @@ class Grant:
         ends = [t for t in (self.valid_until, self.revoked_at) if t is not None]
         return self.valid_from <= at and (not ends or at < min(ends))
 
+    def state(self, at: datetime) -> str:
+        """``revoked``, ``expired``, ``not yet in force`` or ``in force`` at ``at``."""
+        if self.revoked_at is not None and self.revoked_at <= at:
+            return "revoked"
+        if self.valid_until is not None and self.valid_until <= at:
+            return "expired"
+        return "in force" if self.valid_from <= at else "not yet in force"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "grant_id": self.id,

@@ -15,7 +15,8 @@ event in it. Who may do what:
   organisation) or an admin. A grant covers what every consent party agreed to
   (``licensing/grants.py``); it is signed with the registry's key.
 
-Credits are in ``service_credits.py`` (a mixin, as the registry service does).
+Credits are in ``service_credits.py`` and listings (open offers, a developer's requests and
+grants) in ``service_listing.py`` (mixins, as the registry service has).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from consentry.errors import Conflict, PermissionDenied, ValidationError
 from consentry.licensing import events
 from consentry.licensing.grants import Grant, WorkCoverage, agreed_purposes, opted_in, validity
 from consentry.licensing.service_credits import CreditCases
+from consentry.licensing.service_listing import ListingCases
 from consentry.licensing.service_party import PartyReads
 from consentry.licensing.terms import (
     LicenceRequest,
@@ -54,7 +56,7 @@ Signer = Callable[[Mapping[str, Any]], dict[str, Any]]
 PAGE = 1000
 
 
-class LicensingService(CreditCases, PartyReads):
+class LicensingService(CreditCases, PartyReads, ListingCases):
     def __init__(
         self,
         uow: Callable[[bool], SqlUnitOfWork],

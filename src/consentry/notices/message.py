@@ -68,3 +68,15 @@ def build_message(
         maintype, _, subtype = media.partition("/")
         msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=name)
     return msg.as_bytes(policy=SMTP_POLICY)
+
+
+def letter_text(data: bytes) -> str:
+    """The plain-text body of a message as :func:`build_message` made it (the letter a
+    developer received), or an empty string when it has none."""
+    from email import message_from_bytes
+
+    msg = message_from_bytes(data, policy=policy.default)
+    if not isinstance(msg, EmailMessage):
+        return ""
+    body = msg.get_body(preferencelist=("plain",))
+    return "" if body is None else str(body.get_content())

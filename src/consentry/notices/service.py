@@ -269,6 +269,20 @@ class NoticeService(SendingCases, EvidenceCases, MemberReads):
         out["answers"] = [a.to_json() for a in answers]
         return out
 
+    def letter(self, actor: Actor, notice_id: str) -> str | None:
+        """The text of the notice's letter as sent (its first message), for whoever may see
+        the notice; None while it has not been queued."""
+        from consentry.notices.message import letter_text
+
+        with self._uow(False) as uow:
+            n = uow.notices.notice(notice_id)
+            _may_see_notice(actor, n, uow.notices.campaign(n.campaign_id))
+            first = [m for m in uow.notices.messages([n.id]) if m.number == 0]
+        if not first:
+            return None
+        m = first[0]
+        return letter_text(self.outbox.read_message(n.campaign_id, m.message_id, m.eml_sha256))
+
     # ------------------------------------------------------------------ replies
     def acknowledge_token(self, token: str) -> dict[str, Any]:
         notice_id = read_token(token, self._verify)

@@ -172,6 +172,16 @@ class LicensingRepository:
         )
         return [self._offer(r) for r in rows]
 
+    def open_offers(self, limit: int) -> list[Offer]:
+        """Offers not withdrawn, newest first, at most ``limit``."""
+        rows = self.s.scalars(
+            select(LicenceOfferRow)
+            .where(LicenceOfferRow.withdrawn_at.is_(None))
+            .order_by(LicenceOfferRow.created_at.desc(), LicenceOfferRow.id)
+            .limit(limit)
+        )
+        return [self._offer(r) for r in rows]
+
     def schemes_of_work(self, work_id: str) -> list[str]:
         return sorted(
             set(
@@ -202,6 +212,28 @@ class LicensingRepository:
             select(LicenceGrantRow.id).where(LicenceGrantRow.request_id == request_id)
         )
         return LicenceRequest(row.id, row.offer_id, row.developer_id, row.requested_at, grant)
+
+    def requests_of(self, developer_id: str) -> list[LicenceRequest]:
+        """A developer's requests, newest first, each with its grant id when granted."""
+        rows = self.s.execute(
+            select(LicenceRequestRow, LicenceGrantRow.id)
+            .outerjoin(LicenceGrantRow, LicenceGrantRow.request_id == LicenceRequestRow.id)
+            .where(LicenceRequestRow.developer_id == developer_id)
+            .order_by(LicenceRequestRow.requested_at.desc(), LicenceRequestRow.id)
+        )
+        return [
+            LicenceRequest(r.id, r.offer_id, r.developer_id, r.requested_at, grant)
+            for r, grant in rows
+        ]
+
+    def grant_ids_of(self, licensee_id: str) -> list[str]:
+        return list(
+            self.s.scalars(
+                select(LicenceGrantRow.id)
+                .where(LicenceGrantRow.licensee_id == licensee_id)
+                .order_by(LicenceGrantRow.valid_from.desc(), LicenceGrantRow.id)
+            )
+        )
 
     # ------------------------------------------------------------- grants
     def add_grant(self, grant: Grant) -> None:
