@@ -42,7 +42,9 @@ def assert_named(root: ET.Element, title: str) -> str:
     assert t.text == title
     view = (root.get("viewBox") or "").split()
     assert len(view) == 4 and view[:2] == ["0", "0"]
-    assert root.get("width") == "100%" and root.get("height") is None  # shrinks to a phone
+    # a natural width, no height: app.css's max-width 100% shrinks it, proportions kept
+    assert root.get("width") == view[2] and root.get("height") is None
+    assert root.get("style") is None  # the web's CSP allows no inline style
     return d.text or ""
 
 

@@ -10,7 +10,9 @@ Two shapes cover the pages that would rather show than tell:
 
 Every chart is an ``<svg role="img">`` named by its ``<title>`` and ``<desc>`` (the
 description also states the figures, for a screen reader); every label is escaped; the
-size is a ``viewBox`` with ``width="100%"``, so a chart shrinks to a 375 px phone. Series
+size is a ``viewBox`` with its natural ``width`` and no height, so with app.css's
+``svg { max-width: 100%; height: auto }`` a chart shrinks to a 375 px phone, keeping its
+proportions (no inline style: the web's CSP allows none). Series
 are told apart by colour AND by a fill pattern, and the legend writes each series' total
 in text: nothing depends on seeing colour. The colours have at least 3:1 contrast against
 white (WCAG 1.4.11, graphics) and the text at least 4.5:1. No data gives a figure that
@@ -62,8 +64,8 @@ class _Frame:
         t, d = f"{self.ident}-title", f"{self.ident}-desc"
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
-            f'viewBox="0 0 {self.width} {self.height}" width="100%" '
-            f'style="max-width:{self.width}px;height:auto" aria-labelledby="{t} {d}" '
+            f'viewBox="0 0 {self.width} {self.height}" width="{self.width}" '
+            f'aria-labelledby="{t} {d}" '
             f'{FONT} font-size="14" fill="{TEXT}">'
             f'<title id="{t}">{escape(self.title)}</title>'
             f'<desc id="{d}">{escape(self.description)}</desc>'
