@@ -11,7 +11,8 @@ from consentry.bootstrap import Registry
 from consentry.errors import ImportRejected, PermissionDenied
 from consentry.registry.access import SYSTEM, Actor, Role
 from consentry.registry.membercsv import parse_mandates_csv
-from consentry.registry.parties import PartyKind
+from consentry.registry.parties import PartyKind, PartyRole
+from consentry.registry.purposes import Purpose
 from consentry.registry.service_members import ImportSource
 
 GOOD = b"member,email,purposes,territories,valid_from,valid_until,evidence\n" + (
@@ -80,3 +81,36 @@ def test_schemes_of_list_the_works_opted_in_now(registry: Registry) -> None:
     assert [(o.work_id, o.party_id) for o in opted] == [(c.book, c.author)]
     with pytest.raises(PermissionDenied):
         lic.schemes_of(Actor(Role.ORGANISATION, c.author), c.society)
+
+
+def test_member_distributions_show_only_the_members_amounts(registry: Registry) -> None:
+    from datetime import timedelta
+
+    from tests.accounting.kit import load, world
+    from tests.accounting.test_distribute import Q1
+
+    w = world(registry)
+    svc = registry.service
+    society = svc.create_party(
+        SYSTEM, name="Society", kind=PartyKind.ORGANISATION, roles=[PartyRole.MEMBER_ORGANISATION]
+    ).id
+    svc.create_mandate(
+        SYSTEM,
+        organisation_id=society,
+        member_id=w.author,
+        purposes=list(Purpose),
+        territories=["WORLD"],
+        valid_from=svc.clock() - timedelta(days=1),
+        valid_until=None,
+        evidence="signed form",
+    )
+    org = Actor(Role.ORGANISATION, society)
+    assert registry.accounting.member_distributions(org, society) == []
+    load(registry, Q1)
+    registry.accounting.distribute(SYSTEM, period="2026-Q1", pool="1000.00", currency="GBP")
+    [run] = registry.accounting.member_distributions(org, society)
+    assert run["period"] == "2026-Q1" and run["currency"] == "GBP"
+    assert [m["party_id"] for m in run["members"]] == [w.author]  # not the poet, not the press
+    assert run["members"][0]["name"] == "Ann Author" and run["members"][0]["paid"]
+    with pytest.raises(PermissionDenied):
+        registry.accounting.member_distributions(Actor(Role.ORGANISATION, w.author), society)

@@ -8,6 +8,7 @@ own party's, an admin names the party (:func:`consentry.registry.access.member_p
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from consentry.accounting.distribution import Inputs, payee_shares
 from consentry.accounting.statements import Statement, build_statement
-from consentry.errors import Conflict, LedgerError
-from consentry.registry.access import Actor, member_party
+from consentry.errors import Conflict, LedgerError, PermissionDenied
+from consentry.registry.access import Actor, Role, member_party
 
 if TYPE_CHECKING:
     from consentry.accounting.service import Distribution, StatementData
@@ -121,6 +122,48 @@ class PartyAccounts:
                 PartyStatement(
                     run["id"], run["period"], run["currency"], run["closed_at"], st, problem
                 )
+            )
+        return out
+
+    def member_distributions(self, actor: Actor, organisation_id: str) -> list[dict[str, Any]]:
+        """The closed distributions that paid or carried an amount for the organisation's
+        members (every party that ever gave it a mandate), each with those members' amounts
+        as its summary states them. The organisation itself (or an admin) reads them.
+
+        Decision: an organisation sees what each of its members was paid or carried, the
+        figures of the members' own statements it would help them check; never another
+        payee's."""
+        actor.require(Role.ADMIN, Role.ORGANISATION)
+        if actor.role is Role.ORGANISATION and actor.own_party() != organisation_id:
+            raise PermissionDenied(
+                f"the distributions of organisation {organisation_id}'s members are not yours",
+                party=organisation_id,
+            )
+        with self._uow(False) as uow:
+            uow.parties.get(organisation_id)
+            members = {m.member_id for m in uow.mandates.of_organisation(organisation_id)}
+            runs = uow.accounting.runs_of_parties(sorted(members)) if members else []
+        out = []
+        for run in runs:
+            summary = json.loads(run["summary"])
+            ids = sorted(p for p in {*summary["paid"], *summary["carried_forward"]} if p in members)
+            out.append(
+                {
+                    "run_id": run["id"],
+                    "period": run["period"],
+                    "currency": run["currency"],
+                    "closed_at": run["closed_at"].isoformat(),
+                    "pool": summary["pool"],
+                    "members": [
+                        {
+                            "party_id": p,
+                            "name": summary["names"].get(p, p),
+                            "paid": summary["paid"].get(p),
+                            "carried_forward": summary["carried_forward"].get(p),
+                        }
+                        for p in ids
+                    ],
+                }
             )
         return out
 

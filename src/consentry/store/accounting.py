@@ -323,8 +323,12 @@ class AccountingRepository:
 
     def runs_of_party(self, party_id: str) -> list[dict[str, Any]]:
         """The closed distributions with a posting for ``party_id`` (paid or carried)."""
+        return self.runs_of_parties([party_id])
+
+    def runs_of_parties(self, party_ids: Sequence[str]) -> list[dict[str, Any]]:
+        """The closed distributions with a posting for any of ``party_ids``."""
         e, r = AccountingEntryRow, DistributionRunRow
-        ids = select(e.run_id).where(e.party_id == party_id).distinct().scalar_subquery()
+        ids = select(e.run_id).where(e.party_id.in_(party_ids)).distinct().scalar_subquery()
         q = select(r).where(r.id.in_(ids)).order_by(r.closed_at, r.id)
         return [
             {
