@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
 
     from consentry.accounting.service import AccountingService
+    from consentry.accounts.service import AccountService
     from consentry.licensing.service import LicensingService
     from consentry.notices.service import NoticeService
     from consentry.store.lookup_reads import SqliteLookups
@@ -65,6 +66,7 @@ class Registry:
     key: SigningKey = field(repr=False)
     licensing: LicensingService = field(repr=False)
     accounting: AccountingService = field(repr=False)
+    accounts: AccountService = field(repr=False)  # web accounts and sessions (issue 13)
 
     @property
     def signing_key(self) -> Ed25519PrivateKey:
@@ -151,6 +153,7 @@ def build(
     # imported here, not at module level: the command line's lookup (open_lookups) needs
     # neither, and accounting alone (rapidfuzz, claims) was ~0.1 s of its start-up
     from consentry.accounting.service import AccountingService
+    from consentry.accounts.service import AccountService
     from consentry.licensing.service import LicensingService
     from consentry.store.engine import make_engine, migrate
     from consentry.store.uow import SqlUnitOfWork
@@ -188,7 +191,10 @@ def build(
     accounting = AccountingService(
         lambda write: SqlUnitOfWork(sessions, write=write), clock=clock, ids=ids
     )
-    return Registry(settings, engine, sessions, service, key, licensing, accounting)
+    accounts = AccountService(
+        lambda write: SqlUnitOfWork(sessions, write=write), clock=clock, ids=ids, registry=service
+    )
+    return Registry(settings, engine, sessions, service, key, licensing, accounting, accounts)
 
 
 @contextmanager

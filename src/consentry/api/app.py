@@ -33,6 +33,7 @@ from consentry.api.routes import (
     works,
 )
 from consentry.bootstrap import Registry
+from consentry.web.app import install_web
 
 DESCRIPTION = """\
 The consentry registry: works, rights holders, mandates and AI-use terms
@@ -102,4 +103,5 @@ def create_app(
     app.include_router(accounting.router)
     install_docs(app)
     install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
+    install_web(app)  # the web application (web/app.py): /static, accounts, areas' pages
     return app

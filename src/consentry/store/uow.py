@@ -42,6 +42,7 @@ from consentry.store.repositories import (
     PartyRepository,
     WorkRepository,
 )
+from consentry.store.web_accounts import WebAccountRepository
 
 
 class SqlUnitOfWork:
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     notices: NoticeRepository
     members: MemberRepository
     removals: RemovalRepository
+    web_accounts: WebAccountRepository
 
     def __init__(self, factory: sessionmaker[Session], *, write: bool = False) -> None:
         self._factory = factory
@@ -93,6 +95,7 @@ class SqlUnitOfWork:
         self.notices = NoticeRepository(s)
         self.members = MemberRepository(s)
         self.removals = RemovalRepository(s)
+        self.web_accounts = WebAccountRepository(s)
         return self
 
     def single_read(self) -> None:

@@ -1,0 +1,116 @@
+"""Accounts' pages: /signup (a creator's account and party), /login, /logout (POST), and
+the password reset by emailed link (/reset, /reset/{token}). The rules are the accounts
+service's (accounts/service.py); these handlers read forms and show its answers."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from starlette.datastructures import FormData
+
+from consentry.accounts.rules import SESSION_LIFETIME
+from consentry.errors import ConsentryError
+from consentry.web.forms import FormErrors
+from consentry.web.session import (
+    SESSION_COOKIE,
+    WebUser,
+    accounts_of,
+    cookie_secure,
+    current_user,
+    home_of,
+    read_form,
+    safe_next,
+)
+from consentry.web.templating import redirect, render
+
+router = APIRouter()
+
+SIGNUP_FIELDS = frozenset({"email", "name", "password", "confirm"})
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def signed_in(request: Request, user: WebUser, token: str, to: str) -> Response:
+    """A 303 to ``to`` that sets the new session's cookie."""
+    response = redirect(request, to)
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request),
+    )
+    return response
+
+
+@router.get("/signup")
+async def signup_page(request: Request) -> Response:
+    user = await current_user(request)
+    if user is not None:
+        return redirect(request, home_of(user))
+    return render(request, "accounts/signup.html")
+
+
+@router.post("/signup")
+async def signup(request: Request) -> Response:
+    form = await read_form(request)
+    errors = FormErrors(form, fields=SIGNUP_FIELDS)
+    service = accounts_of(request)
+    with errors.catch(fields={"contacts.value": "email"}):
+        account = await run_in_threadpool(
+            lambda: service.sign_up(
+                email=_text(form, "email"),
+                name=_text(form, "name"),
+                password=_text(form, "password"),
+                confirm=_text(form, "confirm"),
+            )
+        )
+        token = await run_in_threadpool(service.start_session, account.id)
+        user = WebUser(account.id, account.email, account.role, account.party_id)
+        return signed_in(request, user, token, home_of(user))
+    return errors.render(request, "accounts/signup.html")
+
+
+@router.get("/login")
+async def login_page(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    user = await current_user(request)
+    if user is not None:
+        return redirect(request, safe_next(next, home_of(user)))
+    return render(request, "accounts/login.html", next=safe_next(next, ""))
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await read_form(request)
+    errors = FormErrors(form, fields=frozenset({"email", "password"}))
+    next_path = safe_next(_text(form, "next"), "")
+    service = accounts_of(request)
+    try:
+        account, token = await run_in_threadpool(
+            service.log_in, _text(form, "email"), _text(form, "password")
+        )
+    except ConsentryError as exc:
+        errors.add_error(exc)
+        return errors.render(request, "accounts/login.html", next=next_path)
+    user = WebUser(account.id, account.email, account.role, account.party_id)
+    return signed_in(request, user, token, next_path or home_of(user))
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await read_form(request)
+    token: str | None = getattr(request.state, "session_token", None)
+    if token:
+        await run_in_threadpool(accounts_of(request).log_out, token)
+    request.state.web_user = None
+    response = redirect(request, "/login", flash="You are signed out.")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

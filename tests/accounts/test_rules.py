@@ -1,0 +1,73 @@
+"""The accounts' pure rules: email normalisation, password policy, role and party."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from consentry.accounts.rules import (
+    MIN_PASSWORD,
+    OneTimeToken,
+    SessionRecord,
+    TokenPurpose,
+    check_password,
+    check_role_party,
+    normalise_email,
+    token_digest,
+)
+from consentry.errors import ValidationError
+from consentry.registry.access import Role
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def test_email_is_lower_cased_and_trimmed() -> None:
+    assert normalise_email("  Ann.Smith@Example.ORG ") == "ann.smith@example.org"
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "ann", "@example.org", "ann@", "ann@localhost", "a b@x.org"]
+)
+def test_not_an_email_is_refused_naming_the_field(bad: str) -> None:
+    with pytest.raises(ValidationError) as err:
+        normalise_email(bad)
+    assert err.value.field == "email"
+
+
+def test_password_policy_is_length_only() -> None:
+    check_password("x" * MIN_PASSWORD)
+    check_password("correct horse battery staple", "correct horse battery staple")
+    with pytest.raises(ValidationError) as err:
+        check_password("short")
+    assert err.value.field == "password"
+    assert "5 characters, at least 12" in err.value.message
+    with pytest.raises(ValidationError) as err:
+        check_password(" " * 20)
+    assert err.value.field == "password"
+    with pytest.raises(ValidationError) as err:
+        check_password("x" * 2000)
+    assert err.value.field == "password"
+    with pytest.raises(ValidationError) as err:
+        check_password("x" * 12, "y" * 12)
+    assert err.value.field == "confirm"
+
+
+def test_every_role_but_admin_names_a_party() -> None:
+    check_role_party(Role.ADMIN, None)
+    check_role_party(Role.CREATOR, "p1")
+    for role in (Role.CREATOR, Role.ORGANISATION, Role.DEVELOPER):
+        with pytest.raises(ValidationError):
+            check_role_party(role, None)
+    with pytest.raises(ValidationError):
+        check_role_party(Role.ADMIN, "p1")
+
+
+def test_sessions_and_tokens_expire_and_are_stored_hashed() -> None:
+    s = SessionRecord("id", "u1", "csrf", T0, T0 + timedelta(days=1), False)
+    assert s.active(T0) and not s.active(T0 + timedelta(days=1)) and not s.active(T0 - timedelta(1))
+    assert not SessionRecord("id", "u1", "csrf", T0, T0 + timedelta(days=1), True).active(T0)
+    t = OneTimeToken("id", "u1", TokenPurpose.RESET, T0 + timedelta(hours=1), None)
+    assert t.usable(T0) and not t.usable(T0 + timedelta(hours=1))
+    assert not OneTimeToken("id", "u1", TokenPurpose.RESET, T0 + timedelta(hours=1), T0).usable(T0)
+    assert len(token_digest("abc")) == 64 and token_digest("abc") != "abc"
