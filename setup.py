@@ -15,6 +15,7 @@ setup(
                 "src/consentry/fingerprints/_canon.c",
                 "src/consentry/fingerprints/_canon_buffers.c",
                 "src/consentry/fingerprints/_canon_words.c",
+                "src/consentry/fingerprints/_canon_text.c",
                 "src/consentry/fingerprints/_canon_index.c",
             ],
             depends=["src/consentry/fingerprints/_canon.h"],

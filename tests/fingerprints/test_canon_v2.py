@@ -26,6 +26,7 @@ from consentry.fingerprints.kernel import (
     canon_batch,
     fingerprints,
     gram_hashes,
+    words_texts,
 )
 from consentry.fingerprints.spec import (
     CANON_V1,
@@ -184,6 +185,38 @@ def test_fast_canonical_text_equals_reference(text: str, ocr_fold: bool, version
     assert canonical_words_text(text, ocr_fold=ocr_fold, version=version) == canonical_text(
         text, ocr_fold=ocr_fold, version=version
     )
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+@settings(max_examples=300, deadline=None)
+@given(batch=st.lists(texts, max_size=4), ocr_fold=st.booleans(), version=st.sampled_from(VERSIONS))
+def test_compiled_canonical_text_equals_reference(
+    impl: str, batch: list[str], ocr_fold: bool, version: str
+) -> None:
+    """The scanner's confirmation canonicalises document spans with the kernel's pass."""
+    got = words_texts(batch, ocr_fold=ocr_fold, version=version, impl=impl)
+    assert got == [canonical_text(t, ocr_fold=ocr_fold, version=version) for t in batch]
+
+
+@pytest.mark.parametrize("impl", IMPLS)
+def test_compiled_canonical_text_on_edge_cases(impl: str) -> None:
+    if impl == "c":  # the compiled path is the one exercised, not the fallback
+        from consentry.fingerprints import _canon
+
+        assert hasattr(_canon, "words_text"), "rebuild: python3 setup.py build_ext --inplace"
+    cases = [
+        "",
+        "rn",
+        "r\u00adn barn-\n  yarn co-\r\n operate",
+        "\U0001d400\U0001d401 \ufb03x \u00bd",  # outside the BMP, several code points
+        "\ud800x\udfff",  # lone surrogates separate
+        "漢字テスト、ไทยภาษา" * 50,
+        "\uff21\uff42\uff43\u200bdef\u2060ghi " * 1000,  # fullwidth Abc, invisibles
+    ]
+    for version in VERSIONS:
+        for ocr in (False, True):
+            want = [canonical_text(t, ocr_fold=ocr, version=version) for t in cases]
+            assert words_texts(cases, ocr_fold=ocr, version=version, impl=impl) == want
 
 
 @settings(max_examples=300, deadline=None)

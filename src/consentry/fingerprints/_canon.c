@@ -13,13 +13,16 @@
  *   candidates(texts, ocr_fold, table, fold, k, bloom) -> (doc_words, start, end, hashes,
  *     first): the scanner's one pass, steps 1-5 and the index's Bloom prefilter
  *   grams(word_hash, word_len, doc_words, k) -> (hashes, first)
+ *   words_text(texts, ocr_fold, table, fold) -> [str]: each text's canonical words joined by
+ *     single spaces (spec.canonical_text), for confirming matches against stored texts
  *   bloom_build(keys, nwords) -> bloom; lookup(queries, keys, buckets, shift) -> (qi, ki):
  *     the index's prefilter and its postings look-up (Index in index.py)
  * Arrays go in as buffers and come back as Buf objects (buffers) of int64 / uint64 (native
  * order).
  *
  * Files: _canon.h (shared declarations), _canon_buffers.c (memory), _canon_words.c (texts ->
- * words -> grams), _canon_index.c (prefilter, look-up), this file (the module).
+ * words -> grams), _canon_text.c (texts -> canonical text), _canon_index.c (prefilter,
+ * look-up), this file (the module).
  */
 #include "_canon.h"
 
@@ -30,6 +33,8 @@ static PyMethodDef methods[] = {
     {"canon", canon, METH_VARARGS,
      "canon(texts, ocr_fold, table, fold) -> (doc_words, word_hash, word_len, start, end)"},
     {"grams", grams, METH_VARARGS, "grams(word_hash, word_len, doc_words, k) -> (hashes, first)"},
+    {"words_text", words_text, METH_VARARGS,
+     "words_text(texts, ocr_fold, table, fold) -> [canonical words of each text, joined by spaces]"},
     {"bloom_build", bloom_build, METH_VARARGS, "bloom_build(keys, nwords) -> bloom"},
     {"lookup", lookup, METH_VARARGS,
      "lookup(queries, keys, buckets, shift) -> (query index, key index) of equal keys"},

@@ -96,10 +96,47 @@ static inline uint64_t pow_b(int64_t e) {
     return r;
 }
 
-/* the module's functions: _canon_words.c, _canon_index.c */
+/* _canon_words.c: the fold of one code point from Python (spec.fold_char through kernel._c_fold)
+ * into out, and a table entry computed on first use */
+#define MAX_EXPANSION 64
+HIDDEN Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out);
+HIDDEN int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp);
+
+/* code point i of a str's data, by kind */
+#define READ1(d, i) ((Py_UCS4)((const Py_UCS1 *)(d))[i])
+#define READ2(d, i) ((Py_UCS4)((const Py_UCS2 *)(d))[i])
+#define READ4(d, i) ((Py_UCS4)((const Py_UCS4 *)(d))[i])
+
+/* Step 1 at a '-' at i (whose previous code point is a word character): the end of the
+ * deleted range, or -1 when there is no hyphenated line break here. */
+#define HYPHEN_END(READ)                                                                  \
+    static inline Py_ssize_t hyphen_end_##READ(const void *data, Py_ssize_t n,            \
+                                               Py_ssize_t i) {                            \
+        Py_ssize_t j = i + 1;                                                             \
+        while (j < n && (READ(data, j) == ' ' || READ(data, j) == '\t'))                  \
+            j++;                                                                          \
+        if (j + 1 < n && READ(data, j) == '\r' && READ(data, j + 1) == '\n')              \
+            j += 2;                                                                       \
+        else if (j < n && READ(data, j) == '\n')                                          \
+            j += 1;                                                                       \
+        else                                                                              \
+            return -1;                                                                    \
+        while (j < n && Py_UNICODE_ISSPACE(READ(data, j)))                                \
+            j++;                                                                          \
+        if (j < n && Py_UNICODE_ISALNUM(READ(data, j)))                                   \
+            return j;                                                                     \
+        return -1;                                                                        \
+    }
+
+HYPHEN_END(READ1)
+HYPHEN_END(READ2)
+HYPHEN_END(READ4)
+
+/* the module's functions: _canon_words.c, _canon_text.c, _canon_index.c */
 HIDDEN PyObject *canon(PyObject *self, PyObject *args);
 HIDDEN PyObject *candidates(PyObject *self, PyObject *args);
 HIDDEN PyObject *grams(PyObject *self, PyObject *args);
+HIDDEN PyObject *words_text(PyObject *self, PyObject *args);
 HIDDEN PyObject *bloom_build(PyObject *self, PyObject *args);
 HIDDEN PyObject *lookup(PyObject *self, PyObject *args);
 

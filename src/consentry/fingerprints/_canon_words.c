@@ -34,11 +34,9 @@ static inline int emit_word(words_t *w, uint64_t h, int64_t wl, int64_t ws, int6
     return 0;
 }
 
-#define MAX_EXPANSION 64
-
 /* fold(cp) from Python: the folded code points of cp (0 = separator) into out; their number,
  * or -1 on error. */
-static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
+Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
     PyObject *arg = PyLong_FromUnsignedLong(cp);
     if (!arg)
         return -1;
@@ -77,7 +75,7 @@ static Py_ssize_t expand(PyObject *fold, Py_UCS4 cp, uint32_t *out) {
 
 /* The table entry of a BMP code point, computed on first use: one code point, DROP, SOLO | c
  * (the fold is separator, c, separator) or MULTI. */
-static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
+int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
     uint32_t out[MAX_EXPANSION];
     Py_ssize_t n = expand(fold, cp, out);
     if (n < 0)
@@ -88,26 +86,6 @@ static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
         table[cp] = n == 0 ? DROP : (n == 1 ? out[0] : MULTI);
     return 0;
 }
-
-/* Step 1 at a '-' at i (whose previous code point is a word character): the end of the
- * deleted range, or -1 when there is no hyphenated line break here. */
-#define HYPHEN_END(READ)                                                                  \
-    static Py_ssize_t hyphen_end_##READ(const void *data, Py_ssize_t n, Py_ssize_t i) {   \
-        Py_ssize_t j = i + 1;                                                             \
-        while (j < n && (READ(data, j) == ' ' || READ(data, j) == '\t'))                  \
-            j++;                                                                          \
-        if (j + 1 < n && READ(data, j) == '\r' && READ(data, j + 1) == '\n')              \
-            j += 2;                                                                       \
-        else if (j < n && READ(data, j) == '\n')                                          \
-            j += 1;                                                                       \
-        else                                                                              \
-            return -1;                                                                    \
-        while (j < n && Py_UNICODE_ISSPACE(READ(data, j)))                                \
-            j++;                                                                          \
-        if (j < n && Py_UNICODE_ISALNUM(READ(data, j)))                                   \
-            return j;                                                                     \
-        return -1;                                                                        \
-    }
 
 /* Steps 2-4, the word hashes. Along a text, P runs over the folded code points of the
  * current word: P = P*B + c for each word character, and P = 0 at a separator (on the fast
@@ -263,12 +241,6 @@ static int fill_entry(uint32_t *table, PyObject *fold, Py_UCS4 cp) {
         return 0;                                                                             \
     }
 
-#define READ1(d, i) ((Py_UCS4)((const Py_UCS1 *)(d))[i])
-#define READ2(d, i) ((Py_UCS4)((const Py_UCS2 *)(d))[i])
-#define READ4(d, i) ((Py_UCS4)((const Py_UCS4 *)(d))[i])
-HYPHEN_END(READ1)
-HYPHEN_END(READ2)
-HYPHEN_END(READ4)
 CANON_TEXT(READ1, 1)
 CANON_TEXT(READ2, 1)
 CANON_TEXT(READ4, 0)

@@ -355,6 +355,26 @@ def _canon_batch_c(texts: Sequence[str], ocr_fold: bool, version: str) -> CanonB
     )
 
 
+def words_texts(
+    texts: Sequence[str],
+    *,
+    ocr_fold: bool,
+    version: str = CANON_VERSION,
+    impl: str | None = None,
+) -> list[str]:
+    """Each text's canonical words joined by single spaces: ``spec.canonical_text`` of each
+    (what ``canonical.canonical_words_text`` gives), in one compiled pass per text with the
+    kernel's fold table; ``numpy`` (or no compiled kernel) is the string-speed Python path."""
+    check_version(version)
+    # a kernel built before words_text existed (an older build in place) takes the Python path
+    if _impl(impl) == "c" and hasattr(_c, "words_text"):
+        table, fold = _c_table(ocr_fold, version)
+        return _c.words_text(list(texts), ocr_fold, table, fold)
+    from consentry.fingerprints.canonical import canonical_words_text
+
+    return [canonical_words_text(t, ocr_fold=ocr_fold, version=version) for t in texts]
+
+
 def _word_hashes(codes: npt.NDArray[np.uint32], starts: I64, ends: I64) -> U64:
     out = np.empty(len(starts), dtype=np.uint64)
     if not len(starts):

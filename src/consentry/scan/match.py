@@ -27,9 +27,8 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from consentry.errors import ValidationError
-from consentry.fingerprints.canonical import canonical_words_text
 from consentry.fingerprints.index import Index
-from consentry.fingerprints.kernel import I64
+from consentry.fingerprints.kernel import I64, words_texts
 from consentry.fingerprints.spec import CANON_V1
 from consentry.scan.model import Document, Match, MatchLevel
 
@@ -185,9 +184,8 @@ def _aligned_form(
     spec = index.spec
     if spec.version == CANON_V1:
         return doc_spans, default_process
-    return [
-        canonical_words_text(s, ocr_fold=spec.ocr_fold, version=spec.version) for s in doc_spans
-    ], None
+    # the compiled kernel's pass (canonical_words_text's result, several times faster)
+    return words_texts(doc_spans, ocr_fold=spec.ocr_fold, version=spec.version), None
 
 
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
