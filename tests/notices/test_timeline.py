@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from consentry.notices.campaigns import NoticeEvent
 from consentry.notices.kinds import NoticeState
-from consentry.notices.timeline import states_by_day
+from consentry.notices.timeline import state_changes, states_by_day
 
 T0 = datetime(2026, 3, 1, 10, tzinfo=UTC)
 
@@ -37,3 +37,17 @@ def test_states_by_day_follow_each_notice_and_show_overdue_after_the_deadline() 
     assert late[0].counts[NoticeState.SENT] == 1  # before the deadline
     assert late[-1].counts[NoticeState.OVERDUE] == 1
     assert states_by_day([], deadline=T0, now=T0) == []
+
+
+def test_state_changes_list_each_notices_moves_only() -> None:
+    events = [
+        ev("n1", "drafted", 0),
+        ev("n1", "queued", 1),
+        ev("n1", "attempt", 1),
+        ev("n1", "sent", 2),
+        ev("n1", "acknowledged", 3),
+        ev("n1", "acknowledged", 4),
+    ]
+    moves = state_changes(events)["n1"]
+    assert [s.value for _, s in moves] == ["drafted", "queued", "sent", "acknowledged"]
+    assert moves[-1][0] == T0 + timedelta(hours=3)

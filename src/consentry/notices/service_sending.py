@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from consentry.errors import MandateError, ValidationError
+from consentry.errors import MandateError, NotFound, ValidationError
 from consentry.notices import events
 from consentry.notices.campaigns import Campaign, MessageState, Notice, NoticeEvent, NoticeMessage
 from consentry.notices.eligibility import out_of_force
@@ -160,6 +160,19 @@ class SendingCases:
         for n in notices:
             rendered, data, _ = self.render_notice(snap, n, renderer, now)
             yield n, rendered, data, snap.files
+
+    def preview_letter(
+        self, actor: Actor, campaign_id: str, notice_id: str, renderer: RendererPort
+    ) -> tuple[Notice, Rendered, list[str]]:
+        """One notice's letter as it would be sent now, and the attachments its message
+        carries (nothing recorded, no message built: the web page's preview)."""
+        snap = self.snapshot(actor, campaign_id, renderer, check_mandates=False)
+        with self._uow(False) as uow:
+            n = uow.notices.notice(notice_id)
+        if n.campaign_id != campaign_id:
+            raise NotFound("notice", notice_id)
+        rendered = renderer.render(self._context(snap, n, self.clock()))
+        return n, rendered, [name for name, _, _ in snap.files.items()]
 
     # ------------------------------------------------------------------ queue
     def queue(self, actor: Actor, campaign_id: str, renderer: RendererPort) -> dict[str, Any]:

@@ -80,3 +80,17 @@ def states_by_day(
                 counts[effective_state(state, deadline=deadline, now=moment)] += 1
         points.append(Point(day, counts))
     return points[-max_days:]
+
+
+def state_changes(events: Sequence[NoticeEvent]) -> dict[str, list[tuple[datetime, NoticeState]]]:
+    """Per notice, each moment its state changed and the state it took (in the order of the
+    events: the notice's own history)."""
+    out: dict[str, list[tuple[datetime, NoticeState]]] = {}
+    current: dict[str, NoticeState | None] = {}
+    for e in sorted(events, key=lambda e: e.at):
+        before = current.get(e.notice_id)
+        after = next_state(before, e.kind)
+        current[e.notice_id] = after
+        if after is not None and after is not before:
+            out.setdefault(e.notice_id, []).append((e.at, after))
+    return out

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from consentry.web import accounts, creator_records, developer
+from consentry.web import accounts, creator_records, developer, organisation
 from consentry.web.session import Forbidden, LoginRequired, current_user, login_path
 from consentry.web.templating import redirect, render
 
@@ -33,7 +33,7 @@ def install_web(app: FastAPI) -> None:
     # web.include_router(public.router)        [public] /works/..., /public-key, /
     # web.include_router(creator.router)       [creator] /creator/...
     web.include_router(creator_records.router)  # [creator, 2nd half] /creator/mandates etc.
-    # web.include_router(organisation.router)  [organisation] /organisation/...
+    web.include_router(organisation.router)  # [organisation] /organisation/...
     web.include_router(developer.router)  # [developer] /developer/...
     # ---- end of the areas' routers ----
     app.include_router(web, include_in_schema=False)
