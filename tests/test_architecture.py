@@ -83,7 +83,8 @@ EDGES: dict[str, dict[str, str]] = {
     # the signing key's PEM files; the C2PA signing key and CA certificate in the data folder
     "ledger": {"keys.py": "files", "c2pa_keys.py": "files"},
     "licensing": {"service.py": "service", "service_*.py": "service"},
-    "accounts": {"service.py": "service"},  # web accounts (issue 13); rules.py is pure
+    # web accounts (issue 13): rules.py and mail.py are pure; delivery.py sends over SMTP
+    "accounts": {"service.py": "service", "delivery.py": "network"},
     # pdf.py: WeasyPrint reads the system's fonts
     "accounting": {"service.py": "service", "service_*.py": "service", "pdf.py": "files"},
     "signals": {

@@ -18,6 +18,7 @@ from typing import Any
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
 from consentry.api.app import create_app
 from consentry.bootstrap import Registry
@@ -25,6 +26,13 @@ from consentry.registry.access import SYSTEM, Role
 from consentry.registry.parties import PartyKind, PartyRole
 
 PASSWORD = "correct horse battery staple"
+# Real argon2id at a low cost: the default costs ~0.5 s a hash on a loaded CI machine, and
+# web tests sign in often (tests/accounts checks the default parameters).
+TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def cheap_hashes(registry: Registry) -> None:
+    registry.accounts.hasher = TEST_HASHER
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -33,6 +41,7 @@ class WebClient:
     cookies like a browser; redirects are not followed unless asked."""
 
     def __init__(self, registry: Registry, base_url: str = "http://testserver") -> None:
+        cheap_hashes(registry)
         self.loop = asyncio.new_event_loop()
         self.app = create_app(registry)
         self.http = httpx.AsyncClient(
@@ -95,6 +104,7 @@ def make_account(
 ) -> SignedIn:
     """An account of ``role`` with password :data:`PASSWORD`, tied to ``party_id`` or to a
     new party of the right kind (none for admin)."""
+    cheap_hashes(registry)
     if party_id is None and role in _PARTY_ROLE:
         kind, party_role = _PARTY_ROLE[role]
         party_id = registry.service.create_party(

@@ -41,6 +41,7 @@ COMMAND_GROUPS: tuple[str, ...] = (
     "consentry.cli.members",
     "consentry.cli.evidence",
     "consentry.cli.removals",
+    "consentry.cli.users",
 )
 
 _built = False

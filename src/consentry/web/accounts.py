@@ -9,9 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 
-from consentry.accounts.rules import SESSION_LIFETIME
+from consentry.accounts.delivery import send_link_quietly
+from consentry.accounts.rules import SESSION_LIFETIME, TokenPurpose, normalise_email
 from consentry.errors import ConsentryError
 from consentry.web.forms import FormErrors
 from consentry.web.session import (
@@ -36,9 +38,11 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def signed_in(request: Request, user: WebUser, token: str, to: str) -> Response:
+def signed_in(
+    request: Request, user: WebUser, token: str, to: str, *, flash: str | None = None
+) -> Response:
     """A 303 to ``to`` that sets the new session's cookie."""
-    response = redirect(request, to)
+    response = redirect(request, to, flash=flash)
     response.set_cookie(
         SESSION_COOKIE,
         token,
@@ -114,3 +118,73 @@ async def logout(request: Request) -> Response:
     response = redirect(request, "/login", flash="You are signed out.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+# ----------------------------------------------------------------- password reset
+@router.get("/reset")
+async def reset_page(request: Request) -> Response:
+    return render(request, "accounts/reset_request.html")
+
+
+@router.post("/reset")
+async def reset_request(request: Request) -> Response:
+    """The same answer whether or not an account has the email; the link is sent after the
+    answer (a background task), so the time taken does not tell either."""
+    form = await read_form(request)
+    errors = FormErrors(form, fields=frozenset({"email"}))
+    with errors.catch():
+        normalise_email(_text(form, "email"))
+    if errors:
+        return errors.render(request, "accounts/reset_request.html")
+    reg = request.app.state.registry
+    found = await run_in_threadpool(accounts_of(request).request_reset, _text(form, "email"))
+    response = render(request, "accounts/reset_sent.html", email=_text(form, "email").strip())
+    if found is not None:
+        account, token = found
+        response.background = BackgroundTask(
+            send_link_quietly,
+            reg.settings.smtp_url,
+            base_url=reg.settings.base_url(),
+            registry=reg.settings.registry_name,
+            account=account,
+            purpose=TokenPurpose.RESET,
+            token=token,
+            now=accounts_of(request).clock(),
+        )
+    return response
+
+
+@router.get("/reset/{token}")
+async def set_password_page(request: Request, token: str) -> Response:
+    account = await run_in_threadpool(accounts_of(request).token_account, token)
+    if account is None:
+        return _invalid_link(request)
+    return render(request, "accounts/reset_password.html", email=account.email, token=token)
+
+
+@router.post("/reset/{token}")
+async def set_password(request: Request, token: str) -> Response:
+    form = await read_form(request)
+    service = accounts_of(request)
+    account = await run_in_threadpool(service.token_account, token)
+    if account is None:
+        return _invalid_link(request)
+    errors = FormErrors(form, fields=frozenset({"password", "confirm"}))
+    try:
+        account = await run_in_threadpool(
+            service.reset_password, token, _text(form, "password"), _text(form, "confirm")
+        )
+    except ConsentryError as exc:
+        if exc.payload.get("field") == "token":
+            return _invalid_link(request)
+        errors.add_error(exc)
+        return errors.render(
+            request, "accounts/reset_password.html", email=account.email, token=token
+        )
+    session = await run_in_threadpool(service.start_session, account.id)
+    user = WebUser(account.id, account.email, account.role, account.party_id)
+    return signed_in(request, user, session, home_of(user), flash="Your password is set.")
+
+
+def _invalid_link(request: Request) -> Response:
+    return render(request, "accounts/reset_invalid.html", 400)
