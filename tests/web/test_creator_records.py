@@ -327,3 +327,41 @@ def test_empty_pages_say_so(web: WebClient, world: World) -> None:
     assert "No organisation has sent a notice" in web.get("/creator/notices").text
     assert "No offer covers your works." in web.get("/creator/licences").text
     assert "No distribution has paid" in web.get("/creator/statements").text
+
+
+def test_removal_requests_about_my_works_with_their_evidence(
+    web: WebClient, registry: Registry, world: World, clock: FakeClock
+) -> None:
+    from consentry.notices.removals import RemovalState
+    from consentry.notices.service_removals import update_removal
+
+    assert world.me.party_id is not None
+    for member in (world.me.party_id, world.other):
+        mandate(registry, world, member, clock)
+        req = CampaignRequest(
+            organisation_id=world.society,
+            kind=NoticeKind.REMOVAL,
+            purposes=(Purpose.AI_TRAIN,),
+            members=(member,),
+            template_sha256=LetterRenderer().fingerprint(),
+        )
+        registry.notices().create_campaign(SYSTEM, req)
+    mine = registry.notices().on_behalf_of(SYSTEM, world.me.party_id).removals
+    assert [r["work_id"] for r in mine] == [world.my_work]
+    dev = Actor(Role.DEVELOPER, world.developer)
+    with registry.uow(write=True) as uow:
+        update_removal(
+            uow,
+            mine[0]["removal_id"],
+            RemovalState.ACKNOWLEDGED,
+            [("rescan-report.json", b'{"format": "other"}')],
+            now=clock(),
+            actor=dev.label,
+            who=dev,
+        )
+        uow.commit()
+    page = web.get("/creator/notices")
+    assert page.status_code == 200
+    assert "My First Novel" in page.text and "acknowledged" in page.text
+    assert "rescan-report.json (other," in page.text
+    assert "Olga" not in page.text and world.other_work not in page.text

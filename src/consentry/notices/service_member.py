@@ -1,6 +1,6 @@
 """What a member sees of the campaigns run on its behalf: the campaigns that named it, their
 notices (developer, state, dates), the developers' acknowledgements and answers, and the
-removal requests about its works. Read only.
+removal requests about its works with their evidence files (names, kinds). Read only.
 
 A mixin of :class:`consentry.notices.service.NoticeService`. A creator key reads its own
 party's; an admin names the party. A developer's contact points (its notice's email
@@ -50,6 +50,7 @@ class MemberReads:
                 sorted({c.organisation_id for c in campaigns} | {r.developer_id for r in removals})
             )
             titles = uow.notices.titles_and_identifiers(sorted({r.work_id for r in removals}))
+            evidence = uow.removals.evidence([r.id for r in removals])
             out = MemberNotices(party)
             for c in campaigns:
                 notices = uow.notices.notices(campaign_id=c.id)
@@ -72,7 +73,7 @@ class MemberReads:
                     }
                 )
         for r in removals:
-            item = r.to_json()
+            item = r.to_json(evidence.get(r.id, []))
             item["title"] = titles.get(r.work_id, ("", ()))[0]
             item["developer_name"] = names[r.developer_id].name
             out.removals.append(item)
