@@ -382,3 +382,37 @@ def test_report_names_works_by_title_and_rightsholders_from_the_registry(
     text = data["summary"]["eu_ai_act_3_1"]
     assert f"Persuasion (Austen Estate; {work.id})" in text
     assert "unregistered:" in text and "taken from the registry" in text
+
+
+def test_scan_without_a_report_neither_hashes_nor_describes_the_index(
+    tmp_path: Path, real_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the report records the index's sha256 (seconds for a large index); a scan
+    without one prints the thresholds alone, and finds the same matches."""
+    from consentry.scan import pipeline
+    from consentry.scan.pipeline import IndexMatcher
+
+    write_jsonl(tmp_path / "corpus" / "a.jsonl", documents(10, "d"))
+    with_report = run_scan(
+        [tmp_path / "corpus"],
+        IndexMatcher(str(real_index)),
+        matches=tmp_path / "r.jsonl",
+        report=tmp_path / "rep",
+        console=_console()[0],
+    )
+
+    def no_describe(self: IndexMatcher) -> dict[str, object]:
+        raise AssertionError("describe() called without a report")
+
+    monkeypatch.setattr(pipeline, "file_sha256", lambda path: pytest.fail(f"hashed {path}"))
+    monkeypatch.setattr(IndexMatcher, "describe", no_describe)
+    console, buf = _console()
+    plain = run_scan(
+        [tmp_path / "corpus"],
+        IndexMatcher(str(real_index)),
+        matches=tmp_path / "m.jsonl",
+        console=console,
+    )
+    assert "thresholds: " in buf.getvalue() and "min_words=15" in buf.getvalue()
+    assert plain.matches == with_report.matches and plain.matches
+    assert (tmp_path / "m.jsonl").read_bytes() == (tmp_path / "r.jsonl").read_bytes()

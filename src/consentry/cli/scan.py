@@ -129,19 +129,20 @@ def run_scan(
     purpose: str | None = None,
     registry: Registry | None = None,
 ) -> ScanResult:
-    """Scan ``corpora`` and write the match file (and the report when asked)."""
+    """Scan ``corpora`` and write the match file (and the report when asked). Without a
+    report the index is not described (its header read, the whole file hashed): only the
+    thresholds are printed."""
     from rich.console import Console
 
     from consentry.scan.executors import run
     from consentry.scan.pipeline import write_matches
-    from consentry.scan.readers import ReadOptions, unsupported_files
-    from consentry.scan.report import build_report, render_html, report_json
+    from consentry.scan.readers import ReadOptions
 
     console = console or Console(stderr=True)
     options = options or ReadOptions()
     shards = _shards_to_scan(corpora, factory, engine)
-    describe = factory.describe()
-    _print_thresholds(console, describe)
+    describe = factory.describe() if report is not None else None
+    _print_thresholds(console, describe if describe is not None else _thresholds(factory))
     total_bytes = sum(Path(s.path).stat().st_size for s in shards)
     with _progress(console) as progress:
         done = [0]
@@ -166,6 +167,27 @@ def run_scan(
         f"{result.documents:,} documents in {len(shards)} shards ({total_bytes:,} bytes); "
         f"{written:,} matches written to {matches}"
     )
+    _print_problems(console, result)
+    if report is not None and describe is not None:
+        _write_report(
+            console, result, describe, report, corpora, engine, workers, now, purpose, registry
+        )
+    return result
+
+
+def _thresholds(factory: MatcherFactory) -> dict[str, Any]:
+    """What is printed before a scan without a report: an index matcher's thresholds without
+    describing the index (``describe`` reads its header and hashes the whole file, which
+    only the report records: seconds for a large index)."""
+    from consentry.scan.pipeline import IndexMatcher
+
+    if isinstance(factory, IndexMatcher):
+        return {"thresholds": factory.thresholds()}
+    return factory.describe()
+
+
+def _print_problems(console: Console, result: ScanResult) -> None:
+    """Duplicate ids and unreadable records, five per shard and "and N more"."""
     for s in result.shards:
         if s.duplicate_ids:
             console.print(
@@ -180,28 +202,43 @@ def run_scan(
             if s.bad_records > min(5, len(s.problems)):
                 more = s.bad_records - min(5, len(s.problems))
                 console.print(f"  {s.shard}: and {more:,} more")
-    if report is not None:
-        generated = (now or datetime.now(UTC)).isoformat(timespec="seconds")
-        data = build_report(
-            result,
-            describe,
-            generated=generated,
-            engine=engine,
-            workers=workers,
-            purpose=purpose,
-            left_out=unsupported_files(corpora),
-            catalog=(
-                None
-                if registry is None
-                else registry_catalog(registry, (m.work for m in result.matches))
-            ),
-        )
-        json_path, html_path = report_paths(report)
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(report_json(data), encoding="utf-8")
-        html_path.write_text(render_html(data), encoding="utf-8")
-        console.print(f"report written to {json_path} and {html_path}")
-    return result
+
+
+def _write_report(
+    console: Console,
+    result: ScanResult,
+    describe: dict[str, Any],
+    report: Path,
+    corpora: list[Path],
+    engine: str,
+    workers: int,
+    now: datetime | None,
+    purpose: str | None,
+    registry: Registry | None,
+) -> None:
+    from consentry.scan.readers import unsupported_files
+    from consentry.scan.report import build_report, render_html, report_json
+
+    generated = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    data = build_report(
+        result,
+        describe,
+        generated=generated,
+        engine=engine,
+        workers=workers,
+        purpose=purpose,
+        left_out=unsupported_files(corpora),
+        catalog=(
+            None
+            if registry is None
+            else registry_catalog(registry, (m.work for m in result.matches))
+        ),
+    )
+    json_path, html_path = report_paths(report)
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(report_json(data), encoding="utf-8")
+    html_path.write_text(render_html(data), encoding="utf-8")
+    console.print(f"report written to {json_path} and {html_path}")
 
 
 def run_filter(

@@ -286,6 +286,11 @@ class IndexMatcher:
 
         return match
 
+    def thresholds(self) -> dict[str, Any]:
+        """The thresholds alone (what ``consentry scan`` prints before a run without a
+        report): unlike :meth:`describe`, neither reads the index header nor hashes the file."""
+        return dict(self._options().to_dict())
+
     def describe(self) -> dict[str, Any]:
         """The index file (path, size, sha256 of the whole file, works, fingerprints), the
         fingerprint spec and the thresholds, for reports and filter markers."""
@@ -306,7 +311,7 @@ class IndexMatcher:
                 "texts": bool(info.get("texts")),
             },
             "spec": " ".join(f"{k}={v}" for k, v in spec.items()) if spec else None,
-            "thresholds": dict(self._options().to_dict()),
+            "thresholds": self.thresholds(),
         }
 
 
