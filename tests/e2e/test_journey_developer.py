@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from consentry.licensing.terms import OfferScope, make_terms
 from consentry.registry.access import SYSTEM, Role
 from tests.api.conftest import EMMA_ISBN, OTHER_ISBN, make_world
 from tests.api.notices_world import sent_notice
@@ -76,3 +77,48 @@ def test_a_developer_looks_up_terms_and_acknowledges_a_notice(
     expect(page.locator("#notice-state")).to_have_text("acknowledged")
     assert reg.notices().notice(SYSTEM, notice)["state"] == "acknowledged"
     check_page(page, "journey3-developer-acknowledged")
+
+
+def test_the_other_developer_pages_pass_the_checks(server: Server, context: BrowserContext) -> None:
+    """Bundle, licences (an offer, a request) and usage upload (a bad record listed): axe
+    and 375 px on each, as a developer moves through them by keyboard-operable controls."""
+    from playwright.sync_api import expect
+
+    reg = server.registry
+    world = make_world(reg)
+    terms = make_terms(purposes=["ai-train"], fee_model="free-attribution")
+    offer = reg.licensing.make_offer(
+        SYSTEM, scope=OfferScope.WORK, subject_id=world.work, terms=terms
+    )
+    reg.accounts.create_account(
+        SYSTEM, email=EMAIL, role=Role.DEVELOPER, party_id=world.developer, password=PASSWORD
+    )
+    page = context.new_page()
+    page.goto(f"{server.base}/login?next=/developer/bundle")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    expect(page).to_have_url(re.compile(r"/developer/bundle$"))
+    page.get_by_label("Purpose").select_option("ai-input")
+    check_page(page, "developer-bundle")
+
+    page.goto(f"{server.base}/developer/licences")
+    page.get_by_role("button", name=f"Request a licence under offer {offer.id}").click()
+    expect(page.get_by_role("status")).to_contain_text(offer.id)
+    expect(page.get_by_role("region", name="Your requests")).to_contain_text("waiting")
+    check_page(page, "developer-licences")
+
+    page.goto(f"{server.base}/developer/usage")
+    check_page(page, "developer-usage")
+    bad = (
+        "licensee,model,purpose,period,identifier,units,unit\n"
+        f"AI Lab,lab-1,ai-train,2026-Q5,{EMMA_ISBN},12,tokens\n"
+    )
+    page.get_by_label("Usage report file (CSV or JSON)").set_input_files(
+        {"name": "usage.csv", "mimeType": "text/csv", "buffer": bad.encode()}
+    )
+    page.get_by_role("button", name="Upload").click()
+    problems = page.get_by_role("region", name="Records to fix")
+    expect(problems).to_contain_text("2026-Q5")
+    expect(problems).to_contain_text("YYYY-Qn")
+    check_page(page, "developer-usage-errors")

@@ -73,16 +73,36 @@ def test_lookup_table_and_downloads_equal_the_api(web: WebClient, registry: Regi
     assert rows[4]["disputed"] == rows[5]["disputed"] == "yes"
 
 
-def test_a_list_file_is_looked_up_too(web: WebClient, registry: Registry) -> None:
+def test_a_list_file_and_a_territory(web: WebClient, registry: Registry) -> None:
     w = make_world(registry)
     sign_in_as(web, registry, Role.DEVELOPER, party_id=w.developer)
     token = csrf_of(web.get("/developer/lookup"))
+    listed = ("ids.txt", f"\ufeff{EMMA_ISBN}\r\n{OTHER_ISBN}\r\n".encode())
     r = web.post(
         "/developer/lookup",
-        data={"csrf_token": token, "ids": "", "format": "json"},
-        files={"file": ("ids.txt", f"\ufeff{EMMA_ISBN}\r\n{OTHER_ISBN}\r\n".encode())},
+        data={"csrf_token": token, "ids": "", "territory": "gb", "format": "json"},
+        files={"file": listed},
     )
-    assert [x["id"] for x in r.json()["results"]] == [EMMA_ISBN, OTHER_ISBN]
+    api = web.post(
+        "/v1/lookup",
+        json={"ids": [EMMA_ISBN, OTHER_ISBN], "territory": "GB"},
+        headers=w.headers("developer"),
+    )
+    assert r.json() == api.json() and [x["id"] for x in r.json()["results"]] == [
+        EMMA_ISBN,
+        OTHER_ISBN,
+    ]
+    shown = web.post(
+        "/developer/lookup",
+        data={"csrf_token": token, "ids": "", "territory": "GB"},
+        files={"file": listed},
+    )
+    assert "for use in GB" in shown.text and f"{EMMA_ISBN}\n{OTHER_ISBN}</textarea>" in shown.text
+    bad = web.post(
+        "/developer/lookup", data={"csrf_token": token, "ids": EMMA_ISBN, "territory": "Narnia"}
+    )
+    assert bad.status_code == 422 and 'id="f-territory-error"' in bad.text
+    assert 'value="Narnia"' in bad.text and f">{EMMA_ISBN}</textarea>" in bad.text
 
 
 def test_the_apis_limit_is_named_and_what_was_typed_is_kept(

@@ -27,10 +27,13 @@ def test_a_developer_sees_only_its_notices_and_acknowledges_one(
     sign_in_as(web, registry, Role.DEVELOPER, party_id=other.id)
     listed = web.get("/developer/notices")
     assert listed.status_code == 200 and notice not in listed.text
-    assert web.get(f"/developer/notices/{notice}").status_code == 403
+    refused_page = web.get(f"/developer/notices/{notice}")
+    assert refused_page.status_code == 403 and "Not allowed" in refused_page.text
+    assert "not addressed to you" in refused_page.text
+    assert web.get("/developer/notices/n_none").status_code == 404
     token = csrf_of(listed)
     refused = web.post(f"/developer/notices/{notice}/acknowledge", data={"csrf_token": token})
-    assert refused.status_code == 403
+    assert refused.status_code == 403 and "not addressed to you" in refused.text
     assert registry.notices().notice(SYSTEM, notice)["acknowledged_at"] is None
 
     web.post("/logout", data={"csrf_token": token})

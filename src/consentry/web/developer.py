@@ -9,6 +9,7 @@ actor: the lookup is ``POST /v1/lookup``'s, the bundle ``consentry bundle export
 from __future__ import annotations
 
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,9 +24,9 @@ from consentry.bootstrap import Registry
 from consentry.errors import ValidationError
 from consentry.registry.access import Role
 from consentry.registry.purposes import ALL_PURPOSES, Purpose
+from consentry.registry.territories import parse_territory
 from consentry.web import developer_licensing, developer_notices
 from consentry.web.developer_lookup import (
-    CSV_COLUMNS,
     PURPOSES,
     as_csv,
     as_json,
@@ -64,13 +65,17 @@ def home(request: Request, user: DeveloperDep) -> HTMLResponse:
 
 # ------------------------------------------------------------------ lookup
 def _lookup_page(
-    request: Request, *, ids: str = "", errors: dict[str, str] | None = None, **ctx: Any
+    request: Request,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    **ctx: Any,
 ) -> HTMLResponse:
     return render(
         request,
         "developer/lookup.html",
         status_code=422 if errors else 200,
-        values={"ids": ids},
+        values=values or {"ids": "", "territory": ""},
         errors=errors or {},
         purposes=PURPOSES,
         max_ids=f"{MAX_LOOKUP_IDS:,}",
@@ -83,39 +88,46 @@ def lookup_form(request: Request, user: DeveloperDep) -> HTMLResponse:
     return _lookup_page(request)
 
 
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValidationError(
+            f"format {fmt!r} is not known", field="format", value=fmt, expected="html, csv or json"
+        )
+
+
 @router.post("/lookup", response_class=HTMLResponse)
 async def lookup(request: Request, user: DeveloperDep) -> Response:
-    """The pasted and uploaded identifiers looked up at once; ``format`` (the button
-    pressed) picks the table, a CSV download or the API's JSON answer."""
+    """The pasted and uploaded identifiers looked up at once, everywhere or in one
+    territory, as ``POST /v1/lookup`` does; ``format`` (the button pressed) picks the
+    table, a CSV download or the API's JSON answer."""
     form = await read_form(request)
-    pasted = str(form.get("ids") or "")
+    values = {"ids": str(form.get("ids") or ""), "territory": str(form.get("territory") or "")}
     fmt = str(form.get("format") or "html")
     upload = form.get("file")
     data = await upload.read() if isinstance(upload, UploadFile) and upload.filename else None
     await form.close()  # the upload's temporary file
     try:
-        if fmt not in FORMATS:
-            raise ValidationError(
-                f"format {fmt!r} is not known",
-                field="format",
-                value=fmt,
-                expected="html, csv or json",
-            )
-        ids = identifiers_from(pasted, data)
+        _check_format(fmt)
+        ids = identifiers_from(values["ids"], data)
+        where = values["territory"].strip()
+        territory = parse_territory(where) if where else None
     except ValidationError as exc:
-        return _lookup_page(request, ids=pasted, errors={exc.field or "ids": exc.message})
-    results = await run_in_threadpool(registry_of(request).service.lookup, ids)
+        return _lookup_page(request, values=values, errors={exc.field or "ids": exc.message})
+    results = await run_in_threadpool(
+        partial(registry_of(request).service.lookup, ids, territory=territory)
+    )
     if fmt == "csv":
         return _download(request, as_csv(results).encode("utf-8"), "text/csv; charset=utf-8", "csv")
     if fmt == "json":
         return _download(request, as_json(results), "application/json", "json")
-    rows = rows_of(results)
+    if data is not None:  # the list file's identifiers join the text typed
+        values["ids"] = "\n".join(ids)
     return _lookup_page(
         request,
-        ids=pasted if data is None else "\n".join(ids),
-        rows=rows,
-        columns=CSV_COLUMNS,
+        values=values,
+        rows=rows_of(results),
         asked=len(ids),
+        where=territory,
         invalid=sum(1 for r in results if r.error is not None),
         unregistered=sum(1 for r in results if r.error is None and not r.works),
     )

@@ -124,8 +124,12 @@ async def usage_upload(request: Request, user: DeveloperDep) -> HTMLResponse:
         return _usage_page(request, status_code=422, errors={"file": exc.message})
     try:
         done = await run_in_threadpool(partial(acc.import_usage, user.actor, report, filename=name))
-    except ImportRejected as exc:
-        return _usage_page(request, status_code=422, errors={"file": exc.message}, report=report)
+    except ImportRejected:
+        message = (
+            f"{len(report.problems)} of {report.records} records are invalid; nothing was "
+            "stored. Fix them and upload the file again."
+        )
+        return _usage_page(request, status_code=422, errors={"file": message}, report=report)
     except ConsentryError as exc:
         if exc.status not in (403, 422):
             raise

@@ -60,9 +60,22 @@ def _notice_page(
     )
 
 
+TITLES = {403: "Not allowed", 404: "Not found"}
+
+
+def refusal_page(request: Request, exc: ConsentryError) -> HTMLResponse:
+    """A notice this developer may not see, or none: a page saying so (not the API's JSON)."""
+    return render(request, "error.html", exc.status, title=TITLES[exc.status], message=exc.message)
+
+
 @router.get("/{notice_id}", response_class=HTMLResponse)
 def notice(request: Request, notice_id: str, user: DeveloperDep) -> HTMLResponse:
-    return _notice_page(request, user, notice_id)
+    try:
+        return _notice_page(request, user, notice_id)
+    except ConsentryError as exc:
+        if exc.status not in TITLES:
+            raise
+        return refusal_page(request, exc)
 
 
 @router.post("/{notice_id}/acknowledge", response_model=None)
@@ -72,6 +85,8 @@ async def acknowledge(request: Request, notice_id: str, user: DeveloperDep) -> R
     try:
         await run_in_threadpool(svc.acknowledge, user.actor, notice_id)
     except ConsentryError as exc:
+        if exc.status in TITLES:
+            return refusal_page(request, exc)
         if exc.status not in (409, 422):
             raise
         page = partial(
@@ -100,6 +115,8 @@ async def reply(request: Request, notice_id: str, user: DeveloperDep) -> Respons
     try:
         await run_in_threadpool(svc.answer, user.actor, notice_id, text, files)
     except ConsentryError as exc:
+        if exc.status in TITLES:
+            return refusal_page(request, exc)
         if exc.status not in (409, 422):
             raise
         page = partial(
