@@ -2,7 +2,8 @@
 creator with a mandate, a campaign sent and answered, usage, a licence with a credit and a
 statement, every page passes ``check_page`` (axe: no serious or critical violation; no
 sideways scroll at 375 px; screenshots kept). The grant form shows its error beside the
-field with the typed values kept, then grants; a mandate is withdrawn after confirming."""
+field with the typed values kept, then grants; a mandate is withdrawn after confirming,
+with the keyboard only."""
 
 from __future__ import annotations
 
@@ -135,9 +136,13 @@ def test_creator_records_pages_in_chromium(
     page.click("form[action='/creator/mandates'] button[type=submit]")
     assert "granted to organisation" in page.inner_text(".flash")
 
-    # withdraw the first mandate, after the confirmation page
-    page.click("a:has-text('Withdraw the mandate')")
+    # withdraw the first mandate with the keyboard only, after the confirmation page
+    page.focus("a:has-text('Withdraw the mandate')")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/withdraw")
     check_page(page, f"creator-mandate-withdraw-{backend}")
-    page.click("main form button[type=submit]")
+    page.focus("main form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/creator/mandates")
     assert "withdrawn" in page.inner_text(".flash")
     assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
