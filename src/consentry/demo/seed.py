@@ -27,6 +27,15 @@ from consentry.registry.purposes import ALL_PURPOSES, Purpose, Status
 
 ORG_NAME = "Society of Authors (demo)"
 DEVELOPER_NAME = "Example AI Lab (demo)"
+CREATOR_NAME = "Jane Austen"  # a creator of works.csv who mandated the demo organisation
+
+# The web application's demo accounts (docs/web.md): role, email, password, party's name.
+# Known passwords, printed at every start: for a demo on loopback only.
+DEMO_ACCOUNTS = (
+    (Role.CREATOR, "creator@demo.example", "demo-creator-password", CREATOR_NAME),
+    (Role.ORGANISATION, "organisation@demo.example", "demo-organisation-password", ORG_NAME),
+    (Role.DEVELOPER, "developer@demo.example", "demo-developer-password", DEVELOPER_NAME),
+)
 
 
 def _data() -> Path:
@@ -139,7 +148,12 @@ def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
         n = register_corpus(reg, corpus)
         if n:
             again.append(f"fingerprints of {n} works registered from {source}")
-        return [*again, f"API keys: {keys_file}", f"totals: {svc.counts()}"]
+        return [
+            *again,
+            f"API keys: {keys_file}",
+            *seed_accounts(reg),
+            f"totals: {svc.counts()}",
+        ]
     works = svc.counts()["works"]
     if works:
         raise Conflict(
@@ -205,5 +219,22 @@ def seed(reg: Registry, corpus: Path | None = None) -> list[str]:
     n = register_corpus(reg, corpus)
     lines.append(f"fingerprints of {n} works registered from {source}")
     lines.append(f"API keys (admin, organisation, developer): {keys_file}")
+    lines.extend(seed_accounts(reg))
     lines.append(f"totals: {svc.counts()}")
+    return lines
+
+
+def seed_accounts(reg: Registry) -> list[str]:
+    """The demo's web accounts (:data:`DEMO_ACCOUNTS`), made when missing (a registry the
+    demo seeded before accounts existed gets them), and the lines that tell how to sign in."""
+    with reg.uow() as uow:
+        existing = {a.email for a in uow.web_accounts.list()}
+        parties = {name: uow.parties.find_by_name(name) for _, _, _, name in DEMO_ACCOUNTS}
+    lines = ["web sign-in at /login (demo accounts: role, email, password):"]
+    for role, email, password, name in DEMO_ACCOUNTS:
+        if email not in existing and parties[name]:
+            reg.accounts.create_account(
+                SYSTEM, email=email, role=role, party_id=parties[name][0], password=password
+            )
+        lines.append(f"  {role.value:<13} {email:<26} {password}")
     return lines
