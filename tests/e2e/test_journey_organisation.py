@@ -129,14 +129,16 @@ def test_an_organisation_imports_mandates_and_sends_a_campaign_that_is_acknowled
     # the developer opens the link (no account) and presses the button
     ack = context.new_page()
     ack.goto(found.group(0))
+    check_page(ack, "org-9-developer-ack-link")
     ack.get_by_role("button", name="Acknowledge receipt").click()
     ack.wait_for_selector("text=Receipt acknowledged")
+    check_page(ack, "org-10-developer-acknowledged")
     ack.close()
 
     page.goto(campaign_url)
     page.locator("table .status-acknowledged").first.wait_for()
     assert "acknowledged" in page.inner_text("table")
-    shot = check_page(page, "org-9-campaign-acknowledged")
+    shot = check_page(page, "org-11-campaign-acknowledged")
     assert shot.is_file()
     assert js_errors == []
     assert traffic.offsite == []

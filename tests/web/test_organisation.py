@@ -24,6 +24,7 @@ class Scene:
     world: OrgWorld
     box: Mailbox
     browser: Browser
+    clock: FakeClock
 
     @property
     def registry(self) -> Registry:
@@ -41,7 +42,7 @@ def scene(settings: Settings, clock: FakeClock) -> Iterator[Scene]:
         world = build_org_world(reg)
         browser = Browser(reg, world.session)
         try:
-            yield Scene(world, box, browser)
+            yield Scene(world, box, browser, clock)
         finally:
             browser.close()
             reg.close()
@@ -135,6 +136,37 @@ def test_a_campaign_is_previewed_then_sent_over_smtp(scene: Scene) -> None:
     sent = b.get(f"/organisation/campaigns/{campaign}/notices/{notice}/preview")
     assert "as sent" in sent.text and "Dear Acme AI" in sent.text
     assert b.get(f"/organisation/campaigns/{campaign}/notices/n_nope/preview").status_code == 404
+
+
+def _send(scene: Scene, campaign: str, **form: str) -> None:
+    scene.browser.get(f"/organisation/campaigns/{campaign}")
+    r = scene.browser.post_form(f"/organisation/campaigns/{campaign}/send", form)
+    assert r.status_code == 303
+    sending = job(campaign)
+    assert sending is not None and sending.thread is not None
+    sending.thread.join(timeout=120)
+    assert not sending.running and sending.error is None, sending.error
+
+
+def test_overdue_developers_are_reminded_and_the_evidence_bundle_verifies(scene: Scene) -> None:
+    from consentry.ledger.evidence import verify_bundle
+
+    campaign = _campaign(scene)  # deadline in 21 days
+    _send(scene, campaign)
+    scene.clock.advance(days=22)  # past the deadline, and the session's 14 days: sign in again
+    _, token = scene.registry.accounts.log_in("office@society.example", "a long passphrase")
+    scene.browser.http.cookies.set("consentry_session", token)
+    page = scene.browser.get(f"/organisation/campaigns/{campaign}")
+    assert "status-overdue" in page.text and "Send a reminder to it" in page.text
+    _send(scene, campaign, followups="yes")
+    first, reminder = scene.box.arrived
+    assert str(reminder.message()["Subject"]).startswith("Reminder 1")
+    assert reminder.message()["In-Reply-To"] == first.message_id
+    bundle = scene.browser.get(f"/organisation/campaigns/{campaign}/evidence.zip")
+    assert bundle.status_code == 200 and bundle.headers["content-type"] == "application/zip"
+    key = scene.registry.signing_key.public_key()
+    report = verify_bundle(bundle.content, key)
+    assert report.ok, report
 
 
 def test_builder_errors_are_shown_beside_their_fields_and_keep_the_values(scene: Scene) -> None:

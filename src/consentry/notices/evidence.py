@@ -80,18 +80,18 @@ def bundle_files(
     return files
 
 
-def write_bundle(
+def build_bundle(
     service: NoticeService,
     outbox: Outbox,
     actor: Actor,
     campaign_id: str,
-    out: Path,
     *,
     signer: Ed25519PrivateKey,
     registry: str,
-) -> dict[str, Any]:
-    """Write the bundle with the registry's evidence format (``ledger/evidence.py``,
-    ``consentry-evidence/1``): the files above, a signed manifest, the public key."""
+) -> tuple[bytes, dict[str, Any]]:
+    """The bundle's bytes in the registry's evidence format (``ledger/evidence.py``,
+    ``consentry-evidence/1``): the files above, a signed manifest, the public key; and its
+    summary (files, notices, SHA-256)."""
     files = bundle_files(service, outbox, actor, campaign_id)
     c = service.campaign(actor, campaign_id)
     builder = EvidenceBundleBuilder(
@@ -107,13 +107,31 @@ def write_bundle(
     for path, data in sorted(files.items()):
         builder.add_file(path, data)
     data = builder.build(signer)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
     notices = {p.split("/")[1] for p in files if p.startswith("notices/")}
-    return {
+    summary = {
         "files": len(files),
         "notices": len(notices),
         "sha256": hashlib.sha256(data).hexdigest(),
     }
+    return data, summary
+
+
+def write_bundle(
+    service: NoticeService,
+    outbox: Outbox,
+    actor: Actor,
+    campaign_id: str,
+    out: Path,
+    *,
+    signer: Ed25519PrivateKey,
+    registry: str,
+) -> dict[str, Any]:
+    """Write :func:`build_bundle`'s bytes to ``out`` (a temporary name, then renamed)."""
+    data, summary = build_bundle(
+        service, outbox, actor, campaign_id, signer=signer, registry=registry
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    return summary

@@ -25,7 +25,7 @@ from consentry.web.organisation_views import (
     when,
 )
 from consentry.web.session import WebUser, read_form
-from consentry.web.templating import redirect, render
+from consentry.web.templating import redirect, render, secure_headers
 
 router = APIRouter(prefix="/campaigns")  # included by organisation.py under /organisation
 BUILDER_FIELDS = {"kind", "purposes", "territory", "deadline_days", "developers", "members"}
@@ -238,6 +238,7 @@ def _states(request: Request, user: WebUser, campaign_id: str) -> dict[str, Any]
         "job": sending,
         "running": bool(sending and sending.running),
         "can_send": bool(to_send) and not (sending and sending.running),
+        "overdue": sum(1 for n in notices if n["state"] == "overdue"),
         "sent_count": sum(1 for n in notices if n["sent_at"]),
         "addressed": sum(1 for n in notices if n["email"]),
         "smtp": bool(registry_of(request).settings.smtp_url),
@@ -260,9 +261,40 @@ def campaign_states(request: Request, campaign_id: str, user: OrgUser) -> HTMLRe
 
 @router.post("/{campaign_id}/send", name="organisation_campaign_send")
 async def campaign_send(request: Request, campaign_id: str, user: OrgUser) -> Response:
-    await read_form(request)
-    await run_in_threadpool(start_sending, registry_of(request), user.actor, campaign_id)
-    return redirect(request, f"/organisation/campaigns/{campaign_id}", flash="Sending started.")
+    """Send the notices not yet sent, or (``followups``) remind the overdue developers."""
+    form = await read_form(request)
+    followups = form.get("followups") == "yes"
+    await run_in_threadpool(
+        lambda: start_sending(registry_of(request), user.actor, campaign_id, followups=followups)
+    )
+    what = "Sending the reminders." if followups else "Sending started."
+    return redirect(request, f"/organisation/campaigns/{campaign_id}", flash=what)
+
+
+@router.get("/{campaign_id}/evidence.zip", name="organisation_campaign_evidence")
+def campaign_evidence(request: Request, campaign_id: str, user: OrgUser) -> Response:
+    """The campaign's signed evidence bundle, as ``consentry notices evidence`` writes it
+    (check it with ``consentry evidence verify FILE.zip``)."""
+    from consentry.notices.evidence import build_bundle
+    from consentry.notices.outbox import Outbox
+
+    reg = registry_of(request)
+    data, _ = build_bundle(
+        reg.notices(),
+        Outbox(reg.settings.home / "notices"),
+        user.actor,
+        campaign_id,
+        signer=reg.signing_key,
+        registry=reg.settings.registry_name,
+    )
+    return secure_headers(
+        request,
+        Response(
+            data,
+            media_type="application/zip",
+            headers={"Content-Disposition": f'attachment; filename="{campaign_id}-evidence.zip"'},
+        ),
+    )
 
 
 # ---------------------------------------------------------------------- preview

@@ -41,9 +41,12 @@ def job(campaign_id: str) -> SendJob | None:
         return _jobs.get(campaign_id)
 
 
-def start_sending(reg: Registry, actor: Actor, campaign_id: str) -> SendJob:
+def start_sending(
+    reg: Registry, actor: Actor, campaign_id: str, *, followups: bool = False
+) -> SendJob:
     """Check what can be checked at once (the actor may act for the campaign, the server
-    has an SMTP URL), then send on a thread. A job already running is returned as is."""
+    has an SMTP URL), then send on a thread: the notices not yet sent, or (``followups``) a
+    reminder to each overdue developer. A job already running is returned as is."""
     svc = reg.notices()
     svc.campaign(actor, campaign_id)  # PermissionDenied / NotFound before anything starts
     _smtp_url(reg)
@@ -54,15 +57,18 @@ def start_sending(reg: Registry, actor: Actor, campaign_id: str) -> SendJob:
         started = SendJob(campaign_id, svc.clock())
         _jobs[campaign_id] = started
         started.thread = threading.Thread(
-            target=_run, args=(reg, actor, started), name=f"send-{campaign_id}", daemon=True
+            target=_run,
+            args=(reg, actor, started, followups),
+            name=f"send-{campaign_id}",
+            daemon=True,
         )
         started.thread.start()
     return started
 
 
-def _run(reg: Registry, actor: Actor, j: SendJob) -> None:
+def _run(reg: Registry, actor: Actor, j: SendJob, followups: bool) -> None:
     try:
-        counts = send_now(reg, actor, j.campaign_id)
+        counts = send_now(reg, actor, j.campaign_id, followups=followups)
     except ConsentryError as exc:
         error: str | None = exc.message
         counts = {}
@@ -75,8 +81,10 @@ def _run(reg: Registry, actor: Actor, j: SendJob) -> None:
         j.counts, j.error, j.running = counts, error, False
 
 
-def send_now(reg: Registry, actor: Actor, campaign_id: str) -> dict[str, Any]:
-    """Queue and deliver, as the API's send route does."""
+def send_now(
+    reg: Registry, actor: Actor, campaign_id: str, *, followups: bool = False
+) -> dict[str, Any]:
+    """Queue and deliver, as the API's send route (or ``campaign followup``) does."""
     from pathlib import Path
 
     from consentry.notices.delivery import SmtpTransport, SmtpUrl
@@ -85,10 +93,14 @@ def send_now(reg: Registry, actor: Actor, campaign_id: str) -> dict[str, Any]:
     svc = reg.notices()
     c = svc.campaign(actor, campaign_id)
     renderer = LetterRenderer(None if c.template_dir is None else Path(c.template_dir))
-    queued = svc.queue(actor, campaign_id, renderer)
+    if followups:
+        reminded = svc.queue_followups(actor, campaign_id, renderer)
+        extra: dict[str, Any] = {"reminders": len(reminded)}
+    else:
+        extra = {"no_address": svc.queue(actor, campaign_id, renderer)["no_address"]}
     with SmtpTransport(SmtpUrl.parse(_smtp_url(reg))) as t:
         counts = svc.deliver(actor, campaign_id, t)
-    return {**counts, "no_address": queued["no_address"]}
+    return {**counts, **extra}
 
 
 def _smtp_url(reg: Registry) -> str:
