@@ -27,6 +27,12 @@ def test_open_offers_and_a_developers_requests_and_grants(
     gone = lic.make_offer(SYSTEM, scope=OfferScope.WORK, subject_id=c.poem, terms=FREE)
     lic.withdraw_offer(SYSTEM, gone.id)
     assert [o.id for o in lic.open_offers()] == [second.id, first.id]
+    catalogue = lic.make_offer(SYSTEM, scope=OfferScope.PARTY, subject_id=c.poet, terms=FREE)
+    assert lic.subject_names([first, catalogue]) == {
+        c.poem: "Odes",
+        c.poet: "the catalogue of Sam Poet",
+    }
+    lic.withdraw_offer(SYSTEM, catalogue.id)
 
     dev = Actor(Role.DEVELOPER, c.developer)
     asked = lic.request(dev, first.id)

@@ -87,7 +87,7 @@ def test_a_developer_requests_a_licence_and_sees_its_state(
     )
     sign_in_as(web, registry, Role.DEVELOPER, party_id=w.developer)
     page = web.get("/developer/licences")
-    assert page.status_code == 200 and offer.id in page.text
+    assert page.status_code == 200 and offer.id in page.text and "Emma" in page.text
     r = web.post(
         "/developer/licences/request", data={"csrf_token": csrf_of(page), "offer_id": offer.id}
     )

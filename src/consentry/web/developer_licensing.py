@@ -40,6 +40,7 @@ def _licences_page(
 ) -> HTMLResponse:
     lic = _registry(request).licensing
     offers = lic.open_offers()
+    names = lic.subject_names(offers)
     mine = lic.developer_licences(user.actor)
     requested = {r.offer_id for r in mine.requests}
     grants = {g.request_id: state for g, state in mine.grants}
@@ -48,6 +49,7 @@ def _licences_page(
         "developer/licences.html",
         status_code=status_code,
         offers=offers,
+        names=names,
         requested=requested,
         requests=mine.requests,
         grant_states=grants,
