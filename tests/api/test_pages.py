@@ -1,6 +1,8 @@
-"""The start page (``/``) and the receipt page (``/verify``): HTML for people, outside the
+"""The start page (``/``) and the receipt page (``/verify``), served with the web
+application's templates (web/public.py) on the API's app: HTML for people, outside the
 OpenAPI description, escaping what they show, and instructions that work when followed.
-Chromium follows the links in tests/e2e/test_pages_in_chromium.py."""
+Chromium follows the links in tests/e2e/test_pages_in_chromium.py; tests/web/test_public.py
+covers the other public pages."""
 
 from __future__ import annotations
 
@@ -29,11 +31,18 @@ HOSTILE = '"><script>alert(1)</script>'
 
 
 def pre_blocks(page: str) -> list[str]:
-    return [html.unescape(b) for b in re.findall(r"<pre>(.*?)</pre>", page, re.S)]
+    return [html.unescape(b) for b in re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)]
 
 
 def links(page: str) -> set[str]:
-    return {html.unescape(h) for h in re.findall(r'<a href="([^"]*)"', page)}
+    return {html.unescape(h) for h in re.findall(r'<a [^>]*href="([^"]*)"', page)}
+
+
+def assets(page: str) -> list[str]:
+    """Every script and style sheet a page loads."""
+    return [
+        html.unescape(u) for u in re.findall(r'<(?:script|link)\b[^>]*(?:src|href)="([^"]*)"', page)
+    ]
 
 
 def test_start_page_says_what_this_is_and_links_docs_key_and_verify(
@@ -42,14 +51,25 @@ def test_start_page_says_what_this_is_and_links_docs_key_and_verify(
     r = client.get("/")
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/html; charset=utf-8"
-    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert "default-src 'self'" in r.headers["content-security-policy"]
     assert "consentry" in r.text and "consent" in r.text
     assert all(f"<code>{p.value}</code>" in r.text for p in Purpose)
     assert key_id(registry.signing_key.public_key()) in r.text
-    assert links(r.text) == {"/docs", "/openapi.json", "/v1/registry/public-key", "/verify"}
+    assert {
+        "/docs",
+        "/openapi.json",
+        "/v1/registry/public-key",
+        "/verify",
+        "/public-key",
+        "/login",
+        "/signup",
+    } <= links(r.text)
     for href in links(r.text):
         assert client.get(href).status_code == 200, href
-    assert "<script" not in r.text and "http" not in r.text  # nothing loaded from elsewhere
+    # nothing loaded from elsewhere, and no inline script (the CSP would refuse it)
+    assert assets(r.text) and all(a.startswith("/static/") for a in assets(r.text))
+    assert re.search(r"<script(?![^>]*\bsrc=)", r.text) is None
+    assert not [h for h in links(r.text) if "://" in h]  # every link on this server
 
 
 def test_pages_are_not_api_operations(registry: Registry) -> None:
@@ -67,7 +87,7 @@ def test_pages_escape_the_root_path_and_host_they_show(registry: Registry) -> No
 
     for path in ("/", "/verify"):
         page = asyncio.run(fetch(path))
-        assert "<script" not in page, path
+        assert HOSTILE not in page and "<script>" not in page, path
         assert "&lt;script&gt;" in page, path
         assert f"/p{HOSTILE}/docs" in links(page), path
     # Starlette replaces a Host header that is not a host by the server's address.

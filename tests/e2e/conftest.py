@@ -16,6 +16,10 @@ Fixtures, for a test in ``tests/e2e``:
 * ``check_page(page, name)`` (``tests/e2e/pages.py``): axe-core reports no serious or
   critical violation, no sideways scroll at 375 px, screenshots saved. Call it on every
   page a test visits.
+* ``signed_in(context, server, Role.CREATOR)``: a new account of that role (through the
+  accounts service, tied to a new party of the right kind unless ``party_id`` is given),
+  signed in through the real ``/login`` form; returns the page (on the page sign-in led to)
+  and the account (``SignedIn``: email, password, party id).
 
 Playwright is always given ``executable_path`` (Debian's ``/usr/bin/chromium``, or
 ``CONSENTRY_CHROMIUM``), never a browser of its own: ``PLAYWRIGHT_BROWSERS_PATH`` points at
@@ -27,6 +31,7 @@ and FAIL in CI (``CI=true``), where ``scripts/test`` installs it.
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +42,15 @@ import pytest
 
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
+from consentry.registry.access import Role
 from tests.e2e.pages import screenshots_dir
 from tests.notices.smtp import Mailbox, smtp_server
 from tests.serving import serving
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, BrowserContext, Route
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
+
+    from tests.web.conftest import SignedIn
 
 CHROMIUM = Path(os.environ.get("CONSENTRY_CHROMIUM", "/usr/bin/chromium"))
 IN_CI = os.environ.get("CI") == "true"
@@ -162,3 +170,28 @@ def shots() -> Path:
     """The kept screenshots folder (``build/e2e-screenshots/`` or
     ``$CONSENTRY_E2E_SCREENSHOTS``)."""
     return screenshots_dir()
+
+
+def signed_in(
+    context: BrowserContext,
+    server: Server,
+    role: Role,
+    *,
+    party_id: str | None = None,
+    email: str | None = None,
+) -> tuple[Page, SignedIn]:
+    """A new account of ``role`` (``tests/web/conftest.make_account``: the accounts
+    service, password ``PASSWORD``) signed in through the real ``/login`` form, as a person
+    does: fill in the labelled fields, press "Sign in"."""
+    from tests.web.conftest import make_account
+
+    address = email or f"{role.value}-{secrets.token_hex(4)}@example.org"
+    who = make_account(server.registry, role, email=address, party_id=party_id)
+    page = context.new_page()
+    page.goto(f"{server.base}/login")
+    page.get_by_label("Email").fill(who.email)
+    page.get_by_label("Password").fill(who.password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
+    assert "/login" not in page.url, f"sign-in as {role.value} failed: {page.inner_text('main')}"
+    return page, who

@@ -14,7 +14,6 @@ from consentry.api import fast_decisions
 from consentry.api.docs_ui import install_docs
 from consentry.api.errors import install_error_handlers
 from consentry.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
-from consentry.api.pages import install_pages
 from consentry.api.routes import (
     accounting,
     decisions,
@@ -102,6 +101,5 @@ def create_app(
     notices.install_notice_pages(app)  # the links in a notice: no key
     app.include_router(accounting.router)
     install_docs(app)
-    install_pages(app)  # / and /verify: HTML for people, not in the OpenAPI description
     install_web(app)  # the web application (web/app.py): /static, accounts, areas' pages
     return app

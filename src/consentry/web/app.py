@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from consentry.web import accounts, creator, creator_records, developer, organisation
+from consentry.web import accounts, creator, creator_records, developer, organisation, public
 from consentry.web.session import Forbidden, LoginRequired, current_user, login_path
 from consentry.web.templating import redirect, render
 
@@ -30,7 +30,7 @@ def install_web(app: FastAPI) -> None:
     web = APIRouter(dependencies=[Depends(current_user)])
     # ---- the areas' routers: each area adds its own line here (COORD.md, issue 13) ----
     web.include_router(accounts.router)  # [foundation] /signup /login /logout /reset
-    # web.include_router(public.router)        [public] /works/..., /public-key, /
+    web.include_router(public.router)  # [public] /, /works/..., /models/..., /public-key, /verify
     web.include_router(creator.router)  # [creator] /creator/...
     web.include_router(creator_records.router)  # [creator, 2nd half] /creator/mandates etc.
     web.include_router(organisation.router)  # [organisation] /organisation/...
