@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from consentry.api.limits import DEFAULT_MAX_BODY
 from consentry.api.schemas import MAX_LOOKUP_IDS
 from consentry.errors import ValidationError
 from consentry.registry.purposes import ALL_PURPOSES
@@ -23,7 +24,7 @@ from consentry.registry.service import LookupResult
 
 PURPOSES = tuple(p.value for p in ALL_PURPOSES)
 CSV_COLUMNS = ("identifier", "work_id", "title", *PURPOSES, "disputed", "dispute_id", "error")
-MAX_LIST_BYTES = 2 * 1024 * 1024  # an uploaded list: 10,000 URLs of ~200 characters
+MAX_LIST_BYTES = DEFAULT_MAX_BODY  # an uploaded list: the API's request size cap
 
 
 @dataclass(frozen=True, slots=True)
