@@ -33,6 +33,8 @@ TEST_HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 def cheap_hashes(registry: Registry) -> None:
     registry.accounts.hasher = TEST_HASHER
+
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
