@@ -68,6 +68,15 @@ def _sign_in(page: Page, base: str) -> None:
 def _import(page: Page, base: str, csv: Path) -> None:
     page.goto(f"{base}/organisation/members")
     check_page(page, "org-3-members")
+    bad = csv.with_name("members-bad.csv")
+    bad.write_text(csv.read_text(encoding="utf-8") + "Cat Author,,painting,,,,form 3\n")
+    page.get_by_label("Mandates file (CSV)").set_input_files(str(bad))
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_selector("#rejects")
+    assert "painting" in page.inner_text("table") and "nothing was imported" in page.inner_text(
+        "main"
+    )
+    check_page(page, "org-3b-members-bad-row")
     page.get_by_label("Mandates file (CSV)").set_input_files(str(csv))
     page.get_by_role("button", name="Import").click()
     page.wait_for_selector("text=2 mandates granted")

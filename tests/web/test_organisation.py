@@ -119,6 +119,7 @@ def test_a_campaign_is_previewed_then_sent_over_smtp(scene: Scene) -> None:
     assert scene.box.arrived == []  # a preview sends nothing
     letter = b.get(f"/organisation/campaigns/{campaign}/notices/{notice}/letter.html")
     assert letter.status_code == 200 and "Acme AI" in letter.text
+    assert letter.headers["content-security-policy"].startswith("default-src 'none'")
     b.get(f"/organisation/campaigns/{campaign}")
     r = b.post_form(f"/organisation/campaigns/{campaign}/send")
     assert r.status_code == 303

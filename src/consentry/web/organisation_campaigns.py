@@ -331,6 +331,10 @@ def letter_preview(
 
 @router.get("/{campaign_id}/notices/{notice_id}/letter.html", name="organisation_letter_html")
 def letter_html(request: Request, campaign_id: str, notice_id: str, user: OrgUser) -> Response:
-    """The HTML body of the letter, as the message carries it."""
+    """The HTML body of the letter, as the message carries it: its own inline styles and
+    nothing else (no script, no request to anywhere)."""
     _, rendered, _ = _rendered(request, user, campaign_id, notice_id)
-    return HTMLResponse(rendered.html, headers={"Content-Security-Policy": "script-src 'none'"})
+    csp = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+    return secure_headers(
+        request, HTMLResponse(rendered.html, headers={"Content-Security-Policy": csp})
+    )
