@@ -51,6 +51,14 @@ def test_creator_journey(
     page.wait_for_url(f"{base}/creator/works/*")
     assert "isbn:9780141439518" in page.content()
     check_page(page, "creator-4-work")
+    # one purpose changed on the work's page: htmx saves the form in place
+    page.get_by_label("search").select_option("allowed")
+    page.get_by_role("button", name="Save the terms").click()
+    page.get_by_text("1 purpose changed; a signed receipt was issued.").wait_for()
+    assert page.get_by_label("search").input_value() == "allowed"
+    search_row = page.locator("#terms tbody tr", has_text="search")
+    assert search_row.locator("td").first.inner_text() == "allowed"  # the table too
+    check_page(page, "creator-4b-work-terms-saved")
 
     page.goto(f"{base}/creator/terms")
     page.get_by_role("button", name="Reserve everything").click()
@@ -97,3 +105,28 @@ def test_a_too_short_password_is_shown_beside_its_field_and_the_email_kept(
     assert page.get_by_label("Email").input_value() == EMAIL
     check_page(page, "creator-signup-short-password")
 
+
+def test_an_imported_list_with_bad_rows_lists_them(
+    server: Server, context: BrowserContext, tmp_path: Path
+) -> None:
+    page = context.new_page()
+    sign_up(page, server.base, "lister@example.org", PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url(f"{server.base}/creator")
+    page.goto(f"{server.base}/creator/import")
+    check_page(page, "creator-import")
+    listed = tmp_path / "works.csv"
+    listed.write_text(
+        "work_id,kind,title,identifiers,contributors,holders,terms\n"
+        f"a1,book,Emma,isbn:{ISBN},,Someone Else|creator|100,\n"
+        "a2,book,Persuasion,isbn:9780141439519,,,\n",
+        encoding="utf-8",
+    )
+    page.get_by_label("CSV file").set_input_files(listed)
+    page.get_by_role("button", name="Import").click()
+    page.wait_for_load_state()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 2  # both rows refused, with their reasons; nothing imported
+    assert "check digit" in rows.nth(1).inner_text()
+    assert page.locator("#f-file-error").is_visible()
+    check_page(page, "creator-import-rejected")

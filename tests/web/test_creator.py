@@ -138,8 +138,9 @@ def test_change_a_works_terms(web: WebClient, registry: Registry) -> None:
         data={"search": "licence", "ai-train": "reserved"},
         headers={"HX-Request": "true", "X-CSRF-Token": token},
     )
-    assert r.status_code == 200 and r.text.lstrip().startswith("<form")
-    assert "1 purpose changed" in r.text
+    assert r.status_code == 200 and r.text.lstrip().startswith('<div id="terms">')
+    assert "1 purpose changed" in r.text and "<html" not in r.text
+    assert '<span class="status status-licence">licence</span>' in r.text  # the table too
     r = web.post(
         f"/creator/terms/{work_id}",
         data={"csrf_token": token, "search": "sometimes"},

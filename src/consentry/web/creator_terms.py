@@ -166,7 +166,7 @@ async def change_terms(request: Request, work_id: str, user: CreatorDep) -> Resp
     values = {p.value: v for p, v in chosen.items()} if errors else None
     return render(
         request,
-        "creator/_terms_form.html" if htmx else "creator/work.html",
+        "creator/_terms.html" if htmx else "creator/work.html",
         422 if errors and not htmx else 200,
         **terms_context(entry, values),
         errors=errors.errors,
