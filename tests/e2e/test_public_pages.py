@@ -114,6 +114,11 @@ def test_a_visitor_reads_a_works_terms_and_the_public_pages(
 
     page.goto(f"{server.base}/verify")
     check_page(page, "public-verify")
+
+    # The account pages a visitor reaches from the start page's links.
+    for path, name in (("/login", "sign-in"), ("/signup", "sign-up"), ("/reset", "reset")):
+        page.goto(f"{server.base}{path}")
+        check_page(page, f"public-{name}")
     assert not traffic.offsite, f"requests off loopback: {traffic.offsite}"
 
 

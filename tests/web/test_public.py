@@ -127,6 +127,33 @@ def test_a_work_page_says_per_purpose_who_declared_what_where_and_from_when(
         assert "Jane Writer : nothing declared, so reserved by default." in words
     assert "Disputed" not in text_of(web.get(f"/works/{ISBN}").text)
 
+    # In France, her catalogue-wide licence answers ai-input.
+    fr = web.get(f"/works/{ISBN}", params={"territory": "fr"})
+    assert fr.status_code == 200
+    words = text_of(fr.text)
+    assert "for use in FR" in words
+    assert (
+        "ai-input : giving works" in words
+        and "Licence required: ask for a licence first"
+        in (words.split("ai-input : giving works", 1)[1])
+    )
+    assert "Jane Writer : licence for all their works, in FR, effective" in words
+    assert (
+        "Jane Writer : nothing declared"
+        not in words.split("ai-index :", 1)[0].split("ai-input : giving", 1)[1]
+    )
+
+
+def test_a_bad_territory_is_shown_beside_its_field_and_kept(
+    web: WebClient, registry: Registry
+) -> None:
+    book(registry, "Emma", person(registry, "Jane Writer"), ISBN)
+    r = web.get(f"/works/{ISBN}", params={"territory": "Atlantis"})
+    assert r.status_code == 422
+    assert 'id="f-territory" name="territory" type="text" value="Atlantis"' in r.text
+    assert 'aria-invalid="true"' in r.text and 'id="f-territory-error"' in r.text
+    assert "for use everywhere" in text_of(r.text)  # the answer is still given
+
 
 def test_a_disputed_identifier_shows_every_claimant_and_says_so(
     web: WebClient, registry: Registry

@@ -33,6 +33,7 @@ from consentry.registry.decisions import Decision, Evidence, Outcome
 from consentry.registry.identifiers import Scheme, parse_identifier
 from consentry.registry.purposes import ALL_PURPOSES, Purpose
 from consentry.registry.service import RegistryService
+from consentry.registry.territories import WORLD, parse_territory
 from consentry.registry.works import Work
 from consentry.web.session import WebUser
 from consentry.web.templating import redirect, render
@@ -63,10 +64,15 @@ openssl pkeyutl -verify -pubin -inkey registry.pem -rawin -in message.json -sigf
 openssl pkey -pubin -in registry.pem -outform DER | tail -c 32 | sha256sum | cut -c1-16
 # the key_id"""
 
+# (css class, short answer for the table, the answer in words)
 OUTCOME_WORDS = {
-    Outcome.DENY: ("reserved", "Reserved: not without the holders' permission"),
-    Outcome.LICENCE_REQUIRED: ("licence", "Licence required: ask for a licence first"),
-    Outcome.ALLOW: ("allowed", "Allowed"),
+    Outcome.DENY: ("reserved", "Reserved", "Reserved: not without the holders' permission"),
+    Outcome.LICENCE_REQUIRED: (
+        "licence",
+        "Licence required",
+        "Licence required: ask for a licence first",
+    ),
+    Outcome.ALLOW: ("allowed", "Allowed", "Allowed"),
 }
 IDENTIFIER_EXAMPLES = (
     "isbn:9780007232833",
@@ -161,7 +167,8 @@ class PurposeAnswer:
     purpose: Purpose
     words: str
     css: str  # reserved / licence / allowed
-    outcome: str
+    short: str  # "Reserved", "Licence required", "Allowed"
+    outcome: str  # the same, in words
     said: tuple[Said, ...]
     attribution_required: bool
 
@@ -185,7 +192,7 @@ def _names(service: RegistryService, actor: Actor, ids: Iterable[str]) -> dict[s
 
 
 def _answer(decision: Decision, names: dict[str, str]) -> PurposeAnswer:
-    css, words = OUTCOME_WORDS[decision.outcome]
+    css, short, words = OUTCOME_WORDS[decision.outcome]
 
     def said(e: Evidence) -> Said:
         by = names.get(e.declared_by, e.declared_by) if e.declared_by else None
@@ -203,16 +210,22 @@ def _answer(decision: Decision, names: dict[str, str]) -> PurposeAnswer:
         decision.purpose,
         PURPOSES_IN_WORDS.get(decision.purpose, decision.purpose.value),
         css,
+        short,
         words,
         tuple(said(e) for e in decision.evidence),
         decision.attribution_required,
     )
 
 
-def work_page(service: RegistryService, actor: Actor, work_id: str, at: datetime) -> WorkPage:
-    """A work with, per purpose, the decision (everywhere, at ``at``) and who said what."""
+def work_page(
+    service: RegistryService, actor: Actor, work_id: str, at: datetime, territory: str | None
+) -> WorkPage:
+    """A work with, per purpose, the decision at ``at`` in ``territory`` (None: for use
+    everywhere) and who said what."""
     work = service.get_work(work_id)
-    decisions = [service.decide(work_id=work_id, purpose=p, at=at) for p in ALL_PURPOSES]
+    decisions = [
+        service.decide(work_id=work_id, purpose=p, at=at, territory=territory) for p in ALL_PURPOSES
+    ]
     ids = [c.party_id for c in work.contributors] + [h.party_id for h in work.holders]
     ids += [e.party_id for d in decisions for e in d.evidence]
     ids += [e.declared_by for d in decisions for e in d.evidence if e.declared_by]
@@ -251,8 +264,24 @@ def find_work(
     )
 
 
+def _where(asked: str | None) -> tuple[str | None, dict[str, str]]:
+    """The territory asked (None: everywhere) and the form's errors (a bad code: shown
+    beside the field, the answer given for everywhere)."""
+    if asked is None or not asked.strip():
+        return None, {}
+    try:
+        code = parse_territory(asked.strip())
+    except ValidationError as exc:
+        return None, {"territory": exc.message}
+    return (None if code == WORLD else code), {}
+
+
 @router.get("/works/{identifier:path}")
-def work(request: Request, identifier: str) -> Response:
+def work(
+    request: Request,
+    identifier: str,
+    territory: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
     try:
         canonical = str(parse_identifier(identifier))
     except IdentifierError as exc:
@@ -263,18 +292,24 @@ def work(request: Request, identifier: str) -> Response:
         return _missing(
             request, canonical, f"No work is registered under {canonical}.", expected=None
         )
+    where, errors = _where(territory)
     at = service.clock()
     actor = _reader(request)
-    pages = [work_page(service, actor, summary.id, at) for summary, _ in found.works]
+    pages = [work_page(service, actor, summary.id, at, where) for summary, _ in found.works]
     return render(
         request,
         "public/work.html",
+        422 if errors else 200,
         root=_root(request),
         identifier=canonical,
+        path=_root(request) + work_path(canonical),
         at=at,
+        territory=where,
         pages=pages,
         disputed=found.disputed,
         dispute_id=found.dispute_id,
+        values={"territory": territory or ""},
+        errors=errors,
     )
 
 
