@@ -13,7 +13,9 @@ from consentry.accounts.rules import (
     TokenPurpose,
     check_password,
     check_role_party,
+    locked_until,
     normalise_email,
+    recent_failures,
     token_digest,
 )
 from consentry.errors import ValidationError
@@ -71,3 +73,12 @@ def test_sessions_and_tokens_expire_and_are_stored_hashed() -> None:
     assert t.usable(T0) and not t.usable(T0 + timedelta(hours=1))
     assert not OneTimeToken("id", "u1", TokenPurpose.RESET, T0 + timedelta(hours=1), T0).usable(T0)
     assert len(token_digest("abc")) == 64 and token_digest("abc") != "abc"
+
+
+def test_sign_ins_lock_after_ten_failures_for_fifteen_minutes() -> None:
+    nine = [T0 + timedelta(minutes=i) for i in range(9)]
+    assert locked_until(nine, T0 + timedelta(minutes=9)) is None
+    ten = [*nine, T0 + timedelta(minutes=9)]
+    assert locked_until(ten, T0 + timedelta(minutes=9)) == T0 + timedelta(minutes=24)
+    assert locked_until(ten, T0 + timedelta(minutes=15)) is None  # the first fell out
+    assert recent_failures(ten, T0 + timedelta(minutes=23)) == [T0 + timedelta(minutes=9)]

@@ -5,6 +5,7 @@ expire, and a reset signs every other session out."""
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import text
 
 from consentry.bootstrap import Registry
@@ -122,3 +123,25 @@ def test_admin_creates_accounts_of_any_role(registry: Registry, clock: FakeClock
             party_id=org.id,
         )
     assert [a.email for a in registry.accounts.list_accounts(SYSTEM)] == ["org@example.org"]
+
+
+def test_too_many_failed_sign_ins_lock_the_email(registry: Registry, clock: FakeClock) -> None:
+    registry.accounts.hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    registry.accounts.sign_up(email="a@example.org", name="A", password=PW, confirm=PW)
+    for email in ("a@example.org", "nobody@example.org"):
+        for _ in range(10):
+            with pytest.raises(Unauthenticated) as err:
+                registry.accounts.log_in(email, "wrong password!")
+            assert err.value.message == "email or password is not right"
+        with pytest.raises(Unauthenticated) as err:
+            registry.accounts.log_in(email.upper(), PW)  # the right password, refused
+        assert "too many failed sign-ins" in err.value.message
+    clock.advance(minutes=15)
+    registry.accounts.log_in("a@example.org", PW)
+    for _ in range(10):
+        with pytest.raises(Unauthenticated):
+            registry.accounts.log_in("a@example.org", "wrong password!")
+    found = registry.accounts.request_reset("a@example.org")
+    assert found is not None
+    registry.accounts.reset_password(found[1], "a new long password", "a new long password")
+    registry.accounts.log_in("a@example.org", "a new long password")  # a reset opens it again

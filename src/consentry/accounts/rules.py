@@ -27,6 +27,11 @@ MAX_EMAIL = 254  # RFC 5321's path limit less the angle brackets
 SESSION_LIFETIME = timedelta(days=14)
 RESET_LIFETIME = timedelta(hours=1)
 INVITE_LIFETIME = timedelta(days=7)
+# Sign-in throttling: after MAX_FAILURES failed sign-ins for one email within FAILURE_WINDOW,
+# that email is refused until FAILURE_WINDOW after the last failure (known or unknown email
+# alike, so the refusal tells nothing about which emails have accounts).
+MAX_FAILURES = 10
+FAILURE_WINDOW = timedelta(minutes=15)
 
 
 class TokenPurpose(StrEnum):
@@ -75,6 +80,19 @@ class OneTimeToken:
 
     def usable(self, now: datetime) -> bool:
         return self.used_at is None and now < self.expires_at
+
+
+def recent_failures(failures: list[datetime], now: datetime) -> list[datetime]:
+    """The failed sign-ins that still count at ``now`` (within :data:`FAILURE_WINDOW`)."""
+    return [t for t in failures if now - FAILURE_WINDOW < t <= now]
+
+
+def locked_until(failures: list[datetime], now: datetime) -> datetime | None:
+    """When sign-ins for an email are allowed again, or None when they are now."""
+    recent = recent_failures(failures, now)
+    if len(recent) < MAX_FAILURES:
+        return None
+    return max(recent) + FAILURE_WINDOW
 
 
 def token_digest(token: str) -> str:

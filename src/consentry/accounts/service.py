@@ -36,7 +36,9 @@ from consentry.accounts.rules import (
     TokenPurpose,
     check_password,
     check_role_party,
+    locked_until,
     normalise_email,
+    recent_failures,
     token_digest,
 )
 from consentry.errors import Conflict, Unauthenticated, ValidationError
@@ -74,6 +76,9 @@ class AccountService:
         self.hasher = hasher or PasswordHasher()
         self.tokens = tokens
         self._dummy_hash: str | None = None
+        # Failed sign-ins by email, this process only (rules.locked_until): a server with N
+        # worker processes allows up to N times MAX_FAILURES per window.
+        self._failures: dict[str, list[datetime]] = {}
 
     # ----------------------------------------------------------------- accounts
     def sign_up(self, *, email: str, name: str, password: str, confirm: str) -> Account:
@@ -139,24 +144,49 @@ class AccountService:
     # ----------------------------------------------------------------- sessions
     def log_in(self, email: str, password: str) -> tuple[Account, str]:
         """The account and a new session's token; a wrong email or password is
-        :class:`Unauthenticated` (field ``password``), the same message for both."""
+        :class:`Unauthenticated` (field ``password``), the same message for both; so is an
+        email with too many recent failures (:func:`~consentry.accounts.rules.locked_until`)."""
         try:
             address = normalise_email(email)
         except ValidationError:
             address = ""
+        self._check_not_locked(address)
         with self._uow(False) as uow:
             found = uow.web_accounts.by_email(address) if address else None
         account, stored = found if found is not None else (None, None)
         if stored is None or account is None:
             self._verify(self._dummy(), password)  # the same work for an unknown email
-            raise Unauthenticated(BAD_LOGIN, field="password")
-        if not self._verify(stored, password):
-            raise Unauthenticated(BAD_LOGIN, field="password")
-        if self.hasher.check_needs_rehash(stored):
-            with self._uow(True) as uow:
-                uow.web_accounts.set_password(account.id, self.hasher.hash(password), self.clock())
-                uow.commit()
-        return account, self.start_session(account.id)
+            self._failed(address)
+        elif not self._verify(stored, password):
+            self._failed(address)
+        else:
+            self._failures.pop(address, None)
+            if self.hasher.check_needs_rehash(stored):
+                with self._uow(True) as uow:
+                    uow.web_accounts.set_password(
+                        account.id, self.hasher.hash(password), self.clock()
+                    )
+                    uow.commit()
+            return account, self.start_session(account.id)
+        raise Unauthenticated(BAD_LOGIN, field="password")
+
+    def _check_not_locked(self, address: str) -> None:
+        now = self.clock()
+        until = locked_until(self._failures.get(address, []), now)
+        if until is not None:
+            minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+            raise Unauthenticated(
+                f"too many failed sign-ins for this email: try again in {minutes} minutes, "
+                "or reset the password",
+                field="password",
+                retry_after=int((until - now).total_seconds()) + 1,
+            )
+
+    def _failed(self, address: str) -> None:
+        now = self.clock()
+        if len(self._failures) > 10_000:
+            self._failures.clear()
+        self._failures[address] = [*recent_failures(self._failures.get(address, []), now), now]
 
     def start_session(self, user_id: str) -> str:
         token = self.tokens()
@@ -254,6 +284,7 @@ class AccountService:
             uow.web_accounts.revoke_sessions_of(found.user_id)
             account = uow.web_accounts.get(found.user_id)
             uow.commit()
+        self._failures.pop(account.email, None)  # a new password: sign-in is open again
         return account
 
 
