@@ -48,6 +48,22 @@ def service_of(request: Request) -> RegistryService:
     return service
 
 
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def after_upload(request: Request, url: str, flash: str) -> Response:
+    """The redirect after a successful upload. A form sent by htmx (which shows a progress
+    bar meanwhile) is told to load ``url`` (``HX-Redirect``): a 303 would be followed inside
+    its request and the address bar would not change."""
+    response = redirect(request, url, flash=flash)
+    if is_htmx(request):
+        response.status_code = 200
+        del response.headers["location"]
+        response.headers["HX-Redirect"] = url
+    return response
+
+
 def not_found(request: Request, what: str) -> HTMLResponse:
     """Another creator's work or receipt is not told apart from one that does not exist."""
     message = f"There is no {what} of yours here."
@@ -167,7 +183,7 @@ async def upload_text(request: Request, work_id: str, user: CreatorDep) -> Respo
             done = await run_in_threadpool(
                 _fingerprint, request, user, work_id, upload.filename, upload.data
             )
-            return redirect(
+            return after_upload(
                 request,
                 f"/creator/works/{work_id}",
                 flash=f"Fingerprinted {upload.filename}: {done.words} words, "
@@ -177,8 +193,9 @@ async def upload_text(request: Request, work_id: str, user: CreatorDep) -> Respo
             return not_found(request, f"work {work_id}")
         except ConsentryError as exc:
             errors.add("file", exc.message)
+    status = 200 if is_htmx(request) else 422  # htmx swaps in 2xx answers only
     return await run_in_threadpool(
-        lambda: work_page(request, user, work_id, 422, errors=errors.errors)
+        lambda: work_page(request, user, work_id, status, errors=errors.errors)
     )
 
 
@@ -200,13 +217,19 @@ async def import_list(request: Request, user: CreatorDep) -> Response:
     else:
         try:
             done = await run_in_threadpool(_import, request, user, upload.data, upload.filename)
-            return redirect(request, "/creator/works", flash=f"{done} works imported.")
+            return after_upload(request, "/creator/works", flash=f"{done} works imported.")
         except ImportRejected as exc:
             rejects = exc.rejects
             errors.add("file", exc.message)
         except ConsentryError as exc:
             errors.add("file", exc.message)
-    return errors.render(request, "creator/import.html", columns=IMPORT_COLUMNS, rejects=rejects)
+    return errors.render(
+        request,
+        "creator/import.html",
+        200 if is_htmx(request) else 422,  # htmx swaps in 2xx answers only
+        columns=IMPORT_COLUMNS,
+        rejects=rejects,
+    )
 
 
 def _import(request: Request, user: WebUser, data: bytes, filename: str) -> int:
