@@ -120,3 +120,35 @@ def test_invite_is_emailed_when_smtp_is_set(settings: Settings) -> None:
     body = mail.message().get_body(("plain",))
     assert body is not None and made["link"] in body.get_content()
     assert "7 days" in body.get_content()
+
+
+def test_link_gives_an_existing_account_a_new_link(settings: Settings) -> None:
+    party = a_party(settings)
+    code, out, err = cli(
+        settings,
+        "users",
+        "invite",
+        "o@example.org",
+        "--role",
+        "organisation",
+        "--party",
+        party,
+        "--json",
+    )
+    assert code == 0, err
+    first = json.loads(out)["link"]
+    code, out, err = cli(settings, "users", "link", "O@example.org", "--json")
+    assert code == 0, err
+    again = json.loads(out)
+    assert again["email"] == "o@example.org" and again["link"] != first
+    reg = build(settings)
+    web = WebClient(reg)
+    try:
+        for url in (first, again["link"]):  # both work, each once
+            path = url.removeprefix(PUBLIC)
+            assert web.get(path).status_code == 200
+    finally:
+        web.close()
+        reg.close()
+    code, _, err = cli(settings, "users", "link", "nobody@example.org")
+    assert code != 0 and "nobody@example.org" in err

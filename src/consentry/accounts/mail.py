@@ -33,7 +33,8 @@ def _body(purpose: TokenPurpose, url: str, role: str, registry: str) -> tuple[st
         )
     return (
         f"You are invited to {registry}",
-        f"An administrator of {registry} made you an account ({role}).\n\n"
+        f"An administrator of {registry} gave you this link to choose the password of "
+        f"your account ({role}).\n\n"
         f"Choose your password here (the link works once, for {INVITE_LIFETIME.days} days):"
         f"\n\n{url}\n",
     )

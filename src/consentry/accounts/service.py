@@ -41,7 +41,7 @@ from consentry.accounts.rules import (
     recent_failures,
     token_digest,
 )
-from consentry.errors import Conflict, Unauthenticated, ValidationError
+from consentry.errors import Conflict, NotFound, Unauthenticated, ValidationError
 from consentry.limits import MAX_NAME, check_length
 from consentry.registry.access import Actor, Role
 from consentry.registry.parties import ContactPoint, PartyKind, PartyRole
@@ -135,6 +135,15 @@ class AccountService:
         with self._uow(False) as uow:
             if uow.web_accounts.by_email(email) is not None:
                 raise _taken(email)
+
+    def account_by_email(self, actor: Actor, email: str) -> Account:
+        actor.require(Role.ADMIN)
+        address = normalise_email(email)
+        with self._uow(False) as uow:
+            found = uow.web_accounts.by_email(address)
+        if found is None:
+            raise NotFound("web account", address)
+        return found[0]
 
     def list_accounts(self, actor: Actor) -> list[Account]:
         actor.require(Role.ADMIN)

@@ -4,10 +4,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from consentry.cli.common import HomeOption, echo_json, registry_for, reports_errors
+
+if TYPE_CHECKING:
+    from consentry.accounts.rules import Account
+    from consentry.bootstrap import Registry
 
 # Commands import what they implement inside their bodies: see consentry.cli.app.
 
@@ -35,28 +40,51 @@ def invite(
     """Make a web account and print a one-time link to choose its password (valid 7 days):
     CONSENTRY_PUBLIC_URL/reset/TOKEN. Emailed to EMAIL as well when CONSENTRY_SMTP_URL is
     set. The account has the role's rights for the party, as an API key of that role."""
-    from consentry.accounts.delivery import send_link_quietly
-    from consentry.accounts.mail import link
-    from consentry.accounts.rules import INVITE_LIFETIME, TokenPurpose
     from consentry.registry.access import SYSTEM, Role
 
     with registry_for(home) as reg:
         account = reg.accounts.create_account(
             SYSTEM, email=email, role=Role.parse(role), party_id=party
         )
-        token = reg.accounts.invite(SYSTEM, account.id)
-        now = reg.accounts.clock()
-        url = link(reg.settings.base_url(), token)
-        smtp_set = bool(reg.settings.smtp_url)
-        emailed = smtp_set and send_link_quietly(
-            reg.settings.smtp_url,
-            base_url=reg.settings.base_url(),
-            registry=reg.settings.registry_name,
-            account=account,
-            purpose=TokenPurpose.INVITE,
-            token=token,
-            now=now,
-        )
+        _give_link(reg, account, as_json)
+
+
+@users_app.command("link")
+@reports_errors
+def link_again(
+    email: str = typer.Argument(..., help="The email of an existing account"),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+    home: Path | None = HomeOption,
+) -> None:
+    """A new one-time link to choose the password of an existing account (valid 7 days),
+    printed, and emailed when CONSENTRY_SMTP_URL is set: for an invitation that expired, or
+    a person who forgot the password where the server cannot send email. The current
+    password keeps working until the link is used."""
+    from consentry.registry.access import SYSTEM
+
+    with registry_for(home) as reg:
+        _give_link(reg, reg.accounts.account_by_email(SYSTEM, email), as_json)
+
+
+def _give_link(reg: Registry, account: Account, as_json: bool) -> None:
+    from consentry.accounts.delivery import send_link_quietly
+    from consentry.accounts.mail import link
+    from consentry.accounts.rules import INVITE_LIFETIME, TokenPurpose
+    from consentry.registry.access import SYSTEM
+
+    token = reg.accounts.invite(SYSTEM, account.id)
+    now = reg.accounts.clock()
+    url = link(reg.settings.base_url(), token)
+    smtp_set = bool(reg.settings.smtp_url)
+    emailed = smtp_set and send_link_quietly(
+        reg.settings.smtp_url,
+        base_url=reg.settings.base_url(),
+        registry=reg.settings.registry_name,
+        account=account,
+        purpose=TokenPurpose.INVITE,
+        token=token,
+        now=now,
+    )
     expires = (now + INVITE_LIFETIME).isoformat()
     if as_json:
         echo_json(
