@@ -58,9 +58,10 @@ def test_password_policy_is_length_only() -> None:
 def test_every_role_but_admin_names_a_party() -> None:
     check_role_party(Role.ADMIN, None)
     check_role_party(Role.CREATOR, "p1")
-    for role in (Role.CREATOR, Role.ORGANISATION, Role.DEVELOPER):
-        with pytest.raises(ValidationError):
+    for role, article in ((Role.CREATOR, "a"), (Role.ORGANISATION, "an"), (Role.DEVELOPER, "a")):
+        with pytest.raises(ValidationError) as err:
             check_role_party(role, None)
+        assert str(err.value).startswith(f"{article} {role.value} account must name its party")
     with pytest.raises(ValidationError):
         check_role_party(Role.ADMIN, "p1")
 

@@ -146,8 +146,9 @@ def check_password(password: str, confirm: str | None = None) -> None:
 def check_role_party(role: Role, party_id: str | None) -> None:
     """Every role but admin is tied to a party; an admin account is tied to none."""
     if role in PARTY_ROLES and not party_id:
+        article = "an" if role.value[0] in "aeiou" else "a"
         raise ValidationError(
-            f"a {role.value} account must name its party",
+            f"{article} {role.value} account must name its party",
             field="party_id",
             expected="--party ID",
         )
