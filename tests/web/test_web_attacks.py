@@ -348,3 +348,80 @@ def test_a_members_pages_do_not_show_the_developers_address(
         assert page.status_code == 200, url
         assert "copyright@ailab.example" not in page.text, url
         assert "sam@example.org" not in page.text, url
+
+
+def test_a_nul_character_is_refused_with_a_page_on_both_backends(
+    world: World, registry: Registry, clients: list[WebClient]
+) -> None:
+    """PostgreSQL cannot store NUL: it used to be a 500 there (and a normal answer on SQLite)."""
+    _, notice = sent_notice(world)
+    by_area = {
+        "/creator": signed(registry, clients, Role.CREATOR, world.creator),
+        "/organisation": signed(registry, clients, Role.ORGANISATION, world.org),
+        "/developer": signed(registry, clients, Role.DEVELOPER, world.developer),
+    }
+    for page in PAGES:
+        client = next((c for a, c in by_area.items() if page.startswith(a)), None)
+        if client is None:
+            continue
+        r = client.get(page.format("%00"))
+        assert r.status_code in (404, 422), f"{page}: {r.status_code}"
+        assert "text/html" in r.headers["content-type"]
+    assert by_area["/developer"].get("/developer/bundle?purpose=%00").status_code in (200, 422)
+    dev = by_area["/developer"]
+    reply = post(dev, registry, f"/developer/notices/{notice}/reply", data={"text": "a\x00b"})
+    assert reply == 422
+    assert not registry.notices().notice(SYSTEM, notice).get("answers")
+    visitor = WebClient(registry)
+    clients.append(visitor)
+    accounts = len(registry.accounts.list_accounts(SYSTEM))
+    for url, data in (
+        (
+            "/signup",
+            {"email": "a\x00b@example.org", "name": "A", "password": "p" * 14, "confirm": "p" * 14},
+        ),
+        ("/reset", {"email": "a\x00b@example.org"}),
+        ("/login", {"email": "a\x00b@example.org", "password": "p" * 14}),
+    ):
+        token = csrf_of(visitor.get(url))
+        r = visitor.post(url, data={"csrf_token": token, **data})
+        assert r.status_code == 422, f"{url}: {r.status_code}"
+        assert "NUL" in r.text and "text/html" in r.headers["content-type"]
+    assert len(registry.accounts.list_accounts(SYSTEM)) == accounts
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/\\evil.example",
+        "https://evil.example",
+        "\\/evil.example",
+        "/\t/evil.example",
+        " //evil.example",
+        "/creator\r\nSet-Cookie: a=b",
+    ],
+)
+def test_sign_in_never_sends_the_browser_off_site(
+    web: WebClient, registry: Registry, target: str
+) -> None:
+    who = make_account(registry, Role.CREATOR)
+    token = csrf_of(web.get("/login"))
+    r = web.post(
+        "/login",
+        data={"csrf_token": token, "email": who.email, "password": who.password, "next": target},
+    )
+    assert r.status_code == 303 and r.headers["location"] == "/creator"
+
+
+def test_a_refused_file_is_named_as_uploaded_not_by_a_server_path(
+    world: World, registry: Registry, clients: list[WebClient]
+) -> None:
+    jane = signed(registry, clients, Role.CREATOR, world.creator)
+    r = jane.post(
+        f"/creator/works/{world.work}/text",
+        data={"csrf_token": session_csrf(jane, registry)},
+        files={"file": ("novel.exe", b"MZ" * 100)},
+    )
+    assert r.status_code == 422
+    assert "novel.exe" in r.text and "/tmp" not in r.text and "work.exe" not in r.text

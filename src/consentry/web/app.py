@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 
 from consentry.web import accounts, creator, creator_records, developer, organisation, public
 from consentry.web.errors import install_error_pages
+from consentry.web.guards import refuse_nul_in_address
 from consentry.web.session import Forbidden, LoginRequired, current_user, login_path
 from consentry.web.templating import redirect, render
 
@@ -29,7 +30,7 @@ def install_web(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Forbidden, _forbidden)
     install_error_pages(app)  # web pages' errors as pages, not problem+json (errors.py)
-    web = APIRouter(dependencies=[Depends(current_user)])
+    web = APIRouter(dependencies=[Depends(refuse_nul_in_address), Depends(current_user)])
     # ---- the areas' routers: each area adds its own line here (COORD.md, issue 13) ----
     web.include_router(accounts.router)  # [foundation] /signup /login /logout /reset
     web.include_router(public.router)  # [public] /, /works/..., /models/..., /public-key, /verify

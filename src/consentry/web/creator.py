@@ -166,7 +166,11 @@ def _fingerprint(
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"work{Path(filename).suffix.lower()}"
         path.write_bytes(data)
-        text = extract_text(path)
+        try:
+            text = extract_text(path)
+        except ConsentryError as exc:  # name the user's file, never the server's temp path
+            exc.message = exc.message.replace(str(path), Path(filename).name)
+            raise
     return service.register_fingerprints(user.actor, work_id=work_id, text=text)
 
 

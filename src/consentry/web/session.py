@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 
 from consentry.accounts.service import AccountService
 from consentry.registry.access import Actor, Role
+from consentry.web.guards import refuse_nul_in_form
 
 SESSION_COOKIE = "consentry_session"
 CSRF_COOKIE = "consentry_csrf"
@@ -126,7 +127,8 @@ def csrf_token(request: Request) -> str:
 
 async def read_form(request: Request) -> FormData:
     """The request's form (urlencoded or multipart), once its CSRF token is checked:
-    :class:`Forbidden` (403) when it is missing or wrong."""
+    :class:`Forbidden` (403) when it is missing or wrong; a NUL character in a field is a
+    ValidationError (422 page)."""
     form = await request.form()
     user = await current_user(request)
     expected = request.state.session_csrf if user is not None else request.cookies.get(CSRF_COOKIE)
@@ -140,6 +142,7 @@ async def read_form(request: Request) -> FormData:
             "This form has expired or did not come from this site (its security token is "
             "missing or wrong). Go back, reload the page and send it again."
         )
+    refuse_nul_in_form(form)  # PostgreSQL cannot store NUL (web/guards.py)
     return form
 
 
