@@ -22,7 +22,7 @@ import pytest
 from consentry.bootstrap import Registry
 from consentry.registry.access import SYSTEM, Actor, Role
 from consentry.registry.parties import PartyKind, PartyRole
-from tests.api.conftest import World, make_world
+from tests.api.conftest import EMMA_ISBN, World, make_world
 from tests.api.notices_world import sent_notice
 from tests.web.conftest import WebClient, csrf_of, make_account, session_csrf, sign_in
 from tests.web.test_guards import area_of, concrete, web_routes
@@ -425,3 +425,56 @@ def test_a_refused_file_is_named_as_uploaded_not_by_a_server_path(
     )
     assert r.status_code == 422
     assert "novel.exe" in r.text and "/tmp" not in r.text and "work.exe" not in r.text
+
+
+def test_a_mandates_evidence_is_escaped_for_the_organisation(
+    world: World, registry: Registry, clients: list[WebClient]
+) -> None:
+    sam = signed(registry, clients, Role.CREATOR, world.other_creator)
+    granted = sam.post(
+        "/creator/mandates",
+        data={
+            "csrf_token": session_csrf(sam, registry),
+            "organisation_id": world.org,
+            "purposes": "tdm",
+            "territories": "WORLD",
+            "evidence": f"Form {SCRIPT}",
+        },
+    )
+    assert granted.status_code == 303, granted.text[:500]
+    org = signed(registry, clients, Role.ORGANISATION, world.org)
+    for client, url in ((sam, "/creator/mandates"), (org, "/organisation/members")):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert SCRIPT not in page.text and ESCAPED in page.text, url
+
+
+def test_a_session_cookie_is_dead_after_sign_out(
+    world: World, registry: Registry, clients: list[WebClient]
+) -> None:
+    jane = signed(registry, clients, Role.CREATOR, world.creator)
+    stolen = jane.http.cookies["consentry_session"]
+    assert post(jane, registry, "/logout") == 303
+    thief = WebClient(registry)
+    clients.append(thief)
+    thief.http.cookies.set("consentry_session", stolen)
+    r = thief.get("/creator/works")
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+
+
+def test_a_developer_sees_no_creators_address(
+    world: World, registry: Registry, clients: list[WebClient]
+) -> None:
+    _, notice = sent_notice(world)
+    dev = signed(registry, clients, Role.DEVELOPER, world.developer)
+    looked = dev.post(
+        "/developer/lookup",
+        data={"csrf_token": session_csrf(dev, registry), "ids": EMMA_ISBN},
+    )
+    assert looked.status_code == 200 and "Emma" in looked.text
+    pages = [looked.text] + [
+        dev.get(u).text
+        for u in ("/developer", "/developer/notices", f"/developer/notices/{notice}")
+    ]
+    for text in pages:
+        assert "jane@example.org" not in text and "sam@example.org" not in text
