@@ -10,6 +10,7 @@ navigation). Web routes are not in the OpenAPI description (they are pages, not 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -30,7 +31,13 @@ def install_web(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, _login_required)
     app.add_exception_handler(Forbidden, _forbidden)
     install_error_pages(app)  # web pages' errors as pages, not problem+json (errors.py)
-    web = APIRouter(dependencies=[Depends(refuse_nul_in_address), Depends(current_user)])
+    web = APIRouter(
+        dependencies=[
+            Depends(refuse_nul_in_address),
+            Depends(current_user),
+            Depends(_close_form_afterwards),
+        ]
+    )
     # ---- the areas' routers: each area adds its own line here (COORD.md, issue 13) ----
     web.include_router(accounts.router)  # [foundation] /signup /login /logout /reset
     web.include_router(public.router)  # [public] /, /works/..., /models/..., /public-key, /verify
@@ -40,6 +47,20 @@ def install_web(app: FastAPI) -> None:
     web.include_router(developer.router)  # [developer] /developer/...
     # ---- end of the areas' routers ----
     app.include_router(web, include_in_schema=False)
+
+
+async def _close_form_afterwards(request: Request) -> AsyncIterator[None]:
+    """Close the form :func:`~consentry.web.session.read_form` parsed (its uploads'
+    temporary files) once the route has answered, whatever the handler did with it.
+
+    Decision: here, once for every page, rather than in each handler that takes a file: a
+    handler that ignores a file part (any form can be sent as multipart) would otherwise
+    leave its temporary file to the garbage collector. Starlette's ``Request.close`` closes
+    the parsed form, if any, and is safe to call twice."""
+    try:
+        yield
+    finally:
+        await request.close()
 
 
 async def _login_required(request: Request, exc: Exception) -> Response:
