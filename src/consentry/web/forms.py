@@ -17,6 +17,7 @@ kept under ``form`` (shown in the summary).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -49,7 +50,7 @@ class FormErrors:
     def add(self, field: str | None, message: str) -> None:
         """The first message of a field is kept (it is the one to fix first)."""
         key = field if field and (self.fields is None or field in self.fields) else FORM
-        self.errors.setdefault(key, message)
+        self.errors.setdefault(key, plain_words(message))
 
     def add_error(self, exc: ConsentryError, *, fields: Mapping[str, str] | None = None) -> None:
         """``exc`` under the field its payload names, renamed by ``fields`` (the service's
@@ -73,6 +74,27 @@ class FormErrors:
     ) -> HTMLResponse:
         """The same page again with the typed values and the messages (422)."""
         return render(request, template, status_code, values=self.values, errors=self.errors, **ctx)
+
+
+# pydantic's wording (the API's request models) in the words of a form (issue 13's web QA).
+PLAIN_WORDS = (
+    (
+        re.compile(r"^String should have at most (\d+) characters?"),
+        r"Too long: at most \1 characters",
+    ),
+    (
+        re.compile(r"^String should have at least (\d+) characters?"),
+        r"Too short: at least \1 characters",
+    ),
+    (re.compile(r"^Field required"), "This is required"),
+)
+
+
+def plain_words(message: str) -> str:
+    """pydantic's phrases (the API's request models) put in a form's words."""
+    for pattern, plain in PLAIN_WORDS:
+        message = pattern.sub(plain, message)
+    return message
 
 
 def _message(exc: ConsentryError) -> str:
