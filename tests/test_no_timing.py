@@ -22,15 +22,35 @@ def test_a_bare_given_runs_without_a_deadline(n: int) -> None:
     assert isinstance(n, int)
 
 
+# A Hypothesis deadline: the keyword inside settings(...) or a profile's registration, across
+# lines as formatted. Not any "deadline=": notices have reply deadlines (notices/timeline.py).
+HYPOTHESIS_DEADLINE = re.compile(r"\b(settings|register_profile)\([^)]*?\bdeadline=(?!None\b)")
+ELAPSED = re.compile(r"assert[^\n]*(perf_counter|time\.time\(\)|monotonic\(\)\s*-)")
+
+
+def timing_offences(text: str) -> list[int]:
+    """The line numbers of ``text`` that set a Hypothesis deadline or assert elapsed time."""
+    lines = [text.count("\n", 0, m.start()) + 1 for m in HYPOTHESIS_DEADLINE.finditer(text)]
+    lines += [text.count("\n", 0, m.start()) + 1 for m in ELAPSED.finditer(text)]
+    return sorted(lines)
+
+
+def test_the_check_finds_what_it_is_for() -> None:
+    assert timing_offences("@settings(max_examples=5, deadline=200)\n") == [1]
+    assert timing_offences("x = 1\n@settings(\n    max_examples=5,\n    deadline=timedelta(1),\n)") == [2]
+    assert timing_offences('settings.register_profile("ci", deadline=500)') == [1]
+    assert timing_offences("assert time.perf_counter() - t0 < 1") == [1]
+    assert timing_offences("@settings(max_examples=5, deadline=None)") == []
+    assert timing_offences("states_by_day(events, deadline=T0, now=T0)") == []
+
+
 def test_no_test_sets_a_deadline_or_asserts_elapsed_time() -> None:
-    deadline = re.compile(r"\bdeadline=(?!None\b)")  # a keyword argument, as formatted
-    elapsed = re.compile(r"assert[^\n]*(perf_counter|time\.time\(\)|monotonic\(\)\s*-)")
     offenders = []
     for path in sorted(TESTS.rglob("*.py")):
         if path == Path(__file__).resolve():
             continue
         text = path.read_text(encoding="utf-8")
-        for number, line in enumerate(text.splitlines(), start=1):
-            if deadline.search(line) or elapsed.search(line):
-                offenders.append(f"{path.relative_to(TESTS)}:{number}: {line.strip()}")
+        lines = text.splitlines()
+        for number in timing_offences(text):
+            offenders.append(f"{path.relative_to(TESTS)}:{number}: {lines[number - 1].strip()}")
     assert offenders == []
