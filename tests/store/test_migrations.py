@@ -9,6 +9,7 @@ from tests.conftest import FakeClock
 from consentry.bootstrap import Registry, build
 from consentry.config import Settings
 from consentry.registry.access import SYSTEM
+from consentry.store import account_tables as account_tables  # the accounts' tables too
 from consentry.store.tables import Base
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from consentry.accounts.rules import Account, OneTimeToken, SessionRecord, TokenPurpose
 from consentry.errors import NotFound
 from consentry.registry.access import Role
-from consentry.store.tables import WebSessionRow, WebTokenRow, WebUserRow
+from consentry.store.account_tables import WebSessionRow, WebTokenRow, WebUserRow
 
 
 def _account(r: WebUserRow) -> Account:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+from consentry.store import account_tables as account_tables  # its tables join Base's metadata
 from consentry.store.tables import Base
 
 target_metadata = Base.metadata
