@@ -173,7 +173,7 @@ class BrokenFactory:
 
 class BrokenInChildFactory:
     """A matcher factory that works in the process that made it and fails in any other (a
-    spawned worker): the worker dies at start-up while the parent's own matcher runs."""
+    spawned worker): the worker's first shard fails, naming why."""
 
     def __init__(self) -> None:
         import os
@@ -189,3 +189,15 @@ class BrokenInChildFactory:
 
     def describe(self) -> dict[str, Any]:
         return MATCHER.describe()
+
+
+class DyingInChildFactory(BrokenInChildFactory):
+    """A matcher factory whose worker process dies outright (exits) when it builds the
+    matcher: nothing comes back from it but a broken pool."""
+
+    def __call__(self) -> Any:
+        import os
+
+        if os.getpid() != self.pid:
+            os._exit(3)
+        return MATCHER()

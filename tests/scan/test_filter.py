@@ -19,6 +19,7 @@ from tests.scan.kit import (
     PASSAGE_B,
     BrokenFactory,
     BrokenInChildFactory,
+    DyingInChildFactory,
     build_mixed_corpus,
     documents,
     expected_pairs,
@@ -217,8 +218,11 @@ def test_a_filter_worker_that_cannot_start_fails_instead_of_hanging(tmp_path: Pa
     shards = discover_shards([tmp_path / "corpus"])
     with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
         filter_corpus(shards, ReadOptions(), BrokenFactory(), tmp_path / "o", workers=2)
-    with pytest.raises(ScanError, match="a filter worker process died"):
+    # a worker's matcher that cannot be built: the reason, from the worker
+    with pytest.raises(ScanError, match="cannot be built: index cannot be opened in a worker"):
         filter_corpus(shards, ReadOptions(), BrokenInChildFactory(), tmp_path / "o", workers=2)
+    with pytest.raises(ScanError, match="a filter worker process died"):
+        filter_corpus(shards, ReadOptions(), DyingInChildFactory(), tmp_path / "o", workers=2)
 
 
 # --------------------------------------------------------------- output and manifest agree

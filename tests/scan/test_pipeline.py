@@ -16,6 +16,7 @@ from tests.scan.kit import (
     PASSAGE_A,
     BrokenFactory,
     BrokenInChildFactory,
+    DyingInChildFactory,
     build_mixed_corpus,
     expected_pairs,
 )
@@ -185,8 +186,11 @@ def test_a_worker_that_cannot_start_fails_the_scan_instead_of_hanging(
     root, _ = corpus
     with pytest.raises(ScanError, match="the matcher cannot be built: index cannot be opened"):
         run_local(discover_shards([root]), ReadOptions(), BrokenFactory(), workers=2)
-    with pytest.raises(ScanError, match="a scan worker process died"):
+    # a worker's matcher that cannot be built: the reason, from the worker
+    with pytest.raises(ScanError, match="cannot be built: index cannot be opened in a worker"):
         run_local(discover_shards([root]), ReadOptions(), BrokenInChildFactory(), workers=2)
+    with pytest.raises(ScanError, match="a scan worker process died"):
+        run_local(discover_shards([root]), ReadOptions(), DyingInChildFactory(), workers=2)
 
 
 def test_scan_shard_keeps_every_field_of_the_matchers_matches(tmp_path: Path) -> None:

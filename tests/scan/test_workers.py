@@ -1,7 +1,7 @@
 """Workers die with their parent, and a re-run cleans up after a killed run.
 
-``consentry scan`` / ``consentry filter`` with ``--workers 3`` (the command's process and two
-spawned workers) run as real subprocesses on a corpus of many shards. Once the workers are busy they are frozen (``SIGSTOP``) so the run is
+``consentry scan`` / ``consentry filter`` with ``--workers 3`` (three spawned workers; the
+command's process hands out shards) run as real subprocesses on a corpus of many shards. Once the workers are busy they are frozen (``SIGSTOP``) so the run is
 certainly mid-way, the parent is killed (``kill -9`` or ``SIGTERM``), the workers are let go
 (``SIGCONT``), and ``/proc`` is polled until they are gone (bounded wait; before the fix they
 blocked on their task queue for ever). A re-run then removes the killed run's temporary
@@ -46,7 +46,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _command(*args: str) -> list[str]:
-    # three workers: the command's own process and two spawned ones
+    # three spawned workers (the command's process only hands out shards)
     return [sys.executable, "-m", "consentry", *args, "--workers", "3"]
 
 
@@ -76,13 +76,13 @@ def _until(condition: Callable[[], bool], what: str) -> None:
 
 
 def _kill_mid_run(cmd: list[str], sig: int, busy: Callable[[], bool]) -> tuple[int, list[int]]:
-    """Start ``cmd``; once both workers exist and ``busy()`` holds, freeze the workers, kill
+    """Start ``cmd``; once its three workers exist and ``busy()`` holds, freeze the workers, kill
     the parent with ``sig``, let the workers go; return the parent's and workers' ids."""
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         _until(
-            lambda: proc.poll() is not None or (len(_workers_of(proc.pid)) == 2 and busy()),
-            "two busy workers",
+            lambda: proc.poll() is not None or (len(_workers_of(proc.pid)) == 3 and busy()),
+            "three busy workers",
         )
         assert proc.poll() is None, "the run ended before it could be killed: corpus too small"
         workers = _workers_of(proc.pid)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 
 import typer
 
@@ -62,4 +63,9 @@ def main() -> None:
     # would spend it on the cores the others scan on. Set before numpy is first imported
     # (commands import it in their bodies); an explicit setting is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # `scan` and `filter` with --workers N: the workers start now, beside this process's own
+    # start-up (see prestart_workers); any other command starts nothing here
+    from consentry.cli.scan import prestart_workers
+
+    prestart_workers(sys.argv[1:])
     build_app()(prog_name="consentry")

@@ -32,7 +32,46 @@ if TYPE_CHECKING:
 
 # Commands import what they implement inside their bodies: see consentry.cli.app.
 
-__all__ = ["index_matcher_factory", "register", "report_paths", "run_filter", "run_scan"]
+__all__ = [
+    "index_matcher_factory",
+    "prestart_workers",
+    "register",
+    "report_paths",
+    "run_filter",
+    "run_scan",
+]
+
+
+def prestart_workers(argv: list[str]) -> int:
+    """Start the worker processes of ``consentry scan|filter ... --workers N`` (N >= 2, the
+    local engine) before the command line is even parsed, so that their start-up (a fresh
+    interpreter importing numpy, rapidfuzz and the scanner: about 0.4 s) overlaps this
+    process's (Typer, the command's imports, finding the shards: as long again). Measured on
+    the 1 GB benchmark corpus with 2 workers, it is most of the gap between 1.7x and 1.8x one
+    worker. Anything this reading does not understand starts nothing: the command then starts
+    its workers itself, after parsing, and reports any error in the arguments. Returns the
+    number started."""
+    if len(argv) < 2 or argv[0] not in ("scan", "filter") or "--help" in argv:
+        return 0
+    workers, engine = 1, "local"
+    for i, arg in enumerate(argv):
+        name, eq, value = arg.partition("=")
+        if name not in ("--workers", "--engine"):
+            continue
+        if not eq:
+            value = argv[i + 1] if i + 1 < len(argv) else ""
+        if name == "--engine":
+            engine = value
+        elif value.isdigit() and len(value) <= 4:
+            workers = int(value)
+        else:
+            return 0
+    if engine != "local" or workers < 2:
+        return 0
+    from consentry.scan.executors import prestart
+
+    prestart(workers)
+    return workers
 
 
 def index_matcher_factory(index: Path) -> MatcherFactory:
@@ -135,7 +174,7 @@ def run_scan(
     from rich.console import Console
 
     from consentry.scan.executors import run
-    from consentry.scan.pipeline import write_matches
+    from consentry.scan.pipeline import write_match_lines
     from consentry.scan.readers import ReadOptions
 
     console = console or Console(stderr=True)
@@ -162,7 +201,7 @@ def run_scan(
             on_shard=on_shard,
             digest=report is not None,
         )
-    written = write_matches(result.matches, matches)
+    written = write_match_lines(result.match_lines(), matches)
     console.print(
         f"{result.documents:,} documents in {len(shards)} shards ({total_bytes:,} bytes); "
         f"{written:,} matches written to {matches}"
