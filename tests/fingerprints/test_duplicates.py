@@ -252,3 +252,71 @@ def test_a_group_naming_a_work_the_index_does_not_have_is_refused(
     bad.write_bytes(raw.replace(old, new + b" " * (len(old) - len(new)), 1))
     with pytest.raises(ScanError, match=r"damaged: a text group names works \[0, 99\]"):
         Index(bad)
+
+
+def padded(text: str, seed: int, words: int) -> str:
+    """``text`` between ``words`` other words (from another novel, in another order each
+    time): a copy that resembles ``text`` less than any near-identity threshold."""
+    rng = random.Random(seed)
+    pool = WELLS.split()
+    pad = [pool[rng.randrange(len(pool))] + f"{seed}" for _ in range(words)]
+    half = words // 2
+    return " ".join(pad[:half]) + "\n\n" + text + "\n\n" + " ".join(pad[half:])
+
+
+def test_padded_copies_cannot_hide_the_work_they_copy(tmp_path: Path) -> None:
+    """The attack near-identity cannot catch: Persuasion's text registered three more times,
+    each padded with four times its length of other words, so every copy resembles it (and
+    the others) far below the 0.8 threshold; its grams are then in four distinct texts, over
+    max_works = 3. Before: the common-gram filter dropped all of Persuasion's fingerprints
+    and an excerpt of it found nothing. Now the filter may not take more than 25 % of a
+    text's fingerprints: Persuasion keeps all of its own, is found and reported, and the
+    build says so; the padded copies lose only their copy of it (a fifth of theirs; with
+    less padding they would keep it too, and be reported beside Persuasion)."""
+    n = len(PERSUASION.split())
+    path = tmp_path / "padded.csfidx"
+    b = IndexBuilder(path)
+    b.add_text("persuasion", PERSUASION)
+    for i in range(3):
+        b.add_text(f"padded-{i}", padded(PERSUASION, i, 4 * n))
+    b.add_text("northanger", NORTHANGER)
+    info = b.finish()
+    assert info.duplicates["groups"] == 0  # no copy is near-identical to another
+    assert info.common_kept == ["persuasion"]
+    index = Index(path)
+    assert index.header["common_kept"] == ["persuasion"]
+    assert index.header["common"]["max_dropped_share"] == 0.25
+    got = list(match_documents([excerpt_doc(PERSUASION)], index))
+    assert [m.work for m in got] == ["persuasion"]
+    assert got[0].level is MatchLevel.EXCERPT
+    # Northanger Abbey shares nothing and loses nothing
+    assert [m.work for m in match_documents([excerpt_doc(NORTHANGER)], index)] == ["northanger"]
+
+
+def test_the_share_a_text_may_lose_is_checked_and_boilerplate_still_goes() -> None:
+    from consentry.fingerprints.common import CommonFilter, protected_works
+
+    with pytest.raises(ValidationError, match=r"max_dropped_share must be in 0\.\.1, got 1\.5"):
+        CommonFilter(max_dropped_share=1.5)
+    lost = np.array([0, 10, 26, 100], dtype=np.int64)
+    total = np.array([100, 100, 100, 100], dtype=np.int64)
+    assert protected_works(lost, total, 0.25).tolist() == [False, False, True, True]
+    assert protected_works(lost, total, 1.0).tolist() == [False] * 4  # the old rule
+
+
+def test_cli_build_says_which_works_keep_their_common_fingerprints(tmp_path: Path) -> None:
+    works = tmp_path / "works"
+    works.mkdir()
+    n = len(PERSUASION.split())
+    (works / "persuasion.txt").write_text(PERSUASION, encoding="utf-8")
+    for i in range(3):
+        (works / f"padded-{i}.txt").write_text(padded(PERSUASION, i, 4 * n), encoding="utf-8")
+    app = typer.Typer()
+    register(app)
+    out = CliRunner().invoke(
+        app, ["fingerprints", "build", str(works), "--out", str(tmp_path / "i.csfidx")]
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout.splitlines()[0])["common_kept"] == ["persuasion"]
+    assert "1 works keep fingerprints that other registered texts share" in out.stderr
+    assert "more than 25% of theirs" in out.stderr and ": persuasion" in out.stderr

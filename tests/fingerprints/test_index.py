@@ -74,18 +74,35 @@ def test_out_of_core_build_gives_the_same_file(tmp_path: Path) -> None:
 
 def test_common_grams_and_background_are_dropped(tmp_path: Path) -> None:
     shared = "the fingerprints of this boilerplate paragraph appear in many registered works " * 3
+    novel = WORKS["northangerabbey"].split()
     b = IndexBuilder(tmp_path / "c.csfidx", common=CommonFilter(max_works=2))
-    for i in range(4):
-        b.add_text(f"w{i}", shared + f" and then unique words number {i} follow here for work {i}")
+    for i in range(4):  # the boilerplate is a small part of each work
+        own = " ".join(novel[i * 400 : i * 400 + 300])
+        b.add_text(f"w{i}", shared + f" and then {own} follow here for work {i}")
     info = b.finish()
     idx = Index(tmp_path / "c.csfidx")
     h, _ = fingerprints(shared)
     assert len(idx.lookup(h)[0]) == 0
-    assert info.dropped_common > 0
+    assert info.dropped_common > 0 and info.common_kept == []
     bg = background_fingerprints([WORKS["war-of-the-worlds"]], CanonSpec())
     b2 = IndexBuilder(tmp_path / "d.csfidx", background=bg)
     b2.add_text("wells", WORKS["war-of-the-worlds"])
     assert b2.finish().fingerprints == 0
+
+
+def test_works_made_mostly_of_common_grams_keep_them(tmp_path: Path) -> None:
+    """The common filter may take at most a quarter of a text's fingerprints: four works
+    that are mostly the same paragraph (a quarter or more of each) keep theirs, and a
+    look-up of the paragraph finds all four (reported, not hidden)."""
+    shared = "the fingerprints of this boilerplate paragraph appear in many registered works " * 3
+    b = IndexBuilder(tmp_path / "c.csfidx", common=CommonFilter(max_works=2))
+    for i in range(4):
+        b.add_text(f"w{i}", shared + f" and then unique words number {i} follow here for work {i}")
+    info = b.finish()
+    assert info.common_kept == ["w0", "w1", "w2", "w3"] and info.dropped_common == 0
+    idx = Index(tmp_path / "c.csfidx")
+    h, _ = fingerprints(shared)
+    assert sorted(set(idx.lookup(h)[1].tolist())) == [0, 1, 2, 3]
 
 
 def test_winnowed_works_keep_the_guarantee(tmp_path: Path) -> None:

@@ -94,7 +94,7 @@ def build_index(
         raise
 
 
-def _say_duplicates(info: IndexInfo) -> None:
+def _say_duplicates(info: IndexInfo, max_dropped_share: float = 0.25) -> None:
     """On stderr, when works share a text: how many, and what that means."""
     dup = info.duplicates
     if dup.get("groups"):
@@ -103,6 +103,16 @@ def _say_duplicates(info: IndexInfo) -> None:
             f"({dup['groups']} groups, {dup['identical_copies']} identical copies); "
             "each counts as one text for the common-gram filter and every work of a "
             "group is reported on a match (see 'duplicates' above)",
+            err=True,
+        )
+    if info.common_kept:
+        shown = ", ".join(info.common_kept[:10])
+        more = f" and {len(info.common_kept) - 10} more" if len(info.common_kept) > 10 else ""
+        typer.echo(
+            f"{len(info.common_kept)} works keep fingerprints that other registered texts "
+            "share, because the common-gram filter would have taken more than "
+            f"{max_dropped_share:.0%} of theirs (copies of them are registered under other "
+            f"works): {shown}{more}",
             err=True,
         )
 
@@ -150,7 +160,7 @@ def register(app: typer.Typer) -> None:
             works, out, spec=spec, common=common, background=background, store_text=store_text
         )
         typer.echo(json.dumps(info.to_dict()))
-        _say_duplicates(info)
+        _say_duplicates(info, common.max_dropped_share)
 
     @fp.command("show")
     @reports_errors

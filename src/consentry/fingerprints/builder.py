@@ -23,6 +23,7 @@ from consentry.fingerprints.common import (
     common_mask_groups,
     drop_repeats,
     in_sorted,
+    protected_works,
 )
 from consentry.fingerprints.duplicates import (
     TextGroups,
@@ -292,7 +293,7 @@ class IndexBuilder:
         """Sort each partition, drop common fingerprints, and write the single index file."""
         self._spill()
         groups = self._text_groups()
-        shard_starts, total, dropped = self._sort_partitions(groups)
+        shard_starts, total, dropped, kept = self._sort_partitions(groups)
         duplicates = _duplicates_summary(groups, self._works, self.same_text_jaccard)
         header: dict[str, Any] = {
             "format": FORMAT,
@@ -300,6 +301,8 @@ class IndexBuilder:
             "common": self.common.to_dict(),
             "count": total,
             "dropped_common": dropped,
+            # works that keep their common fingerprints (CommonFilter.max_dropped_share)
+            "common_kept": [self._works[w] for w in kept],
             "shard_bits": self.shard_bits,
             "shard_starts": shard_starts,
             "works": self._works,
@@ -321,6 +324,7 @@ class IndexBuilder:
             fingerprints=total,
             dropped_common=dropped,
             bytes=self.out.stat().st_size,
+            common_kept=[self._works[w] for w in kept],
             text_bytes=sum(len(t) for t in self._texts),
             duplicates=duplicates,
         )
@@ -337,31 +341,49 @@ class IndexBuilder:
         self._sigs, self._has = [], []
         return find_groups(keys, sigs, has, self.same_text_jaccard)
 
-    def _sort_partitions(self, groups: TextGroups) -> tuple[list[int], int, int]:
+    def _sort_partitions(self, groups: TextGroups) -> tuple[list[int], int, int, list[int]]:
         """Each spilled partition sorted, the postings of identical copies and common
         fingerprints (in more than ``max_works`` texts) dropped, appended to the column
-        files; returns where each partition starts, the postings kept and those dropped as
-        common."""
+        files; returns where each partition starts, the postings kept, those dropped as
+        common, and the works that keep their common fingerprints.
+
+        Two passes: the first sorts each partition, writes it back sorted with its common
+        mask, and counts per work what the mask would drop; a work that would lose more
+        than ``max_dropped_share`` of its postings keeps them all
+        (:func:`~consentry.fingerprints.common.protected_works`); the second writes."""
         n = len(self._works)
         copies = groups.members(n) if groups.identical else None
         group_of = groups.group_of(n) if groups.groups else None
+        lost = np.zeros(n, dtype=np.int64)
+        held = np.zeros(n, dtype=np.int64)
+        parts = 1 << self.shard_bits
+        for s in range(parts):
+            p = self._tmp / f"shard-{s:04d}.bin"
+            if not p.exists():
+                continue
+            rec = np.fromfile(p, dtype=POSTING)
+            order = np.lexsort((rec["pos"], rec["work"], rec["fp"]))
+            rec = rec[order]
+            if copies is not None:  # their first work holds the same postings
+                rec = rec[~copies[rec["work"]]]
+            keep = common_mask_groups(rec["fp"], rec["work"], group_of, self.common.max_works)
+            held += np.bincount(rec["work"], minlength=n)
+            lost += np.bincount(rec["work"][~keep], minlength=n)
+            rec.tofile(p)
+            keep.tofile(self._tmp / f"keep-{s:04d}.bin")
+        protected = protected_works(lost, held, self.common.max_dropped_share)
         cols = {c: open(self._tmp / f"col-{c}.bin", "wb") for c in ("fp", "work", "pos")}  # noqa: SIM115
         shard_starts = [0]
         total = 0
         dropped = 0
         try:
-            for s in range(1 << self.shard_bits):
-                p = self._tmp / f"shard-{s:04d}.bin"
+            for s in range(parts):
+                p, k = self._tmp / f"shard-{s:04d}.bin", self._tmp / f"keep-{s:04d}.bin"
                 if p.exists():
                     rec = np.fromfile(p, dtype=POSTING)
+                    keep = np.fromfile(k, dtype=bool) | protected[rec["work"]]
                     p.unlink()
-                    order = np.lexsort((rec["pos"], rec["work"], rec["fp"]))
-                    rec = rec[order]
-                    if copies is not None:  # their first work holds the same postings
-                        rec = rec[~copies[rec["work"]]]
-                    keep = common_mask_groups(
-                        rec["fp"], rec["work"], group_of, self.common.max_works
-                    )
+                    k.unlink()
                     dropped += int(len(rec) - keep.sum())
                     rec = rec[keep]
                     for c in cols:
@@ -371,7 +393,7 @@ class IndexBuilder:
         finally:
             for f in cols.values():
                 f.close()
-        return shard_starts, total, dropped
+        return shard_starts, total, dropped, np.flatnonzero(protected).tolist()
 
     def _write_file(self, header: dict[str, Any]) -> None:
         """Header, the three columns and the texts, as one file written atomically."""
@@ -434,6 +456,9 @@ class IndexInfo:
     text_bytes: int = 0
     # works sharing a text: counts, and "works" (the groups as lists of work ids)
     duplicates: dict[str, Any] = field(default_factory=dict)
+    # works the common-gram filter would have stripped of more than its max_dropped_share:
+    # they keep every fingerprint
+    common_kept: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -444,6 +469,7 @@ class IndexInfo:
             "bytes": self.bytes,
             "text_bytes": self.text_bytes,
             "duplicates": self.duplicates,
+            "common_kept": self.common_kept,
         }
 
 

@@ -4,8 +4,15 @@ A fingerprint that occurs in more than ``max_works`` registered texts (boilerpla
 text, epigraphs, famous quotations), more than ``max_repeats`` times inside one work
 (running heads, refrains), or in a background sample of public text is not evidence of
 copying, so the index builder drops it. Works registered with the same or a near-identical
-text count as one text (:mod:`.duplicates`), never as many. Pure functions over sorted
-arrays; no I/O.
+text count as one text (:mod:`.duplicates`), never as many.
+
+The ``max_works`` rule never takes more than ``max_dropped_share`` of one text's
+fingerprints: a text it would strip of more keeps them all (:func:`protected_works`).
+Boilerplate is a small part of each text that carries it; a text that is mostly made of
+grams found in other registrations is a work copied into them, and near-identity cannot
+catch every copy (padded with enough other text, a copy resembles the work less than any
+threshold). Without this, anyone able to register texts could hide a work by registering
+it a few times with padding. Pure functions over sorted arrays; no I/O.
 """
 
 from __future__ import annotations
@@ -30,6 +37,9 @@ class CommonFilter:
     max_works: int = 3  # drop a fingerprint found in more than this many texts
     max_repeats: int = 16  # drop a fingerprint repeated more often inside one work
     background: str = ""  # name or hash of the background sample, "" for none
+    # a text the max_works rule would strip of more than this share of its fingerprints
+    # keeps them all (a work copied into other registrations, not boilerplate)
+    max_dropped_share: float = 0.25
 
     def __post_init__(self) -> None:
         for name in ("max_works", "max_repeats"):
@@ -38,12 +48,20 @@ class CommonFilter:
                 raise ValidationError(
                     f"{name} must be at least 1, got {v}", field=name, value=v, expected=">= 1"
                 )
+        if not 0.0 <= self.max_dropped_share <= 1.0:
+            raise ValidationError(
+                f"max_dropped_share must be in 0..1, got {self.max_dropped_share}",
+                field="max_dropped_share",
+                value=self.max_dropped_share,
+                expected="0..1",
+            )
 
     def to_dict(self) -> dict[str, object]:
         return {
             "max_works": self.max_works,
             "max_repeats": self.max_repeats,
             "background": self.background,
+            "max_dropped_share": self.max_dropped_share,
         }
 
 
@@ -92,6 +110,14 @@ def common_mask_groups(
     order = np.lexsort((g, f))
     keep[over[order]] = common_mask(f[order], g[order], max_works)
     return keep
+
+
+def protected_works(
+    dropped: npt.NDArray[np.int64], total: npt.NDArray[np.int64], max_share: float
+) -> npt.NDArray[np.bool_]:
+    """Which works keep every fingerprint: those the ``max_works`` rule would strip of more
+    than ``max_share`` of their postings (``dropped`` and ``total`` per work)."""
+    return np.asarray(dropped > max_share * total)
 
 
 def background_fingerprints(texts: Iterable[str], spec: CanonSpec) -> U64:
