@@ -19,16 +19,19 @@ of them; every match of a work sharing its text names the whole group (``group``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
+import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from consentry.fingerprints.index import Index
 from consentry.fingerprints.kernel import I64, words_texts
 from consentry.fingerprints.spec import CANON_V1
+from consentry.fingerprints.unicode_sets import SOLO_BLOCKS
 from consentry.scan.model import Document, Match, MatchLevel
 from consentry.scan.options import MatchOptions
 
@@ -140,6 +143,54 @@ def _aligned_form(
     return words_texts(doc_spans, ocr_fold=spec.ocr_fold, version=spec.version), None
 
 
+_SOLO_CHAR = re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b, _ in SOLO_BLOCKS) + "]")
+
+
+def _solo_clusters(
+    index: Index, raw: list[str], canon: list[str] | None, opt: MatchOptions
+) -> npt.NDArray[np.bool_]:
+    """Which clusters are mostly text written without spaces: at least ``solo_share`` of the
+    document span's canonical tokens are canon-v2 one-character tokens (canon-v1 has none).
+    ``raw`` are the spans as written, ``canon`` their canonical form when already made."""
+    out = np.zeros(len(raw), dtype=bool)
+    if index.spec.version == CANON_V1:
+        return out
+    todo = [i for i, span in enumerate(raw) if not span.isascii()]  # isascii: O(1) in CPython
+    if not todo:
+        return out
+    if canon is None:
+        texts = words_texts([raw[i] for i in todo], ocr_fold=index.spec.ocr_fold)
+    else:
+        texts = [canon[i] for i in todo]
+    for i, text in zip(todo, texts, strict=True):
+        if text:
+            out[i] = len(_SOLO_CHAR.findall(text)) >= opt.solo_share * (text.count(" ") + 1)
+    return out
+
+
+def _similarities(
+    index: Index, cl: _Clusters, raw: list[str], works_l: list[int], extent: I64
+) -> tuple[npt.NDArray[np.float64], list[str] | None]:
+    """Each cluster's similarity: the alignment of its document span (``raw``) with the
+    work's words when the index stores them, else the share of its extent its hits cover;
+    and the spans' canonical form when it was made (canon-v2, stored texts)."""
+    if not index.has_texts():
+        return np.asarray(cl.covered / extent, dtype=np.float64), None
+    # one batched call: rapidfuzz's C++ default_process (lower case, non-alphanumerics to
+    # spaces) on both sides, then the Indel ratio of each (document span, work span)
+    doc_spans, processor = _aligned_form(index, raw)
+    work_spans = []
+    for w, r0, r1 in zip(works_l, cl.rfirst.tolist(), cl.rlast.tolist(), strict=True):
+        text, off = index.work_text(w)
+        n = len(off) - 1
+        lo, hi = min(r0, n), min(max(r1 + 1, r0), n)
+        work_spans.append(text[int(off[lo]) : int(off[hi]) - 1] if hi > lo else "")
+    sims = process.cpdist(
+        doc_spans, work_spans, scorer=fuzz.ratio, processor=processor, dtype=np.float64
+    )
+    return np.asarray(sims / 100.0, dtype=np.float64), doc_spans if processor is None else None
+
+
 def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> Iterator[Match]:
     k = index.spec.k
     cb, h, first = index.candidates([d.text for d in batch])
@@ -158,31 +209,15 @@ def _match_batch(batch: Sequence[Document], index: Index, opt: MatchOptions) -> 
     extent = cl.dlast - cl.dfirst + 1
     docs_l, works_l = cl.doc.tolist(), cl.work.tolist()
     starts_l, ends_l = starts.tolist(), ends.tolist()
-    if index.has_texts():
-        # one batched call: rapidfuzz's C++ default_process (lower case, non-alphanumerics
-        # to spaces) on both sides, then the Indel ratio of each (document span, work span)
-        doc_spans = [batch[d].text[a:b] for d, a, b in zip(docs_l, starts_l, ends_l, strict=True)]
-        doc_spans, processor = _aligned_form(index, doc_spans)
-        work_spans = []
-        for w, r0, r1 in zip(works_l, cl.rfirst.tolist(), cl.rlast.tolist(), strict=True):
-            text, off = index.work_text(w)
-            n = len(off) - 1
-            lo, hi = min(r0, n), min(max(r1 + 1, r0), n)
-            work_spans.append(text[int(off[lo]) : int(off[hi]) - 1] if hi > lo else "")
-        sims = (
-            process.cpdist(
-                doc_spans,
-                work_spans,
-                scorer=fuzz.ratio,
-                processor=processor,
-                dtype=np.float64,
-            )
-            / 100.0
-        )
-    else:
-        sims = cl.covered / extent
+    raw = [batch[d].text[a:b] for d, a, b in zip(docs_l, starts_l, ends_l, strict=True)]
+    sims, canon = _similarities(index, cl, raw, works_l, extent)
     by_pair: dict[tuple[int, int], list[_Part]] = {}
-    keep = np.flatnonzero(sims >= opt.min_similarity)
+    ok = sims >= opt.min_similarity
+    solo = _solo_clusters(index, raw, canon, opt)
+    if solo.any():  # text without spaces: a longer extent, densely covered by hits
+        dense = cl.covered >= opt.solo_min_coverage * extent
+        ok &= ~solo | ((extent >= opt.solo_min_words) & dense)
+    keep = np.flatnonzero(ok)
     # the kept clusters' fields as Python numbers, converted once per batch (a numpy scalar
     # per field and cluster cost about 4 us a cluster)
     parts = zip(

@@ -24,10 +24,19 @@ class MatchOptions:
     band: int = 8  # diagonal tolerance in words
     max_gap: int = 60  # split clusters on gaps longer than this (words)
     min_similarity: float = 0.5  # confirmation: alignment similarity 0..1
+    # text written without spaces (canon-v2's one-character tokens: Han, Kana, Thai; a cluster
+    # at least solo_share of whose document tokens are such characters): six characters are
+    # a gram, often one common word ("ディレクトリ"), so evidence needs a longer extent and
+    # hits covering at least solo_min_coverage of it (real Japanese manual pages: 22,932
+    # matches between unrelated pages with the English thresholds, see
+    # benchmarks/cjk_false_positives.py)
+    solo_min_words: int = 40
+    solo_min_coverage: float = 0.6
+    solo_share: float = 0.5
     batch_chars: int = 1 << 21  # documents are processed in batches of about this size
 
     def __post_init__(self) -> None:
-        ints = ("min_words", "excerpt_words", "band", "max_gap", "batch_chars")
+        ints = ("min_words", "excerpt_words", "band", "max_gap", "batch_chars", "solo_min_words")
         for name in ints:
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
@@ -37,7 +46,14 @@ class MatchOptions:
                     value=v,
                     expected="integer >= 1",
                 )
-        for name in ("excerpt_coverage", "substantial_fraction", "copy_fraction", "min_similarity"):
+        for name in (
+            "excerpt_coverage",
+            "substantial_fraction",
+            "copy_fraction",
+            "min_similarity",
+            "solo_min_coverage",
+            "solo_share",
+        ):
             v = getattr(self, name)
             if not 0.0 <= float(v) <= 1.0:
                 raise ValidationError(
@@ -57,4 +73,7 @@ class MatchOptions:
             "band": self.band,
             "max_gap": self.max_gap,
             "min_similarity": self.min_similarity,
+            "solo_min_words": self.solo_min_words,
+            "solo_min_coverage": self.solo_min_coverage,
+            "solo_share": self.solo_share,
         }
