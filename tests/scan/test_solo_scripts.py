@@ -1,8 +1,8 @@
 """Text written without spaces (issue 10, "Scripts without spaces"): canon-v2 makes every
 Han, Kana and Thai character a token, so a 6-gram is six characters, often one common word
 ("ディレクトリ"). With the English thresholds, two unrelated Japanese pages on one subject
-matched (benchmarks/cjk_false_positives.py: 22,932 matches between unrelated Japanese manual
-pages). A cluster whose document tokens are mostly such characters now needs an extent of
+matched (benchmarks/cjk_false_positives.py: 15,989 matches between unrelated passages of
+Japanese manual pages). A cluster whose document tokens are mostly such characters now needs an extent of
 ``solo_min_words`` tokens with hits covering ``solo_min_coverage`` of it; a re-wrapped copy
 is still found. The texts below were written for this test."""
 

@@ -27,8 +27,8 @@ class MatchOptions:
     # text written without spaces (canon-v2's one-character tokens: Han, Kana, Thai; a cluster
     # at least solo_share of whose document tokens are such characters): six characters are
     # a gram, often one common word ("ディレクトリ"), so evidence needs a longer extent and
-    # hits covering at least solo_min_coverage of it (real Japanese manual pages: 22,932
-    # matches between unrelated pages with the English thresholds, see
+    # hits covering at least solo_min_coverage of it (real Japanese manual pages: 15,989
+    # matches between unrelated passages with the English thresholds, 34 with these; see
     # benchmarks/cjk_false_positives.py)
     solo_min_words: int = 40
     solo_min_coverage: float = 0.6
