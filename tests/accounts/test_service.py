@@ -64,6 +64,39 @@ def test_log_in_checks_the_password_and_sessions_end(registry: Registry, clock: 
     assert registry.accounts.session(token) is None
 
 
+def test_a_new_session_deletes_the_users_sessions_that_ended(
+    registry: Registry, clock: FakeClock
+) -> None:
+    """Expired and signed-out sessions of a user go when that user signs in again; another
+    user's, and the user's sessions in force, stay."""
+    registry.accounts.sign_up(email="a@example.org", name="A", password=PW, confirm=PW)
+    registry.accounts.sign_up(email="b@example.org", name="B", password=PW, confirm=PW)
+
+    def rows(email: str) -> int:
+        with registry.engine.connect() as conn:
+            q = text(
+                "SELECT count(*) FROM web_sessions s JOIN web_users u ON u.id = s.user_id "
+                "WHERE u.email = :e"
+            )
+            return int(conn.execute(q, {"e": email}).scalar_one())
+
+    _, old = registry.accounts.log_in("a@example.org", PW)
+    _, signed_out = registry.accounts.log_in("a@example.org", PW)
+    registry.accounts.log_out(signed_out)
+    _, other = registry.accounts.log_in("b@example.org", PW)
+    clock.advance(days=10)
+    _, fresh = registry.accounts.log_in("a@example.org", PW)  # the signed-out one goes
+    assert rows("a@example.org") == 2
+    clock.advance(days=5)  # old has expired (14 days), fresh has not
+    _, newest = registry.accounts.log_in("a@example.org", PW)
+    assert rows("a@example.org") == 2 and rows("b@example.org") == 1
+    assert registry.accounts.session(old) is None
+    assert registry.accounts.session(fresh) is not None
+    assert registry.accounts.session(newest) is not None
+    assert registry.accounts.session(other) is None  # expired, but not B's sign-in: kept
+    assert rows("b@example.org") == 1
+
+
 def test_reset_link_is_single_use_expires_and_signs_out(
     registry: Registry, clock: FakeClock
 ) -> None:

@@ -198,12 +198,16 @@ class AccountService:
         self._failures[address] = [*recent_failures(self._failures.get(address, []), now), now]
 
     def start_session(self, user_id: str) -> str:
+        """A new session's token. The user's sessions that ended (expired or signed out)
+        are deleted in the same transaction, so the table holds at most the sessions in
+        force plus those that ended since the user last signed in."""
         token = self.tokens()
         now = self.clock()
         record = SessionRecord(
             token_digest(token), user_id, self.tokens(), now, now + SESSION_LIFETIME, False
         )
         with self._uow(True) as uow:
+            uow.web_accounts.purge_sessions_of(user_id, now)
             uow.web_accounts.add_session(record)
             uow.commit()
         return token

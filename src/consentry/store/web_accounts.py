@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from consentry.accounts.rules import Account, OneTimeToken, SessionRecord, TokenPurpose
@@ -96,6 +96,17 @@ class WebAccountRepository:
         self.s.execute(
             update(WebSessionRow).where(WebSessionRow.id == session_id).values(revoked=True)
         )
+
+    def purge_sessions_of(self, user_id: str, now: datetime) -> int:
+        """Delete the user's sessions that ended (expired by ``now``, or revoked); the number
+        deleted. A session that ended is refused either way: its row only took room."""
+        result = self.s.execute(
+            delete(WebSessionRow).where(
+                WebSessionRow.user_id == user_id,
+                or_(WebSessionRow.expires_at <= now, WebSessionRow.revoked.is_(True)),
+            )
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     def revoke_sessions_of(self, user_id: str) -> None:
         self.s.execute(
