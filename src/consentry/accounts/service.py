@@ -300,6 +300,30 @@ class AccountService:
         self._failures.pop(account.email, None)  # a new password: sign-in is open again
         return account
 
+    def change_password(self, user_id: str, current: str, password: str, confirm: str) -> str:
+        """A signed-in user's new password: the current one must be right (a wrong one counts
+        as a failed sign-in for the account's email, so this form cannot be used to guess it);
+        every session of the account is revoked and a new session's token returned (this
+        browser stays signed in, every other is signed out)."""
+        with self._uow(False) as uow:
+            account = uow.web_accounts.get(user_id)
+            found = uow.web_accounts.by_email(account.email)
+        stored = found[1] if found is not None else None
+        self._check_not_locked(account.email)
+        if stored is None or not self._verify(stored, current):
+            self._failed(account.email)
+            raise Unauthenticated(
+                "the current password is not right", field="current", expected="your password"
+            )
+        check_password(password, confirm)
+        now = self.clock()
+        with self._uow(True) as uow:
+            uow.web_accounts.set_password(user_id, self.hasher.hash(password), now)
+            uow.web_accounts.revoke_sessions_of(user_id)
+            uow.commit()
+        self._failures.pop(account.email, None)
+        return self.start_session(user_id)
+
 
 def _taken(email: str) -> Conflict:
     return Conflict(

@@ -1,5 +1,6 @@
-"""Accounts' pages: /signup (a creator's account and party), /login, /logout (POST), and
-the password reset by emailed link (/reset, /reset/{token}). The rules are the accounts
+"""Accounts' pages: /signup (a creator's account and party), /login, /logout (POST), a
+signed-in user's password change (/account/password), and the password reset by emailed
+link (/reset, /reset/{token}). The rules are the accounts
 service's (accounts/service.py); these handlers read forms and show its answers."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from consentry.web.session import (
     cookie_secure,
     current_user,
     home_of,
+    login_path,
     read_form,
     safe_next,
 )
@@ -118,6 +120,42 @@ async def logout(request: Request) -> Response:
     response = redirect(request, "/login", flash="You are signed out.")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+# ----------------------------------------------------------------- password change
+
+PASSWORD_FIELDS = frozenset({"current", "password", "confirm"})
+
+
+@router.get("/account/password")
+async def change_password_page(request: Request) -> Response:
+    user = await current_user(request)
+    if user is None:
+        return redirect(request, login_path("/account/password"))
+    return render(request, "accounts/change_password.html")
+
+
+@router.post("/account/password")
+async def change_password(request: Request) -> Response:
+    form = await read_form(request)  # the CSRF check first, signed in or not
+    user = await current_user(request)
+    if user is None:
+        return redirect(request, login_path("/account/password"))
+    errors = FormErrors(form, fields=PASSWORD_FIELDS)
+    service = accounts_of(request)
+    try:
+        token = await run_in_threadpool(
+            service.change_password,
+            user.user_id,
+            _text(form, "current"),
+            _text(form, "password"),
+            _text(form, "confirm"),
+        )
+    except ConsentryError as exc:
+        errors.add_error(exc)
+        return errors.render(request, "accounts/change_password.html")
+    flash = "Your password is changed. Every other browser is signed out."
+    return signed_in(request, user, token, home_of(user), flash=flash)
 
 
 # ----------------------------------------------------------------- password reset
